@@ -1,0 +1,19 @@
+package dev.gretun.cli;
+
+import dev.gretun.core.log.Logging;
+import picocli.CommandLine;
+
+/** Entry point of {@code gretun.jar}. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    Logging.configure(Logging.wantsVerbose(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The fully wired command line; tests execute it in-process. */
+  public static CommandLine commandLine() {
+    return dev.gretun.core.cli.CliSupport.configure(new CommandLine(new GretunCommand()));
+  }
+}

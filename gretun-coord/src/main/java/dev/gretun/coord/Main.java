@@ -1,0 +1,19 @@
+package dev.gretun.coord;
+
+import dev.gretun.core.cli.CliSupport;
+import dev.gretun.core.log.Logging;
+import picocli.CommandLine;
+
+/** Entry point of {@code gretun-coord.jar}. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    Logging.configure(Logging.wantsVerbose(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  public static CommandLine commandLine() {
+    return CliSupport.configure(new CommandLine(new CoordCommand()));
+  }
+}
