@@ -4,7 +4,10 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses operator-written durations: {@code 250ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code 7d}. */
+/**
+ * Parses operator-written durations: {@code 250ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code
+ * 7d}.
+ */
 public final class Durations {
   private static final Pattern FORMAT = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
 
