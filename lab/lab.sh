@@ -19,6 +19,7 @@ NATS=(nat1 nat2)
 GLOBAL=gtl
 
 die() { echo "lab: $*" >&2; exit 1; }
+die_usage() { echo "lab: $*" >&2; exit 2; }
 usage() { sed -n '2,9s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 have_ns() { [[ -e /run/netns/$1 ]]; }
 ns() { echo "$PREFIX-$1"; }
@@ -269,7 +270,7 @@ cmd_down() { need_root; remove_lab "$PREFIX"; }
 cmd_clean_stale() {
   need_root
   local all=${1:-} p owner
-  [[ -z $all || $all == --all ]] || die "clean-stale takes only --all"
+  [[ -z $all || $all == --all ]] || die_usage "clean-stale takes only --all"
   for p in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$GLOBAL-" \
     | sed 's/-[a-z0-9]*$//' | sort -u); do
     owner=$(echo "$p" | cut -d- -f2)
@@ -284,21 +285,21 @@ cmd_clean_stale() {
 }
 
 cmd_exec() {
-  (( $# >= 2 )) || die "usage: exec NODE CMD..."
+  (( $# >= 2 )) || die_usage "usage: exec NODE CMD..."
   need_node "$1"
   local node=$1; shift
   exec ip netns exec "$(ns "$node")" "$@"
 }
 
 cmd_nat() {
-  (( $# == 1 || $# == 2 )) || die "usage: nat NATNODE [plain|hard|cone|symmetric]"
+  (( $# == 1 || $# == 2 )) || die_usage "usage: nat NATNODE [plain|hard|cone|symmetric]"
   need_nat "$1"
   if (( $# == 1 )); then nat_mode_of "$1"; return; fi
   nat_nft "$1" "$2"
 }
 
 cmd_timeouts() {
-  (( $# == 1 || $# == 3 )) || die "usage: timeouts NATNODE [UNREPLIED ASSURED] (seconds)"
+  (( $# == 1 || $# == 3 )) || die_usage "usage: timeouts NATNODE [UNREPLIED ASSURED] (seconds)"
   need_nat "$1"
   if (( $# == 3 )); then
     need_uint "$2" UNREPLIED
@@ -322,11 +323,11 @@ cmd_flush() {
 }
 
 cmd_forward() {
-  (( $# >= 2 )) || die "usage: forward NATNODE udp|tcp PUBPORT HOST PORT | forward NATNODE clear"
+  (( $# >= 2 )) || die_usage "usage: forward NATNODE udp|tcp PUBPORT HOST PORT | forward NATNODE clear"
   need_nat "$1"
   local nat=$1
   if [[ $2 == clear && $# == 2 ]]; then nsx "$nat" nft flush chain ip labfwd prerouting; return; fi
-  (( $# == 5 )) || die "usage: forward NATNODE udp|tcp PUBPORT HOST PORT"
+  (( $# == 5 )) || die_usage "usage: forward NATNODE udp|tcp PUBPORT HOST PORT"
   local proto=$2 pubport=$3 host=$4 port=$5 ip
   [[ $proto == udp || $proto == tcp ]] || die "protocol must be udp or tcp, got '$proto'"
   need_uint "$pubport" PUBPORT
@@ -397,7 +398,7 @@ cmd=$1; shift
 [[ -z $PREFIX ]] || check_prefix "$PREFIX"
 case $cmd in
   up)
-    (( $# == 0 )) || die "up takes no arguments"
+    (( $# == 0 )) || die_usage "up takes no arguments"
     if [[ -z $PREFIX ]]; then
       owner=${LAB_OWNER:-0}
       need_uint "$owner" LAB_OWNER
@@ -412,12 +413,12 @@ case $cmd in
     resolve_prefix; cmd_down ;;
   clean-stale) cmd_clean_stale "$@" ;;
   exec) resolve_prefix; cmd_exec "$@" ;;
-  addr) (( $# == 1 || $# == 2 )) || die "usage: addr NODE [lan|alt|wan]"; need_node "$1"; addr_of "$@" ;;
+  addr) (( $# == 1 || $# == 2 )) || die_usage "usage: addr NODE [lan|alt|wan]"; need_node "$1"; addr_of "$@" ;;
   nat) resolve_prefix; cmd_nat "$@" ;;
   timeouts) resolve_prefix; cmd_timeouts "$@" ;;
   flush) resolve_prefix; cmd_flush "$@" ;;
   forward) resolve_prefix; cmd_forward "$@" ;;
-  counters) resolve_prefix; (( $# == 0 )) || die "counters takes no arguments"; cmd_counters ;;
+  counters) resolve_prefix; (( $# == 0 )) || die_usage "counters takes no arguments"; cmd_counters ;;
   selfcheck) resolve_prefix; cmd_selfcheck ;;
   -h | --help | help) usage ;;
   *) echo "lab: unknown command '$cmd'" >&2; usage ;;

@@ -241,6 +241,30 @@ class LabSelfTest {
     assertTrue(packets(after, "direct") > 0 && after.at("/direct/bytes").asLong() > 0);
   }
 
+  @Test
+  void labProcessRunsOurJarsInsideANode(Lab lab) throws Exception {
+    LabProcess version = lab.startGretun(A, "gretun-version", "version", "--json");
+    assertEquals(0, version.waitFor(Duration.ofSeconds(60)), version.report());
+    assertTrue(version.stdout().contains("\"java_version\""), version.report());
+    LabProcess coord = lab.startCoord(PUB, "coord-version", "--version");
+    assertEquals(0, coord.waitFor(Duration.ofSeconds(60)), coord.report());
+    assertTrue(coord.stdoutFile().startsWith(lab.logDir()), coord.stdoutFile().toString());
+  }
+
+  @Test
+  void labProcessCloseKillsTheWholeTree(Lab lab) throws Exception {
+    LabProcess tree =
+        lab.start(A, "tree", List.of("bash", "-c", "sleep 300 & sleep 300 & echo started; wait"));
+    tree.awaitLine("started", Duration.ofSeconds(10));
+    List<ProcessHandle> children = ProcessHandle.of(tree.pid()).orElseThrow().children().toList();
+    assertEquals(2, children.size(), tree.report());
+    tree.close();
+    for (ProcessHandle child : children) {
+      child.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    assertTrue(!tree.isAlive());
+  }
+
   private static long packets(JsonNode counters, String path) {
     JsonNode n = counters.at("/" + path + "/packets");
     assertTrue(n.isNumber(), "no " + path + " in " + counters);
