@@ -37,7 +37,7 @@ class LabSelfTest {
     PUB1 + ":3478", PUB1 + ":3479", PUB2 + ":3478", PUB2 + ":3479"
   };
 
-  private static final int WAIT_MS = 800;
+  private static final int WAIT_MS = 1000;
 
   @Test
   void labIsIsolatedFromTheRootNamespaceAndTheRealInternet(Lab lab) throws Exception {
