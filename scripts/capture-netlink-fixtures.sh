@@ -60,6 +60,7 @@ run link-set-up req ip link set dev lo up
 run link-set-down req ip link set dev lo down
 run link-set-mtu req ip link set dev lo mtu 1400
 run link-addrgenmode-none req ip link set dev lo addrgenmode none
+run link-set-alias req ip link set dev lo alias 'gretun fou_port=7777 fou_owner=1'
 run link-del req ip link del dev lo
 run addr-add-peer req ip addr add 10.1.0.1 peer 10.1.0.2/32 dev lo
 run addr-add-cidr req ip addr add 10.2.0.1/24 dev lo

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Kernel FOU receive ports over generic netlink. The {@code fou} family id is resolved on first use;
- * a kernel without the fou module answers that lookup with ENOENT.
+ * Kernel FOU receive ports over generic netlink. The {@code fou} family id is resolved on first
+ * use; a kernel without the fou module answers that lookup with ENOENT.
  */
 public final class Fou implements AutoCloseable {
   private final NetlinkClient client;
@@ -24,8 +24,7 @@ public final class Fou implements AutoCloseable {
   public int familyId() {
     if (familyId < 0) {
       familyId =
-          GenlMessages.parseFamilyId(
-              client.requestOne(GenlMessages.getFamily(Genl.FOU_GENL_NAME)));
+          GenlMessages.parseFamilyId(client.requestOne(GenlMessages.getFamily(Genl.FOU_GENL_NAME)));
     }
     return familyId;
   }

@@ -1,6 +1,8 @@
 package dev.gretun.core.netlink;
 
-/** The two GRE link kinds gretun manages: layer-3 {@code gre} and Ethernet-carrying {@code gretap}. */
+/**
+ * The two GRE link kinds gretun manages: layer-3 {@code gre} and Ethernet-carrying {@code gretap}.
+ */
 public enum GreKind {
   GRE("gre"),
   GRETAP("gretap");

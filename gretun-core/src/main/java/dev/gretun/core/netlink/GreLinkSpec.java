@@ -3,8 +3,8 @@ package dev.gretun.core.netlink;
 import java.net.Inet4Address;
 
 /**
- * What to put in an RTM_NEWLINK for a GRE device. {@code key} null = keyless; {@code encapType} is a
- * {@code TUNNEL_ENCAP_*} value, {@code encapSport} 0 = kernel-chosen (flow hash) source port.
+ * What to put in an RTM_NEWLINK for a GRE device. {@code key} null = keyless; {@code encapType} is
+ * a {@code TUNNEL_ENCAP_*} value, {@code encapSport} 0 = kernel-chosen (flow hash) source port.
  */
 public record GreLinkSpec(
     String name,

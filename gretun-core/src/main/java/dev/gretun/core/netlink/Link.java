@@ -2,7 +2,8 @@ package dev.gretun.core.netlink;
 
 /**
  * One network device from RTM_NEWLINK. {@code kind} is the IFLA_INFO_KIND ("" for devices without
- * one, e.g. loopback); {@code gre} is non-null only for gre/gretap links; {@code alias} may be null.
+ * one, e.g. loopback); {@code gre} is non-null only for gre/gretap links; {@code alias} may be
+ * null.
  */
 public record Link(
     int index,
@@ -14,6 +15,11 @@ public record Link(
     String alias,
     GreInfo gre,
     LinkStats stats) {
+
+  /** The same link with other counters (counters change between two reads). */
+  public Link withStats(LinkStats newStats) {
+    return new Link(index, name, kind, flags, mtu, operState, alias, gre, newStats);
+  }
 
   public boolean adminUp() {
     return (flags & Rtnl.IFF_UP) != 0;

@@ -10,6 +10,7 @@ public final class Netlink {
   public static final int NLMSG_ERROR = 2;
   public static final int NLMSG_DONE = 3;
   public static final int NLMSG_OVERRUN = 4;
+
   /** First type a protocol may use ({@code NLMSG_MIN_TYPE}). */
   public static final int NLMSG_MIN_TYPE = 0x10;
 
@@ -23,8 +24,10 @@ public final class Netlink {
   public static final int NLM_F_REPLACE = 0x100;
   public static final int NLM_F_EXCL = 0x200;
   public static final int NLM_F_CREATE = 0x400;
+
   /** In NLMSG_ERROR replies: the echoed request was cut to its header. */
   public static final int NLM_F_CAPPED = 0x100;
+
   /** In NLMSG_ERROR replies: extended-ack TLVs follow the echoed request. */
   public static final int NLM_F_ACK_TLVS = 0x200;
 

@@ -75,7 +75,14 @@ public final class NetlinkSocket implements NetlinkTransport {
   public ByteBuffer receive() {
     long n;
     try {
-      n = Libc.recvfrom(fd, rx, rx.byteSize(), Libc.MSG_PEEK | Libc.MSG_TRUNC, MemorySegment.NULL, MemorySegment.NULL);
+      n =
+          Libc.recvfrom(
+              fd,
+              rx,
+              rx.byteSize(),
+              Libc.MSG_PEEK | Libc.MSG_TRUNC,
+              MemorySegment.NULL,
+              MemorySegment.NULL);
       if (n > rx.byteSize()) {
         rx = arena.allocate(Netlink.align((int) n), 8);
       }
@@ -118,5 +125,4 @@ public final class NetlinkSocket implements NetlinkTransport {
     sa.set(JAVA_INT, 4, pid);
     return sa;
   }
-
 }

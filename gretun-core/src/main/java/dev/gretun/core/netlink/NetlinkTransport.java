@@ -3,8 +3,8 @@ package dev.gretun.core.netlink;
 import java.nio.ByteBuffer;
 
 /**
- * A datagram channel to the kernel's netlink side. {@link NetlinkSocket} is the real one; tests
- * use a scripted fake so the request/reply logic runs without a kernel.
+ * A datagram channel to the kernel's netlink side. {@link NetlinkSocket} is the real one; tests use
+ * a scripted fake so the request/reply logic runs without a kernel.
  */
 public interface NetlinkTransport extends AutoCloseable {
   /** Sends one complete request message. */

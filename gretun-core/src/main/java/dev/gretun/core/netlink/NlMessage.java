@@ -35,7 +35,8 @@ public record NlMessage(int type, int flags, int seq, int pid, ByteBuffer body) 
       pos += Math.min(Netlink.align(len), b.limit() - pos);
     }
     if (pos != b.limit()) {
-      throw new NetlinkFormatException((b.limit() - pos) + " trailing bytes after netlink messages");
+      throw new NetlinkFormatException(
+          (b.limit() - pos) + " trailing bytes after netlink messages");
     }
     return out;
   }
@@ -63,8 +64,7 @@ public record NlMessage(int type, int flags, int seq, int pid, ByteBuffer body) 
     }
     String msg = null;
     if ((flags & Netlink.NLM_F_ACK_TLVS) != 0 && body.limit() >= 4 + Netlink.NLMSG_HDRLEN) {
-      int echoed =
-          (flags & Netlink.NLM_F_CAPPED) != 0 ? Netlink.NLMSG_HDRLEN : body.getInt(4);
+      int echoed = (flags & Netlink.NLM_F_CAPPED) != 0 ? Netlink.NLMSG_HDRLEN : body.getInt(4);
       int tlvStart = 4 + Netlink.align(echoed);
       if (tlvStart <= body.limit()) {
         Attrs tlvs = Attrs.parse(body.slice(tlvStart, body.limit() - tlvStart));

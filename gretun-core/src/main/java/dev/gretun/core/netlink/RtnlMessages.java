@@ -23,7 +23,8 @@ public final class RtnlMessages {
   private RtnlMessages() {}
 
   /** struct ifinfomsg. */
-  private static MessageWriter ifinfo(int type, int nlFlags, int family, int index, int flags, int change) {
+  private static MessageWriter ifinfo(
+      int type, int nlFlags, int family, int index, int flags, int change) {
     return new MessageWriter(type, nlFlags)
         .u8(family)
         .u8(0)
@@ -67,17 +68,19 @@ public final class RtnlMessages {
 
   /** {@code ip link set dev X up|down}: IFF_UP in ifi_flags, masked by ifi_change. */
   public static MessageWriter setUp(int index, boolean up) {
-    return ifinfo(Rtnl.RTM_NEWLINK, CHANGE, Libc.AF_UNSPEC, index, up ? Rtnl.IFF_UP : 0, Rtnl.IFF_UP);
+    return ifinfo(
+        Rtnl.RTM_NEWLINK, CHANGE, Libc.AF_UNSPEC, index, up ? Rtnl.IFF_UP : 0, Rtnl.IFF_UP);
   }
 
   public static MessageWriter setMtu(int index, int mtu) {
-    return ifinfo(Rtnl.RTM_NEWLINK, CHANGE, Libc.AF_UNSPEC, index, 0, 0).attrU32(Rtnl.IFLA_MTU, mtu);
+    return ifinfo(Rtnl.RTM_NEWLINK, CHANGE, Libc.AF_UNSPEC, index, 0, 0)
+        .attrU32(Rtnl.IFLA_MTU, mtu);
   }
 
   /** IFLA_IFALIAS (shown by {@code ip link} as "alias"); an empty string clears it. */
   public static MessageWriter setAlias(int index, String alias) {
     return ifinfo(Rtnl.RTM_NEWLINK, CHANGE, Libc.AF_UNSPEC, index, 0, 0)
-        .attrString(Rtnl.IFLA_IFALIAS, alias);
+        .attrStringNoNul(Rtnl.IFLA_IFALIAS, alias);
   }
 
   /** {@code ip link set dev X addrgenmode none}: no IPv6 link-local address, no RS/ND chatter. */

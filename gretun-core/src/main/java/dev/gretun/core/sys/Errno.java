@@ -4,8 +4,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The Linux errno values the project meets (x86_64/aarch64 numbering, {@code asm-generic/errno*.h}),
- * with their symbolic names and the glibc {@code strerror} texts.
+ * The Linux errno values the project meets (x86_64/aarch64 numbering, {@code
+ * asm-generic/errno*.h}), with their symbolic names and the glibc {@code strerror} texts.
  */
 public enum Errno {
   EPERM(1, "Operation not permitted"),

@@ -55,11 +55,13 @@ public final class Libc {
   private static final MethodHandle SENDTO =
       downcall(
           "sendto",
-          FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+          FunctionDescriptor.of(
+              JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
   private static final MethodHandle RECVFROM =
       downcall(
           "recvfrom",
-          FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
+          FunctionDescriptor.of(
+              JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
   private static final MethodHandle RECVMSG =
       downcall("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
   private static final MethodHandle SETSOCKOPT =
@@ -97,7 +99,9 @@ public final class Libc {
     return (int) ERRNO.get(state, 0L);
   }
 
-  /** Returns {@code result}, or throws {@link SysException} for {@code call} when it is negative. */
+  /**
+   * Returns {@code result}, or throws {@link SysException} for {@code call} when it is negative.
+   */
   public static long check(String call, long result, MemorySegment state) {
     if (result < 0) {
       throw new SysException(call, errno(state));

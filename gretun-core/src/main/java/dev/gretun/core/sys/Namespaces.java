@@ -13,8 +13,8 @@ import java.util.function.Supplier;
 
 /**
  * Runs code inside another network namespace: a fresh platform thread joins the namespace with
- * setns(2) (which changes only the calling thread), runs the action and ends. Sockets created by the
- * action stay in that namespace for their whole life, whatever thread later uses them.
+ * setns(2) (which changes only the calling thread), runs the action and ends. Sockets created by
+ * the action stay in that namespace for their whole life, whatever thread later uses them.
  */
 public final class Namespaces {
   /** {@code CLONE_NEWNET} from {@code linux/sched.h}. */

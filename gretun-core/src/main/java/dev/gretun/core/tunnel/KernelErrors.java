@@ -40,7 +40,8 @@ public final class KernelErrors {
     }
     return switch (known) {
       case EPERM, EACCES -> new GretunException("permission", what + ": " + NEEDS_NET_ADMIN, e);
-      case EOPNOTSUPP, EPROTONOSUPPORT -> new GretunException("kernel_support", KERNEL_LACKS_GRE, e);
+      case EOPNOTSUPP, EPROTONOSUPPORT ->
+          new GretunException("kernel_support", KERNEL_LACKS_GRE, e);
       case EEXIST -> new GretunException("exists", what + ": already exists (" + detail + ")", e);
       case ENODEV -> new GretunException("not_found", what + ": no such device", e);
       case EADDRINUSE ->
@@ -49,7 +50,8 @@ public final class KernelErrors {
               what + ": address or port already in use by another socket (" + detail + ")",
               e);
       case EINVAL ->
-          new GretunException("invalid", what + ": the kernel rejected the parameters (" + detail + ")", e);
+          new GretunException(
+              "invalid", what + ": the kernel rejected the parameters (" + detail + ")", e);
       default -> new GretunException("kernel", what + " failed: " + detail, e);
     };
   }

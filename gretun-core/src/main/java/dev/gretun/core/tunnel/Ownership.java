@@ -2,10 +2,10 @@ package dev.gretun.core.tunnel;
 
 /**
  * Ownership mark that gretun stores in a tunnel's IFLA_IFALIAS (visible as "alias" in {@code ip
- * link}): {@code gretun} for a tunnel it made, plus {@code fou_port=P} when the tunnel uses FOU port
- * P and {@code fou_owner=1} when it is the tunnel responsible for removing that port. The mark lives
- * and dies with the link in the kernel, so it cannot go stale the way a state file can (a reboot or
- * a manual {@code ip link del} removes both).
+ * link}): {@code gretun} for a tunnel it made, plus {@code fou_port=P} when the tunnel uses FOU
+ * port P and {@code fou_owner=1} when it is the tunnel responsible for removing that port. The mark
+ * lives and dies with the link in the kernel, so it cannot go stale the way a state file can (a
+ * reboot or a manual {@code ip link del} removes both).
  */
 public record Ownership(boolean managed, int fouPort, boolean fouOwner) {
   private static final String TAG = "gretun";

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The kernel operations {@link TunnelService} performs; {@link NetlinkTunnelKernel} is the real one.
- * Failures are {@link dev.gretun.core.netlink.NetlinkException}s carrying the kernel's errno.
+ * The kernel operations {@link TunnelService} performs; {@link NetlinkTunnelKernel} is the real
+ * one. Failures are {@link dev.gretun.core.netlink.NetlinkException}s carrying the kernel's errno.
  */
 public interface TunnelKernel {
   Optional<Link> link(String name);

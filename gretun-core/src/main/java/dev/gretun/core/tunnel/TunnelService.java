@@ -84,8 +84,7 @@ public final class TunnelService {
       if (mtu != null) {
         kernel.setMtu(linkIndex, mtu);
       }
-      kernel.setAlias(
-          linkIndex, new Ownership(true, spec.fouPort(), fouCreated).toAlias());
+      kernel.setAlias(linkIndex, new Ownership(true, spec.fouPort(), fouCreated).toAlias());
       if (spec.tunnelIp() != null) {
         addAddress(spec, linkIndex);
       }

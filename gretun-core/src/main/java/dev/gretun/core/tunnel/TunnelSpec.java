@@ -5,9 +5,9 @@ import java.net.Inet4Address;
 
 /**
  * A validated tunnel to create (see {@link TunnelValidation}). {@code key} null = keyless; with
- * {@link Encap#FOU}: {@code encapSport} 0 = kernel-chosen, {@code fouPort} = local FOU receive port;
- * {@code tunnelIp} and {@code peerIp} (point-to-point peer) may be null; {@code mtu} null = the
- * default of {@link #effectiveMtu()}.
+ * {@link Encap#FOU}: {@code encapSport} 0 = kernel-chosen, {@code fouPort} = local FOU receive
+ * port; {@code tunnelIp} and {@code peerIp} (point-to-point peer) may be null; {@code mtu} null =
+ * the default of {@link #effectiveMtu()}.
  */
 public record TunnelSpec(
     String name,

@@ -34,8 +34,20 @@ public final class TunnelValidation {
       List.of("lo", "gre0", "gretap0", "erspan0", "tunl0", "sit0", "ip6gre0", "ip6tnl0", "ip_vti0");
   private static final Map<Integer, String> WELL_KNOWN_PORTS =
       Map.of(
-          53, "DNS", 67, "DHCP server", 68, "DHCP client", 123, "NTP", 443, "HTTPS/QUIC", 500,
-          "IKE", 4500, "IPsec NAT-T");
+          53,
+          "DNS",
+          67,
+          "DHCP server",
+          68,
+          "DHCP client",
+          123,
+          "NTP",
+          443,
+          "HTTPS/QUIC",
+          500,
+          "IKE",
+          4500,
+          "IPsec NAT-T");
 
   private TunnelValidation() {}
 
@@ -48,7 +60,8 @@ public final class TunnelValidation {
     Inet4Address local = outerAddress("--local", r.local());
     Inet4Address remote = outerAddress("--remote", r.remote());
     if (local.equals(remote)) {
-      throw invalid("--local and --remote are both " + local.getHostAddress() + ": they must differ");
+      throw invalid(
+          "--local and --remote are both " + local.getHostAddress() + ": they must differ");
     }
     GreKind kind = kind(r.type());
     Long key = r.key() == null ? null : key(r.key());
@@ -66,7 +79,11 @@ public final class TunnelValidation {
       String service = WELL_KNOWN_PORTS.get(dport);
       if (service != null) {
         warnings.add(
-            "--encap-dport " + dport + " is the well-known " + service + " port; is that intended?");
+            "--encap-dport "
+                + dport
+                + " is the well-known "
+                + service
+                + " port; is that intended?");
       }
       fouPort = r.fouPort() == null ? dport : port("--fou-port", r.fouPort());
       sport = sourcePort(r.encapSport(), fouPort);
@@ -123,7 +140,11 @@ public final class TunnelValidation {
     for (String p : RESERVED_PREFIXES) {
       if (name.startsWith(p)) {
         throw invalid(
-            "--name '" + name + "' starts with the reserved prefix '" + p + "'; choose another name");
+            "--name '"
+                + name
+                + "' starts with the reserved prefix '"
+                + p
+                + "'; choose another name");
       }
     }
     return name;
