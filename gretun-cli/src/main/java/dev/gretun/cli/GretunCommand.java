@@ -12,6 +12,7 @@ import picocli.CommandLine.Mixin;
     versionProvider = GretunCommand.Version.class,
     subcommands = {
       VersionCommand.class,
+      PeersCommand.class,
       CommandLine.HelpCommand.class,
       CreateCommand.class,
       DeleteCommand.class,

@@ -1,0 +1,60 @@
+package dev.gretun.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gretun.core.cli.Output;
+import dev.gretun.core.daemon.DaemonConfig;
+import dev.gretun.core.daemon.control.ControlClient;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code gretun peers}: asks the running daemon for its peers. JSON: the daemon's list as is (see
+ * docs/CLI.md for the fields).
+ */
+@Command(
+    name = "peers",
+    mixinStandardHelpOptions = true,
+    description = "Show the peers of the running 'gretun up': state, path, endpoint, RTT, bytes.")
+final class PeersCommand implements Callable<Integer> {
+  @ParentCommand GretunCommand parent;
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--control-socket",
+      paramLabel = "PATH",
+      description = "Control socket of the daemon (default: ${DEFAULT-VALUE}).")
+  Path controlSocket = Path.of(DaemonConfig.DEFAULT_CONTROL_SOCKET);
+
+  @Override
+  public Integer call() {
+    JsonNode peers = ControlClient.call(controlSocket, "peers");
+    PrintWriter out = spec.commandLine().getOut();
+    if (parent.global.json) {
+      Output.json(out, peers);
+      return 0;
+    }
+    String fmt = "%-16s %-15s %-14s %-7s %-22s %8s %12s %12s%n";
+    out.printf(
+        fmt, "NAME", "TUNNEL_IP", "STATE", "PATH", "ENDPOINT", "RTT_MS", "RX_BYTES", "TX_BYTES");
+    for (JsonNode p : peers) {
+      out.printf(
+          fmt,
+          p.path("name").asText("-"),
+          p.path("tunnel_ip").asText("-"),
+          p.path("state").asText("-"),
+          p.path("path").asText("-"),
+          p.path("endpoint").asText("-"),
+          p.hasNonNull("rtt_ms") ? String.format("%.1f", p.get("rtt_ms").asDouble()) : "-",
+          p.path("rx_bytes").asText("0"),
+          p.path("tx_bytes").asText("0"));
+    }
+    out.flush();
+    return 0;
+  }
+}
