@@ -28,7 +28,7 @@ build:
 	@echo "built: build/gretun.jar build/gretun-coord.jar (launchers: bin/gretun bin/gretun-coord)"
 
 # Debian packages the test tiers use; installed when missing and we are root.
-DEB_PKGS := iproute2 nftables iptables conntrack iputils-ping netcat-openbsd procps
+DEB_PKGS := iproute2 nftables iptables conntrack iputils-ping netcat-openbsd procps jq
 deps:
 	@bash scripts/ensure-debs.sh $(DEB_PKGS)
 

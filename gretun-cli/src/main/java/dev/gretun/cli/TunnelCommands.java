@@ -1,0 +1,33 @@
+package dev.gretun.cli;
+
+import dev.gretun.core.GretunException;
+import dev.gretun.core.sys.Capabilities;
+import dev.gretun.core.tunnel.NetlinkTunnelKernel;
+import dev.gretun.core.tunnel.TunnelService;
+import dev.gretun.core.tunnel.TunnelValidation;
+import java.util.function.Function;
+import picocli.CommandLine;
+
+/** Shared plumbing of the tunnel commands: a service on real netlink sockets, usage errors. */
+final class TunnelCommands {
+  private TunnelCommands() {}
+
+  /** Runs {@code action} with a {@link TunnelService} in this process's network namespace. */
+  static <T> T withService(Function<TunnelService, T> action) {
+    try (NetlinkTunnelKernel kernel = NetlinkTunnelKernel.open()) {
+      return action.apply(new TunnelService(kernel, Capabilities::hasNetAdmin));
+    }
+  }
+
+  /** Validation failures are usage errors (exit 2); everything else passes through. */
+  static <T> T validated(CommandLine cmd, java.util.function.Supplier<T> check) {
+    try {
+      return check.get();
+    } catch (GretunException e) {
+      if (TunnelValidation.CODE.equals(e.code())) {
+        throw new CommandLine.ParameterException(cmd, e.getMessage());
+      }
+      throw e;
+    }
+  }
+}
