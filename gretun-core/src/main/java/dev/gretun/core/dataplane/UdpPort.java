@@ -1,0 +1,317 @@
+package dev.gretun.core.dataplane;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.gretun.core.sys.Errno;
+import dev.gretun.core.sys.Libc;
+import dev.gretun.core.sys.SysException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.net.InetSocketAddress;
+
+/**
+ * The daemon's one UDP socket on port P (DESIGN.md §2), opened with FFM so that it can batch
+ * receives ({@code recvmmsg}) and set the IP TTL per datagram (an {@code IP_TTL} control message on
+ * {@code sendmsg}, used by the low-TTL opener without disturbing data sent concurrently).
+ *
+ * <p>Each thread that sends uses its own {@link Sender}; the one receiving thread uses a {@link
+ * Receiver}. Neither allocates per datagram.
+ */
+public final class UdpPort implements AutoCloseable {
+  static final int IPPROTO_IP = 0;
+  static final int IP_TTL = 2;
+  static final int SOL_SOCKET = 1;
+  static final int SO_REUSEADDR = 2;
+  static final int SO_RCVBUF = 8;
+  static final int SO_SNDBUF = 7;
+  static final int SO_RCVTIMEO = 20;
+  static final int SHUT_RDWR = 2;
+
+  // struct msghdr on LP64: name(8) namelen(4+4) iov(8) iovlen(8) control(8) controllen(8)
+  // flags(4+4) = 56; struct mmsghdr adds msg_len(4+4) = 64; struct iovec = 16.
+  static final int MSGHDR = 56;
+  static final int MMSGHDR = 64;
+  static final int IOVEC = 16;
+  // CMSG_SPACE(sizeof(int)) = 16-byte cmsghdr + 4 padded to 8 = 24; CMSG_LEN(4) = 20.
+  static final int CMSG_INT_SPACE = 24;
+  static final int CMSG_INT_LEN = 20;
+
+  private static final MethodHandle RECVMMSG =
+      Libc.downcall(
+          "recvmmsg",
+          FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+  private static final MethodHandle SENDMSG =
+      Libc.downcall("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+  private static final MethodHandle SENDTO =
+      Libc.downcall(
+          "sendto",
+          FunctionDescriptor.of(
+              JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+  private static final MethodHandle SHUTDOWN =
+      Libc.downcall("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+
+  private final int fd;
+  private final int port;
+  private volatile boolean closed;
+
+  private UdpPort(int fd, int port) {
+    this.fd = fd;
+    this.port = port;
+  }
+
+  /**
+   * Binds {@code 0.0.0.0:port} (port 0 = kernel's choice). Receives time out every {@code
+   * receiveTimeoutMillis} so the receiving thread can notice {@link #close()}.
+   */
+  public static UdpPort bind(int port, int receiveTimeoutMillis) {
+    int fd = Libc.socket(Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
+    try (Arena arena = Arena.ofConfined()) {
+      Libc.setsockoptInt(fd, SOL_SOCKET, SO_RCVBUF, 4 << 20);
+      Libc.setsockoptInt(fd, SOL_SOCKET, SO_SNDBUF, 4 << 20);
+      MemorySegment tv = arena.allocate(16);
+      tv.set(JAVA_LONG, 0, receiveTimeoutMillis / 1000);
+      tv.set(JAVA_LONG, 8, (receiveTimeoutMillis % 1000) * 1000L);
+      Libc.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, tv);
+      MemorySegment sa = arena.allocate(SockAddrIn.SIZE);
+      SockAddrIn.write(sa, 0, 0, port);
+      Libc.bind(fd, sa);
+      MemorySegment bound = arena.allocate(SockAddrIn.SIZE);
+      Libc.getsockname(fd, bound);
+      return new UdpPort(fd, SockAddrIn.port(bound, 0));
+    } catch (RuntimeException e) {
+      Libc.close(fd);
+      throw e;
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /** Wakes a blocked receiver and releases the port. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment st = Libc.newCallState(arena);
+      int ignored = (int) SHUTDOWN.invokeExact(st, fd, SHUT_RDWR);
+    } catch (Throwable t) {
+      // shutdown of an unconnected UDP socket may report ENOTCONN after waking readers; harmless
+    }
+    Libc.close(fd);
+  }
+
+  /** A per-thread sender: owns its native scratch memory. */
+  public Sender sender() {
+    return new Sender();
+  }
+
+  /** A receiver for one thread: {@code batch} datagrams of up to {@code size} bytes per call. */
+  public Receiver receiver(int batch, int size) {
+    return new Receiver(batch, size);
+  }
+
+  /** Sends datagrams from one thread. */
+  public final class Sender {
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment state = Libc.newCallState(arena);
+    private final MemorySegment addr = arena.allocate(SockAddrIn.SIZE);
+    private final MemorySegment msg = arena.allocate(MSGHDR, 8);
+    private final MemorySegment iov = arena.allocate(IOVEC, 8);
+    private final MemorySegment cmsg = arena.allocate(CMSG_INT_SPACE, 8);
+    private final MemorySegment heap = arena.allocate(65536, 8);
+
+    private Sender() {}
+
+    /**
+     * Sends {@code len} bytes of native {@code buf} at {@code off} to {@code ip:port}. Returns
+     * false when the kernel refused transiently (buffer full, unreachable): the datagram is
+     * dropped, as a router would.
+     */
+    public boolean send(MemorySegment buf, long off, int len, int ip, int dstPort) {
+      SockAddrIn.write(addr, 0, ip, dstPort);
+      try {
+        long r =
+            (long)
+                SENDTO.invokeExact(
+                    state, fd, buf.asSlice(off, len), (long) len, 0, addr, SockAddrIn.SIZE);
+        return r >= 0 || transientError(Libc.errno(state), "sendto");
+      } catch (SysException | Error e) {
+        throw e;
+      } catch (Throwable t) {
+        throw new IllegalStateException(t);
+      }
+    }
+
+    /**
+     * Sends a heap datagram to {@code to}, with IP TTL {@code ttl} for this datagram only (0 = the
+     * socket default). For control traffic (disco, STUN); copies into native memory.
+     */
+    public boolean send(byte[] data, int off, int len, InetSocketAddress to, int ttl) {
+      MemorySegment.copy(data, off, heap, JAVA_BYTE_LAYOUT, 0, len);
+      SockAddrIn.write(addr, 0, to);
+      msg.fill((byte) 0);
+      msg.set(ADDRESS, 0, addr);
+      msg.set(JAVA_INT, 8, SockAddrIn.SIZE);
+      iov.set(ADDRESS, 0, heap);
+      iov.set(JAVA_LONG, 8, len);
+      msg.set(ADDRESS, 16, iov);
+      msg.set(JAVA_LONG, 24, 1L);
+      if (ttl > 0) {
+        cmsg.fill((byte) 0);
+        cmsg.set(JAVA_LONG, 0, CMSG_INT_LEN);
+        cmsg.set(JAVA_INT, 8, IPPROTO_IP);
+        cmsg.set(JAVA_INT, 12, IP_TTL);
+        cmsg.set(JAVA_INT, 16, ttl);
+        msg.set(ADDRESS, 32, cmsg);
+        msg.set(JAVA_LONG, 40, (long) CMSG_INT_SPACE);
+      }
+      try {
+        long r = (long) SENDMSG.invokeExact(state, fd, msg, 0);
+        return r >= 0 || transientError(Libc.errno(state), "sendmsg");
+      } catch (SysException | Error e) {
+        throw e;
+      } catch (Throwable t) {
+        throw new IllegalStateException(t);
+      }
+    }
+
+    public void close() {
+      arena.close();
+    }
+  }
+
+  private static final java.lang.foreign.ValueLayout.OfByte JAVA_BYTE_LAYOUT =
+      java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+  /** Errors a datagram sender shrugs off (the packet is lost, the socket is fine). */
+  private boolean transientError(int errno, String call) {
+    if (errno == Errno.EAGAIN.value()
+        || errno == Errno.EINTR.value()
+        || errno == 105 /* ENOBUFS */
+        || errno == 111 /* ECONNREFUSED: ICMP port unreachable from an earlier datagram */
+        || errno == 101 /* ENETUNREACH */
+        || errno == 113 /* EHOSTUNREACH */
+        || errno == 1 /* EPERM: dropped by a local firewall */
+        || errno == 90 /* EMSGSIZE */) {
+      return false;
+    }
+    if (closed) {
+      return false;
+    }
+    throw new SysException(call, errno);
+  }
+
+  /**
+   * Receives batches of datagrams from one thread with {@code recvmmsg}. After {@link #receive()}
+   * returns n, datagram i is at {@link #data()} offset {@code i * size}, {@link #length(int)} bytes
+   * long, from {@link #sourceIp(int)}:{@link #sourcePort(int)}.
+   */
+  public final class Receiver {
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment state = Libc.newCallState(arena);
+    private final int batch;
+    private final int size;
+    private final MemorySegment data;
+    private final MemorySegment names;
+    private final MemorySegment iovs;
+    private final MemorySegment msgs;
+
+    private Receiver(int batch, int size) {
+      this.batch = batch;
+      this.size = size;
+      this.data = arena.allocate((long) batch * size, 64);
+      this.names = arena.allocate((long) batch * SockAddrIn.SIZE, 8);
+      this.iovs = arena.allocate((long) batch * IOVEC, 8);
+      this.msgs = arena.allocate((long) batch * MMSGHDR, 8);
+      for (int i = 0; i < batch; i++) {
+        iovs.set(ADDRESS, (long) i * IOVEC, data.asSlice((long) i * size, size));
+        iovs.set(JAVA_LONG, (long) i * IOVEC + 8, size);
+      }
+    }
+
+    /**
+     * Blocks until at least one datagram arrives or the receive timeout passes; returns how many
+     * arrived (0 on timeout), or -1 once the port is closed.
+     */
+    public int receive() {
+      if (closed) {
+        return -1;
+      }
+      for (int i = 0; i < batch; i++) {
+        long m = (long) i * MMSGHDR;
+        msgs.set(ADDRESS, m, names.asSlice((long) i * SockAddrIn.SIZE, SockAddrIn.SIZE));
+        msgs.set(JAVA_INT, m + 8, SockAddrIn.SIZE);
+        msgs.set(ADDRESS, m + 16, iovs.asSlice((long) i * IOVEC, IOVEC));
+        msgs.set(JAVA_LONG, m + 24, 1L);
+        msgs.set(ADDRESS, m + 32, MemorySegment.NULL);
+        msgs.set(JAVA_LONG, m + 40, 0L);
+        msgs.set(JAVA_INT, m + 48, 0);
+        msgs.set(JAVA_INT, m + 56, 0);
+      }
+      try {
+        // MSG_WAITFORONE (0x10000): block for the first datagram, then take what is queued.
+        int n = (int) RECVMMSG.invokeExact(state, fd, msgs, batch, 0x10000, MemorySegment.NULL);
+        if (n >= 0) {
+          return closed && n == 0 ? -1 : n;
+        }
+        int errno = Libc.errno(state);
+        if (closed) {
+          return -1;
+        }
+        if (errno == Errno.EAGAIN.value() || errno == Errno.EINTR.value() || errno == 111) {
+          return 0;
+        }
+        throw new SysException("recvmmsg", errno);
+      } catch (SysException | Error e) {
+        throw e;
+      } catch (Throwable t) {
+        throw new IllegalStateException(t);
+      }
+    }
+
+    public MemorySegment data() {
+      return data;
+    }
+
+    public int size() {
+      return size;
+    }
+
+    public long offset(int i) {
+      return (long) i * size;
+    }
+
+    public int length(int i) {
+      return msgs.get(JAVA_INT, (long) i * MMSGHDR + 56);
+    }
+
+    /** True when datagram i was longer than the buffer (MSG_TRUNC in msg_flags). */
+    public boolean truncated(int i) {
+      return (msgs.get(JAVA_INT, (long) i * MMSGHDR + 48) & 0x20) != 0;
+    }
+
+    public int sourceIp(int i) {
+      return SockAddrIn.ip(names, (long) i * SockAddrIn.SIZE);
+    }
+
+    public int sourcePort(int i) {
+      return SockAddrIn.port(names, (long) i * SockAddrIn.SIZE);
+    }
+
+    public void close() {
+      arena.close();
+    }
+  }
+}
