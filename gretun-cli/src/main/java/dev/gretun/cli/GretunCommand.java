@@ -10,7 +10,7 @@ import picocli.CommandLine.Mixin;
     name = "gretun",
     mixinStandardHelpOptions = true,
     versionProvider = GretunCommand.Version.class,
-    subcommands = {VersionCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {VersionCommand.class, StunCommand.class, CommandLine.HelpCommand.class},
     description = "NAT-traversing peer-to-peer GRE overlay for Linux.",
     footer = {"", "Exit codes: 0 ok, 1 runtime failure, 2 usage error."})
 public final class GretunCommand implements Runnable {
