@@ -18,12 +18,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -106,8 +106,7 @@ final class StunCommand implements Callable<Integer> {
       resolved.add(resolve(s, limit));
     }
     StunProbe.Report report =
-        StunProbe.run(
-            new InetSocketAddress(port), resolved, limit, StunClient.Timing.defaults());
+        StunProbe.run(new InetSocketAddress(port), resolved, limit, StunClient.Timing.defaults());
     int winner = -1;
     for (int i = 0; i < report.results().size(); i++) {
       if (report.results().get(i).ok()) {
@@ -125,7 +124,8 @@ final class StunCommand implements Callable<Integer> {
           "no STUN server answered within " + timeout + " (" + String.join("; ", why) + ")");
     }
     int localPort = report.local().getPort();
-    NatMapping mapping = servers.size() >= 2 ? NatMapping.classify(localPort, report.results()) : null;
+    NatMapping mapping =
+        servers.size() >= 2 ? NatMapping.classify(localPort, report.results()) : null;
     StunResult first = report.results().get(winner);
     PrintWriter out = spec.commandLine().getOut();
     if (parent.global.json) {
@@ -160,7 +160,11 @@ final class StunCommand implements Callable<Integer> {
               "  %-24s %s%n",
               servers.get(i),
               r.ok()
-                  ? String.format(Locale.ROOT, "%s  rtt %.1f ms", Endpoints.format(r.mapped()), r.rtt().toNanos() / 1e6)
+                  ? String.format(
+                      Locale.ROOT,
+                      "%s  rtt %.1f ms",
+                      Endpoints.format(r.mapped()),
+                      r.rtt().toNanos() / 1e6)
                   : r.status().name().toLowerCase(Locale.ROOT) + ": " + r.detail());
         }
         out.printf("mapping: %s%n", describe(mapping, localPort));
@@ -173,16 +177,21 @@ final class StunCommand implements Callable<Integer> {
   private static String describe(NatMapping m, int localPort) {
     String behaviour =
         switch (m.behaviour()) {
-          case ENDPOINT_INDEPENDENT -> "endpoint-independent (same public endpoint for every server)";
-          case ENDPOINT_DEPENDENT -> "endpoint-dependent (a different public endpoint per server; hard NAT)";
+          case ENDPOINT_INDEPENDENT ->
+              "endpoint-independent (same public endpoint for every server)";
+          case ENDPOINT_DEPENDENT ->
+              "endpoint-dependent (a different public endpoint per server; hard NAT)";
           case UNKNOWN -> "unknown (fewer than two servers answered)";
         };
     String port =
         m.portPreserved() == null
             ? ""
-            : m.portPreserved() ? ", local port " + localPort + " preserved" : ", port not preserved";
+            : m.portPreserved()
+                ? ", local port " + localPort + " preserved"
+                : ", port not preserved";
     String caveat =
-        m.behaviour() == NatMapping.Behaviour.ENDPOINT_INDEPENDENT && m.distinctServerAddresses() < 2
+        m.behaviour() == NatMapping.Behaviour.ENDPOINT_INDEPENDENT
+                && m.distinctServerAddresses() < 2
             ? " [all servers share one IP: address-dependent mapping not ruled out]"
             : "";
     return behaviour + port + caveat;

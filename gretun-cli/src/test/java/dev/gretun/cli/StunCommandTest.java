@@ -24,7 +24,8 @@ class StunCommandTest {
     return cl.execute(args);
   }
 
-  private static final InetSocketAddress LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+  private static final InetSocketAddress LOOPBACK =
+      new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
 
   @Test
   void withoutServerIsAUsageErrorSayingWhatToDo() {
@@ -63,7 +64,10 @@ class StunCommandTest {
     try (StunServer a = StunServer.start(LOOPBACK, StunServer.Options.defaults())) {
       String sa = "127.0.0.1:" + a.localAddress().getPort();
       assertEquals(0, run("stun", "--server", sa));
-      assertTrue(out.toString().matches("127\\.0\\.0\\.1:\\d+  \\(via " + sa.replace(".", "\\.") + "\\)\\R"), out.toString());
+      assertTrue(
+          out.toString()
+              .matches("127\\.0\\.0\\.1:\\d+  \\(via " + sa.replace(".", "\\.") + "\\)\\R"),
+          out.toString());
     }
   }
 

@@ -78,17 +78,23 @@ class StunE2eTest {
         new ProcessBuilder(
                 TURNSERVER.toString(),
                 "-n",
-                "--listening-ip", "127.0.0.1",
-                "--relay-ip", "127.0.0.1",
-                "--listening-port", String.valueOf(port),
+                "--listening-ip",
+                "127.0.0.1",
+                "--relay-ip",
+                "127.0.0.1",
+                "--listening-port",
+                String.valueOf(port),
                 "--stun-only",
                 "--no-tls",
                 "--no-dtls",
                 "--no-cli",
                 "--simple-log",
-                "--log-file", tmp.resolve("turn.log").toString(),
-                "--pidfile", tmp.resolve("turn.pid").toString(),
-                "--userdb", tmp.resolve("turndb").toString())
+                "--log-file",
+                tmp.resolve("turn.log").toString(),
+                "--pidfile",
+                tmp.resolve("turn.pid").toString(),
+                "--userdb",
+                tmp.resolve("turndb").toString())
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
@@ -116,7 +122,8 @@ class StunE2eTest {
       Process p =
           new ProcessBuilder(
                   STUNCLIENT.toString(),
-                  "-p", String.valueOf(server.localAddress().getPort()),
+                  "-p",
+                  String.valueOf(server.localAddress().getPort()),
                   "127.0.0.1")
               .redirectErrorStream(true)
               .start();

@@ -117,8 +117,8 @@ public final class NaclBox {
   }
 
   /**
-   * HSalsa20 (the XSalsa20 paper, §2): the Salsa20/20 core without its final addition, output
-   * words 0, 5, 10, 15, 6, 7, 8, 9.
+   * HSalsa20 (the XSalsa20 paper, §2): the Salsa20/20 core without its final addition, output words
+   * 0, 5, 10, 15, 6, 7, 8, 9.
    */
   static byte[] hsalsa20(byte[] key, byte[] input16) {
     int[] state = new int[16];

@@ -49,7 +49,8 @@ public final class X25519 {
 
   /**
    * X25519(ourPrivate, theirPublic). Throws {@link InvalidKeyException} when the result is all
-   * zeros, i.e. {@code theirPublic} is a small-order point (libsodium's crypto_box fails there too).
+   * zeros, i.e. {@code theirPublic} is a small-order point (libsodium's crypto_box fails there
+   * too).
    */
   public static byte[] sharedSecret(byte[] ourPrivate, byte[] theirPublic)
       throws InvalidKeyException {

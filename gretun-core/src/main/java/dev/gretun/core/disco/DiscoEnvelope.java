@@ -18,12 +18,16 @@ import java.util.Arrays;
  * The box is NaCl crypto_box from the sender's disco key to the recipient's.
  */
 public final class DiscoEnvelope {
-  public static final byte[] MAGIC = {0x54, 0x53, (byte) 0xF0, (byte) 0x9F, (byte) 0x92, (byte) 0xAC};
+  public static final byte[] MAGIC = {
+    0x54, 0x53, (byte) 0xF0, (byte) 0x9F, (byte) 0x92, (byte) 0xAC
+  };
   public static final int KEY_OFFSET = 6;
   public static final int NONCE_OFFSET = KEY_OFFSET + 32;
   public static final int HEADER_LENGTH = NONCE_OFFSET + NaclBox.NONCE_BYTES; // 62
+
   /** Header plus an empty box: nothing shorter can be an envelope. */
   public static final int MIN_LENGTH = HEADER_LENGTH + NaclBox.MAC_BYTES; // 78
+
   public static final int MAX_LENGTH = MIN_LENGTH + DiscoBody.MAX_BODY_BYTES;
 
   /** Finds the precomputed {@link NaclBox#beforenm} key for a sender, or null if unknown. */
@@ -36,8 +40,7 @@ public final class DiscoEnvelope {
 
   /** Cheap demultiplexing check: long enough and starts with the magic. */
   public static boolean isDisco(byte[] b, int off, int len) {
-    return len >= MIN_LENGTH
-        && Arrays.equals(b, off, off + MAGIC.length, MAGIC, 0, MAGIC.length);
+    return len >= MIN_LENGTH && Arrays.equals(b, off, off + MAGIC.length, MAGIC, 0, MAGIC.length);
   }
 
   /**

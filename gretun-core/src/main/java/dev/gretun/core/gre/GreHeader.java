@@ -40,6 +40,7 @@ public record GreHeader(
   static final int FLAG_C = 0x8000;
   static final int FLAG_K = 0x2000;
   static final int FLAG_S = 0x1000;
+
   /**
    * RFC 2784 §2.3: a receiver discards packets with any of bits 1-5 set unless it implements RFC
    * 1701; bits 2 and 3 became K and S in RFC 2890, leaving bit 1 (routing) and bits 4-5.
@@ -61,7 +62,10 @@ public record GreHeader(
 
   /** Encoded size: 4 bytes plus 4 per optional field. */
   public int length() {
-    return BASE_LENGTH + (checksumPresent ? 4 : 0) + (keyPresent ? 4 : 0) + (sequencePresent ? 4 : 0);
+    return BASE_LENGTH
+        + (checksumPresent ? 4 : 0)
+        + (keyPresent ? 4 : 0)
+        + (sequencePresent ? 4 : 0);
   }
 
   /**
@@ -69,7 +73,8 @@ public record GreHeader(
    * use {@link #fillChecksum} once the payload follows.
    */
   public int encodeTo(byte[] out, int off) {
-    int flags = (checksumPresent ? FLAG_C : 0) | (keyPresent ? FLAG_K : 0) | (sequencePresent ? FLAG_S : 0);
+    int flags =
+        (checksumPresent ? FLAG_C : 0) | (keyPresent ? FLAG_K : 0) | (sequencePresent ? FLAG_S : 0);
     put16(out, off, flags);
     put16(out, off + 2, protocol);
     int pos = off + BASE_LENGTH;
@@ -98,8 +103,8 @@ public record GreHeader(
   }
 
   /**
-   * Parses the header of the GRE packet {@code b[off, off+len)} (header and payload; the payload
-   * is needed to verify a checksum).
+   * Parses the header of the GRE packet {@code b[off, off+len)} (header and payload; the payload is
+   * needed to verify a checksum).
    */
   public static GreHeader parse(byte[] b, int off, int len) throws GreParseException {
     if (len < BASE_LENGTH) {

@@ -1,6 +1,8 @@
 package dev.gretun.core.gre;
 
-/** The one exception the GRE header codec throws; stackless (bad packets are counted and dropped). */
+/**
+ * The one exception the GRE header codec throws; stackless (bad packets are counted and dropped).
+ */
 public final class GreParseException extends Exception {
   private static final long serialVersionUID = 1L;
 

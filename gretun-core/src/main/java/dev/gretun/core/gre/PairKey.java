@@ -36,7 +36,10 @@ public final class PairKey {
     byte[] h = sha.digest();
     for (int i = 0; i + 4 <= h.length; i += 4) {
       int key =
-          ((h[i] & 0xFF) << 24) | ((h[i + 1] & 0xFF) << 16) | ((h[i + 2] & 0xFF) << 8) | (h[i + 3] & 0xFF);
+          ((h[i] & 0xFF) << 24)
+              | ((h[i + 1] & 0xFF) << 16)
+              | ((h[i + 2] & 0xFF) << 8)
+              | (h[i + 3] & 0xFF);
       if (key != 0) {
         return key;
       }

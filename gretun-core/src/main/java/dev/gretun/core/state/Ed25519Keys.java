@@ -17,8 +17,8 @@ import java.security.spec.EdECPublicKeySpec;
 import java.security.spec.NamedParameterSpec;
 
 /**
- * Ed25519 (RFC 8032) on raw keys, computed by the JDK: private key = the 32-byte seed, public key
- * = the 32-byte encoding (little-endian y with the sign of x in the top bit), signature = 64 bytes.
+ * Ed25519 (RFC 8032) on raw keys, computed by the JDK: private key = the 32-byte seed, public key =
+ * the 32-byte encoding (little-endian y with the sign of x in the top bit), signature = 64 bytes.
  */
 public final class Ed25519Keys {
   public static final int KEY_BYTES = 32;

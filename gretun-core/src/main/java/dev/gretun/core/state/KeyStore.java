@@ -63,7 +63,9 @@ public final class KeyStore {
       return keys;
     } catch (AccessDeniedException e) {
       throw new GretunException(
-          "permission", "cannot read " + file + ": permission denied (run as root or fix ownership)", e);
+          "permission",
+          "cannot read " + file + ": permission denied (run as root or fix ownership)",
+          e);
     } catch (IOException e) {
       throw new GretunException("io", "cannot read " + file + ": " + e.getMessage(), e);
     }
@@ -72,7 +74,8 @@ public final class KeyStore {
   public static NodeKeys generate(SecureRandom random) {
     Ed25519Keys.RawKeyPair node = Ed25519Keys.generate(random);
     byte[] discoPrivate = X25519.generatePrivate(random);
-    return new NodeKeys(node.seed(), node.publicKey(), discoPrivate, X25519.publicKey(discoPrivate));
+    return new NodeKeys(
+        node.seed(), node.publicKey(), discoPrivate, X25519.publicKey(discoPrivate));
   }
 
   /** Reads and checks an existing key file. NoSuchFileException when it does not exist. */
@@ -114,7 +117,8 @@ public final class KeyStore {
       throw invalid(file, "disco_public does not match disco_private");
     }
     byte[] probe = "gretun key check".getBytes(StandardCharsets.US_ASCII);
-    if (!Ed25519Keys.verify(keys.nodePublic(), probe, Ed25519Keys.sign(keys.nodePrivate(), probe))) {
+    if (!Ed25519Keys.verify(
+        keys.nodePublic(), probe, Ed25519Keys.sign(keys.nodePrivate(), probe))) {
       throw invalid(file, "node_public does not match node_private");
     }
     return keys;
@@ -159,7 +163,9 @@ public final class KeyStore {
     } catch (AccessDeniedException e) {
       throw new GretunException(
           "permission",
-          "cannot write keys in " + stateDir + ": permission denied (run as root or pass another"
+          "cannot write keys in "
+              + stateDir
+              + ": permission denied (run as root or pass another"
               + " state directory)",
           e);
     } catch (IOException e) {
@@ -204,7 +210,11 @@ public final class KeyStore {
   private static GretunException invalid(Path file, String why) {
     return new GretunException(
         "key_file_invalid",
-        "key file " + file + " is invalid: " + why + " (restore it from a backup, or move it away"
+        "key file "
+            + file
+            + " is invalid: "
+            + why
+            + " (restore it from a backup, or move it away"
             + " to generate new keys: peers will then see a new node)");
   }
 }

@@ -50,7 +50,8 @@ public record NatMapping(Behaviour behaviour, Boolean portPreserved, int distinc
     if (answered < 2) {
       return new NatMapping(Behaviour.UNKNOWN, portPreserved, servers.size());
     }
-    Behaviour b = mapped.size() == 1 ? Behaviour.ENDPOINT_INDEPENDENT : Behaviour.ENDPOINT_DEPENDENT;
+    Behaviour b =
+        mapped.size() == 1 ? Behaviour.ENDPOINT_INDEPENDENT : Behaviour.ENDPOINT_DEPENDENT;
     return new NatMapping(b, portPreserved, servers.size());
   }
 }

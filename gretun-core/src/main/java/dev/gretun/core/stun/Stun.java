@@ -23,6 +23,7 @@ public final class Stun {
   public static final int ATTR_PASSWORD_ALGORITHM = 0x001D;
   public static final int ATTR_USERHASH = 0x001E;
   public static final int ATTR_XOR_MAPPED_ADDRESS = 0x0020;
+
   /** ICE PRIORITY and USE-CANDIDATE (RFC 8445 §16.1); both appear in RFC 5769's sample request. */
   public static final int ATTR_PRIORITY = 0x0024;
 
@@ -39,8 +40,8 @@ public final class Stun {
   private Stun() {}
 
   /**
-   * True when a comprehension-required attribute type (0x0000-0x7FFF) is one we understand, at least
-   * well enough to ignore it: the RFC 8489 registry plus ICE's PRIORITY and USE-CANDIDATE.
+   * True when a comprehension-required attribute type (0x0000-0x7FFF) is one we understand, at
+   * least well enough to ignore it: the RFC 8489 registry plus ICE's PRIORITY and USE-CANDIDATE.
    */
   static boolean isKnownRequired(int type) {
     return switch (type) {

@@ -18,8 +18,8 @@ import java.util.random.RandomGenerator;
  * injected nanosecond clock; the caller calls {@link #poll()} at {@link #nextWakeupNanos()}.
  *
  * <p>Retransmission follows RFC 8489 §6.2.1: the first RTO is 500 ms and doubles after each
- * transmission, at most Rc = 7 transmissions, then the client waits Rm = 16 × the first RTO (sends at
- * 0, 0.5, 1.5, 3.5, 7.5, 15.5, 31.5 s; gives up at 39.5 s), or earlier at the caller's deadline.
+ * transmission, at most Rc = 7 transmissions, then the client waits Rm = 16 × the first RTO (sends
+ * at 0, 0.5, 1.5, 3.5, 7.5, 15.5, 31.5 s; gives up at 39.5 s), or earlier at the caller's deadline.
  * A response counts only if its transaction id is pending AND it comes from the address the request
  * went to (upstream accepted replies from anywhere).
  *
@@ -93,9 +93,10 @@ public final class StunClient {
   }
 
   /**
-   * Sends a Binding request to {@code server} now and tracks it until a response, the RFC schedule's
-   * end or {@code deadlineNanos} (same clock), whichever comes first. The future completes inside
-   * {@link #offer} or {@link #poll}, on the caller's thread; it never completes exceptionally.
+   * Sends a Binding request to {@code server} now and tracks it until a response, the RFC
+   * schedule's end or {@code deadlineNanos} (same clock), whichever comes first. The future
+   * completes inside {@link #offer} or {@link #poll}, on the caller's thread; it never completes
+   * exceptionally.
    */
   public CompletableFuture<StunResult> start(InetSocketAddress server, long deadlineNanos) {
     if (server.isUnresolved()) {
@@ -110,7 +111,11 @@ public final class StunClient {
     long scheduleEnd = now + scheduleLength(rto);
     Transaction t =
         new Transaction(
-            server, StunMessage.bindingRequest(tx).encode(), now, Math.min(scheduleEnd, deadlineNanos), rto);
+            server,
+            StunMessage.bindingRequest(tx).encode(),
+            now,
+            Math.min(scheduleEnd, deadlineNanos),
+            rto);
     pending.put(tx, t);
     if (!transmit(t, now)) {
       pending.remove(tx);
@@ -162,7 +167,8 @@ public final class StunClient {
           msg.errorCode()
               .map(e -> "STUN error " + e.code() + " " + e.reason())
               .orElse("response without a mapped address");
-      t.result.complete(new StunResult(t.server, Status.ERROR_RESPONSE, null, detail, rtt, software));
+      t.result.complete(
+          new StunResult(t.server, Status.ERROR_RESPONSE, null, detail, rtt, software));
     }
     return true;
   }
@@ -215,7 +221,13 @@ public final class StunClient {
       sender.send(t.request, t.server);
     } catch (IOException e) {
       t.result.complete(
-          new StunResult(t.server, Status.SEND_FAILED, null, String.valueOf(e.getMessage()), Duration.ZERO, null));
+          new StunResult(
+              t.server,
+              Status.SEND_FAILED,
+              null,
+              String.valueOf(e.getMessage()),
+              Duration.ZERO,
+              null));
       return false;
     }
     t.sent++;

@@ -68,7 +68,9 @@ public record StunMessage(int type, TransactionId transactionId, List<StunAttrib
 
   /** Cheap demultiplexing check: at least a header, top two bits 0, magic cookie at offset 4. */
   public static boolean looksLike(byte[] b, int off, int len) {
-    return len >= Stun.HEADER_LENGTH && (b[off] & 0xC0) == 0 && readInt(b, off + 4) == Stun.MAGIC_COOKIE;
+    return len >= Stun.HEADER_LENGTH
+        && (b[off] & 0xC0) == 0
+        && readInt(b, off + 4) == Stun.MAGIC_COOKIE;
   }
 
   /** The transaction id of a datagram that {@link #looksLike} STUN. */
@@ -142,7 +144,8 @@ public record StunMessage(int type, TransactionId transactionId, List<StunAttrib
     return switch (attrType) {
       case Stun.ATTR_XOR_MAPPED_ADDRESS ->
           new XorMappedAddress(decodeAddress(b, value, length, tx, true));
-      case Stun.ATTR_MAPPED_ADDRESS -> new MappedAddress(decodeAddress(b, value, length, tx, false));
+      case Stun.ATTR_MAPPED_ADDRESS ->
+          new MappedAddress(decodeAddress(b, value, length, tx, false));
       // SOFTWARE is informational: decode leniently (malformed UTF-8 is replaced, any length).
       case Stun.ATTR_SOFTWARE -> new Software(new String(b, value, length, StandardCharsets.UTF_8));
       case Stun.ATTR_ERROR_CODE -> decodeErrorCode(b, value, length);
@@ -182,7 +185,9 @@ public record StunMessage(int type, TransactionId transactionId, List<StunAttrib
     try {
       // Inet6Address.getByAddress keeps an IPv4-mapped IPv6 address as IPv6, so family round-trips.
       InetAddress ip =
-          addrLength == 4 ? InetAddress.getByAddress(addr) : Inet6Address.getByAddress(null, addr, -1);
+          addrLength == 4
+              ? InetAddress.getByAddress(addr)
+              : Inet6Address.getByAddress(null, addr, -1);
       return new InetSocketAddress(ip, port);
     } catch (UnknownHostException e) {
       throw new IllegalStateException("4- or 16-byte address rejected", e);

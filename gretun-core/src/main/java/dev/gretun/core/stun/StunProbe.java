@@ -30,7 +30,8 @@ public final class StunProbe {
 
   /**
    * Queries all {@code servers} in parallel from one socket bound to {@code bind}, with the RFC
-   * 8489 retransmission schedule, and returns when every transaction ended or {@code timeout} passed.
+   * 8489 retransmission schedule, and returns when every transaction ended or {@code timeout}
+   * passed.
    */
   public static Report run(
       InetSocketAddress bind,
@@ -55,7 +56,8 @@ public final class StunProbe {
       while (client.pending() > 0) {
         long waitNanos = client.nextWakeupNanos() - System.nanoTime();
         if (waitNanos > 0) {
-          socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, (waitNanos + 999_999) / 1_000_000)));
+          socket.setSoTimeout(
+              (int) Math.max(1, Math.min(Integer.MAX_VALUE, (waitNanos + 999_999) / 1_000_000)));
           packet.setLength(buf.length);
           try {
             socket.receive(packet);

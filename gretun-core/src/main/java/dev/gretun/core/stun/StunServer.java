@@ -16,14 +16,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Binding-only STUN server (RFC 8489): answers each valid Binding request with XOR-MAPPED-ADDRESS,
- * SOFTWARE and FINGERPRINT, and silently drops everything else (other methods, indications,
- * malformed datagrams, unknown comprehension-required attributes, sources over their rate limit).
- * It serves on one platform thread of its own over a blocking {@link DatagramChannel}.
+ * A Binding-only STUN server (RFC 8489): answers each valid Binding request with
+ * XOR-MAPPED-ADDRESS, SOFTWARE and FINGERPRINT, and silently drops everything else (other methods,
+ * indications, malformed datagrams, unknown comprehension-required attributes, sources over their
+ * rate limit). It serves on one platform thread of its own over a blocking {@link DatagramChannel}.
  */
 public final class StunServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StunServer.class);
   private static final int MAX_DATAGRAM = 2048;
+
   /** Bound on rate-limit state: when this many sources are tracked the table starts over. */
   private static final int MAX_TRACKED_SOURCES = 65_536;
 
@@ -60,7 +61,11 @@ public final class StunServer implements AutoCloseable {
     this.channel = channel;
     this.options = options;
     this.localAddress = (InetSocketAddress) channel.getLocalAddress();
-    this.thread = Thread.ofPlatform().name("stun-server-" + localAddress.getPort()).daemon().unstarted(this::serve);
+    this.thread =
+        Thread.ofPlatform()
+            .name("stun-server-" + localAddress.getPort())
+            .daemon()
+            .unstarted(this::serve);
   }
 
   /** Binds {@code bind} and starts serving on a thread of its own. */

@@ -78,11 +78,12 @@ class NaclBoxTest {
       assertThrows(
           NaclBox.AuthenticationException.class, () -> NaclBox.open(k, NONCE, bad, 0, bad.length));
     }
-    byte[] other = NaclBox.beforenm(X25519.publicKey(X25519.generatePrivate(new SecureRandom())), BOB_SK);
+    byte[] other =
+        NaclBox.beforenm(X25519.publicKey(X25519.generatePrivate(new SecureRandom())), BOB_SK);
     assertThrows(
-        NaclBox.AuthenticationException.class, () -> NaclBox.open(other, NONCE, BOX, 0, BOX.length));
-    assertThrows(
-        NaclBox.AuthenticationException.class, () -> NaclBox.open(k, NONCE, BOX, 0, 15));
+        NaclBox.AuthenticationException.class,
+        () -> NaclBox.open(other, NONCE, BOX, 0, BOX.length));
+    assertThrows(NaclBox.AuthenticationException.class, () -> NaclBox.open(k, NONCE, BOX, 0, 15));
   }
 
   @Test

@@ -74,10 +74,12 @@ class DiscoEnvelopeTest {
       assertArrayEquals(A_PK, Arrays.copyOfRange(env, 6, 38));
       // The box at offset 62 is exactly crypto_box(body, nonce) for the pair.
       byte[] nonce = Arrays.copyOfRange(env, 38, 62);
-      assertArrayEquals(NaclBox.box(body, nonce, B_PK, A_SK), Arrays.copyOfRange(env, 62, env.length));
+      assertArrayEquals(
+          NaclBox.box(body, nonce, B_PK, A_SK), Arrays.copyOfRange(env, 62, env.length));
       assertTrue(DiscoEnvelope.isDisco(env, 0, env.length));
       assertEquals(m, DiscoEnvelope.open(env, 0, env.length, kBA));
-      assertEquals(m, DiscoEnvelope.open(env, 0, env.length, k -> Arrays.equals(k, A_PK) ? kBA : null));
+      assertEquals(
+          m, DiscoEnvelope.open(env, 0, env.length, k -> Arrays.equals(k, A_PK) ? kBA : null));
     }
   }
 
@@ -105,28 +107,37 @@ class DiscoEnvelopeTest {
     assertEquals(Reason.UNKNOWN_TYPE, rejectBody("{\"type\":\"derp\"}"));
     assertEquals(Reason.BAD_FIELD, rejectBody("{\"tx\":\"000102030405060708090a0b\"}"));
     assertEquals(
-        Reason.BAD_FIELD, rejectBody("{\"type\":\"ping\",\"tx\":\"0001\",\"node_key\":\"" + NODE_KEY + "\"}"));
+        Reason.BAD_FIELD,
+        rejectBody("{\"type\":\"ping\",\"tx\":\"0001\",\"node_key\":\"" + NODE_KEY + "\"}"));
     assertEquals(
         Reason.BAD_FIELD,
-        rejectBody("{\"type\":\"ping\",\"tx\":\"000102030405060708090a0b\",\"node_key\":\"AAEC\"}"));
+        rejectBody(
+            "{\"type\":\"ping\",\"tx\":\"000102030405060708090a0b\",\"node_key\":\"AAEC\"}"));
     assertEquals(
         Reason.BAD_FIELD,
-        rejectBody("{\"type\":\"pong\",\"tx\":\"000102030405060708090a0b\",\"src\":\"example.com:1\"}"));
+        rejectBody(
+            "{\"type\":\"pong\",\"tx\":\"000102030405060708090a0b\",\"src\":\"example.com:1\"}"));
     assertEquals(
         Reason.BAD_FIELD,
-        rejectBody("{\"type\":\"pong\",\"tx\":\"000102030405060708090a0b\",\"src\":\"1.2.3.4:0\"}"));
+        rejectBody(
+            "{\"type\":\"pong\",\"tx\":\"000102030405060708090a0b\",\"src\":\"1.2.3.4:0\"}"));
     assertEquals(
         Reason.BAD_FIELD,
-        rejectBody("{\"type\":\"pong\",\"tx\":\"000102030405060708090a0b\",\"src\":\"2001:db8::1:80\"}"));
+        rejectBody(
+            "{\"type\":\"pong\",\"tx\":\"000102030405060708090a0b\",\"src\":\"2001:db8::1:80\"}"));
     assertEquals(Reason.BAD_FIELD, rejectBody("{\"type\":\"call_me_maybe\",\"endpoints\":[7]}"));
     String many = "\"1.2.3.4:5\",".repeat(33);
     assertEquals(
         Reason.BAD_FIELD,
-        rejectBody("{\"type\":\"call_me_maybe\",\"endpoints\":[" + many.substring(0, many.length() - 1) + "]}"));
+        rejectBody(
+            "{\"type\":\"call_me_maybe\",\"endpoints\":["
+                + many.substring(0, many.length() - 1)
+                + "]}"));
     byte[] big = new byte[DiscoBody.MAX_BODY_BYTES + 1];
     assertEquals(
         Reason.TOO_LARGE,
-        assertThrows(DiscoParseException.class, () -> DiscoBody.decode(big, 0, big.length)).reason());
+        assertThrows(DiscoParseException.class, () -> DiscoBody.decode(big, 0, big.length))
+            .reason());
     // Unknown extra fields are tolerated (forward compatibility).
     byte[] extra =
         "{\"type\":\"pong\",\"tx\":\"000102030405060708090a0b\",\"src\":\"1.2.3.4:5\",\"ttl\":2}"
@@ -135,7 +146,8 @@ class DiscoEnvelopeTest {
   }
 
   private static Reason rejectEnvelope(byte[] env, byte[] key) {
-    return assertThrows(DiscoParseException.class, () -> DiscoEnvelope.open(env, 0, env.length, key))
+    return assertThrows(
+            DiscoParseException.class, () -> DiscoEnvelope.open(env, 0, env.length, key))
         .reason();
   }
 
@@ -155,7 +167,8 @@ class DiscoEnvelopeTest {
     assertEquals(Reason.TOO_LARGE, rejectEnvelope(new byte[DiscoEnvelope.MAX_LENGTH + 1], kAB));
     assertEquals(
         Reason.UNKNOWN_SENDER,
-        assertThrows(DiscoParseException.class, () -> DiscoEnvelope.open(env, 0, env.length, k -> null))
+        assertThrows(
+                DiscoParseException.class, () -> DiscoEnvelope.open(env, 0, env.length, k -> null))
             .reason());
     assertFalse(DiscoEnvelope.isDisco(env, 0, 77));
     assertFalse(DiscoEnvelope.isDisco(badMagic, 0, badMagic.length));

@@ -12,16 +12,38 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Seeded fuzzing of the envelope and the JSON body: 100 000+ random and mutated inputs, both as
- * raw datagrams and as properly sealed envelopes around mutated JSON (so the JSON decoder sees
- * them). Only {@link DiscoParseException} may escape.
+ * Seeded fuzzing of the envelope and the JSON body: 100 000+ random and mutated inputs, both as raw
+ * datagrams and as properly sealed envelopes around mutated JSON (so the JSON decoder sees them).
+ * Only {@link DiscoParseException} may escape.
  */
 class DiscoFuzzTest {
   static final int ROUNDS = 110_000;
   private static final String[] TOKENS = {
-    "{", "}", "[", "]", ",", ":", "\"", "\\u0000", "\"type\"", "\"ping\"", "\"pong\"",
-    "\"call_me_maybe\"", "\"tx\"", "\"src\"", "\"endpoints\"", "\"node_key\"", "null", "true", "1e999",
-    "-0", "\"[::1]:1\"", "\"1.2.3.4:65536\"", "\uD83D\uDCAC", "\"\\uD800\"", "[[[[[[[["
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    "\"",
+    "\\u0000",
+    "\"type\"",
+    "\"ping\"",
+    "\"pong\"",
+    "\"call_me_maybe\"",
+    "\"tx\"",
+    "\"src\"",
+    "\"endpoints\"",
+    "\"node_key\"",
+    "null",
+    "true",
+    "1e999",
+    "-0",
+    "\"[::1]:1\"",
+    "\"1.2.3.4:65536\"",
+    "\uD83D\uDCAC",
+    "\"\\uD800\"",
+    "[[[[[[[["
   };
 
   @Test
@@ -76,7 +98,8 @@ class DiscoFuzzTest {
       s =
           switch (rnd.nextInt(3)) {
             case 0 -> s.substring(0, at) + TOKENS[rnd.nextInt(TOKENS.length)] + s.substring(at);
-            case 1 -> s.substring(0, at) + s.substring(Math.min(s.length(), at + 1 + rnd.nextInt(8)));
+            case 1 ->
+                s.substring(0, at) + s.substring(Math.min(s.length(), at + 1 + rnd.nextInt(8)));
             default -> s.substring(0, at) + (char) (32 + rnd.nextInt(95)) + s.substring(at + 1);
           };
     }

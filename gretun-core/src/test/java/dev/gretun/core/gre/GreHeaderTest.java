@@ -10,10 +10,10 @@ import dev.gretun.core.gre.GreParseException.Reason;
 import java.util.HexFormat;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 class GreHeaderTest {
   static final HexFormat HEX = HexFormat.ofDelimiter(" ");
@@ -21,10 +21,14 @@ class GreHeaderTest {
   static Stream<Arguments> vectors() {
     return Stream.of(
         // As captured from the kernel's gre+FOU (DESIGN.md §3.8): keyless and keyed.
-        Arguments.of("keyless ipv4", new GreHeader(0x0800, false, 0, false, 0, false, 0), "00 00 08 00"),
-        Arguments.of("keyed ipv4", GreHeader.keyed(GreHeader.PROTO_IPV4, 7), "20 00 08 00 00 00 00 07"),
         Arguments.of(
-            "keyed ipv6", GreHeader.keyed(GreHeader.PROTO_IPV6, 0xCAFEBABE), "20 00 86 dd ca fe ba be"),
+            "keyless ipv4", new GreHeader(0x0800, false, 0, false, 0, false, 0), "00 00 08 00"),
+        Arguments.of(
+            "keyed ipv4", GreHeader.keyed(GreHeader.PROTO_IPV4, 7), "20 00 08 00 00 00 00 07"),
+        Arguments.of(
+            "keyed ipv6",
+            GreHeader.keyed(GreHeader.PROTO_IPV6, 0xCAFEBABE),
+            "20 00 86 dd ca fe ba be"),
         Arguments.of(
             "key and sequence",
             new GreHeader(0x0800, false, 0, true, 1, true, 0x01020304),

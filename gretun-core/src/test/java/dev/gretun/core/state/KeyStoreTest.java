@@ -37,7 +37,8 @@ class KeyStoreTest {
     }
     JsonNode json = new ObjectMapper().readTree(file.toFile());
     assertEquals(1, json.get("format").asInt());
-    assertArrayEquals(first.discoPublic(), Base64.getDecoder().decode(json.get("disco_public").asText()));
+    assertArrayEquals(
+        first.discoPublic(), Base64.getDecoder().decode(json.get("disco_public").asText()));
     NodeKeys again = KeyStore.loadOrCreate(dir, random);
     assertEquals(first, again);
     assertArrayEquals(X25519.publicKey(again.discoPrivate()), again.discoPublic());
@@ -69,7 +70,8 @@ class KeyStoreTest {
     assertTrue(e.getMessage().contains("disco_public does not match"), e.getMessage());
 
     o.put("disco_public", Base64.getEncoder().encodeToString(keys.discoPublic()));
-    o.put("node_public", Base64.getEncoder().encodeToString(KeyStore.generate(random).nodePublic()));
+    o.put(
+        "node_public", Base64.getEncoder().encodeToString(KeyStore.generate(random).nodePublic()));
     Files.writeString(file, mapper.writeValueAsString(o));
     assertTrue(
         assertThrows(GretunException.class, () -> KeyStore.load(file))
@@ -77,9 +79,11 @@ class KeyStoreTest {
             .contains("node_public does not match"));
 
     Files.writeString(file, "{\"format\":1,\"node_private\":\"AAE=\"}");
-    assertEquals("key_file_invalid", assertThrows(GretunException.class, () -> KeyStore.load(file)).code());
+    assertEquals(
+        "key_file_invalid", assertThrows(GretunException.class, () -> KeyStore.load(file)).code());
     Files.write(file, "not json".getBytes(StandardCharsets.UTF_8));
-    assertEquals("key_file_invalid", assertThrows(GretunException.class, () -> KeyStore.load(file)).code());
+    assertEquals(
+        "key_file_invalid", assertThrows(GretunException.class, () -> KeyStore.load(file)).code());
   }
 
   @Test

@@ -17,7 +17,8 @@ class NatMappingTest {
   }
 
   private static StunResult mapped(String server, String ip, int port) throws Exception {
-    return new StunResult(addr(server, 3478), Status.MAPPED, addr(ip, port), null, Duration.ZERO, null);
+    return new StunResult(
+        addr(server, 3478), Status.MAPPED, addr(ip, port), null, Duration.ZERO, null);
   }
 
   @Test
@@ -25,7 +26,9 @@ class NatMappingTest {
     NatMapping m =
         NatMapping.classify(
             7777,
-            List.of(mapped("192.0.2.1", "203.0.113.5", 7777), mapped("198.51.100.1", "203.0.113.5", 7777)));
+            List.of(
+                mapped("192.0.2.1", "203.0.113.5", 7777),
+                mapped("198.51.100.1", "203.0.113.5", 7777)));
     assertEquals(new NatMapping(Behaviour.ENDPOINT_INDEPENDENT, true, 2), m);
   }
 
@@ -34,7 +37,9 @@ class NatMappingTest {
     NatMapping m =
         NatMapping.classify(
             7777,
-            List.of(mapped("192.0.2.1", "203.0.113.5", 40001), mapped("198.51.100.1", "203.0.113.5", 40002)));
+            List.of(
+                mapped("192.0.2.1", "203.0.113.5", 40001),
+                mapped("198.51.100.1", "203.0.113.5", 40002)));
     assertEquals(new NatMapping(Behaviour.ENDPOINT_DEPENDENT, false, 2), m);
   }
 
@@ -42,7 +47,8 @@ class NatMappingTest {
   void oneAnswerIsUnknownAndFailuresAreIgnored() throws Exception {
     StunResult timeout =
         new StunResult(addr("198.51.100.1", 3478), Status.TIMEOUT, null, "x", Duration.ZERO, null);
-    NatMapping m = NatMapping.classify(7777, List.of(mapped("192.0.2.1", "203.0.113.5", 7777), timeout));
+    NatMapping m =
+        NatMapping.classify(7777, List.of(mapped("192.0.2.1", "203.0.113.5", 7777), timeout));
     assertEquals(Behaviour.UNKNOWN, m.behaviour());
     assertEquals(true, m.portPreserved());
     assertNull(NatMapping.classify(7777, List.of(timeout)).portPreserved());

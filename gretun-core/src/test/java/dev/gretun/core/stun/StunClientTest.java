@@ -56,7 +56,8 @@ class StunClientTest {
     assertEquals(Status.TIMEOUT, r.status());
     assertEquals(0, client.pending());
     // Every retransmission is the same request (same transaction id).
-    assertTrue(sent.stream().allMatch(s -> java.util.Arrays.equals(s.payload(), sent.get(0).payload())));
+    assertTrue(
+        sent.stream().allMatch(s -> java.util.Arrays.equals(s.payload(), sent.get(0).payload())));
   }
 
   @Test

@@ -54,7 +54,9 @@ class StunFuzzTest {
     assertTrue(parsed > 0, "the mutator should leave some inputs valid");
   }
 
-  /** A random datagram (every 4th round) or a mutated seed with its length field kept consistent. */
+  /**
+   * A random datagram (every 4th round) or a mutated seed with its length field kept consistent.
+   */
   static byte[] mutate(SplittableRandom rnd, byte[] seed, int round) {
     if (round % 4 == 0) {
       byte[] b = new byte[rnd.nextInt(64)];

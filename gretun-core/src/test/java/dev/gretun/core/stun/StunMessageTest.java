@@ -25,7 +25,9 @@ class StunMessageTest {
   private static final HexFormat HEX = HexFormat.of();
   private static final TransactionId RFC5769_TX = TransactionId.fromHex("b7e7a701bc34d686fa87dfae");
 
-  /** RFC 5769 §2.1 Sample Request (SOFTWARE, PRIORITY, ICE-CONTROLLED, USERNAME, MI, FINGERPRINT). */
+  /**
+   * RFC 5769 §2.1 Sample Request (SOFTWARE, PRIORITY, ICE-CONTROLLED, USERNAME, MI, FINGERPRINT).
+   */
   static final byte[] SAMPLE_REQUEST =
       hex(
           """
@@ -115,9 +117,10 @@ class StunMessageTest {
             RFC5769_TX,
             List.of(new XorMappedAddress(addr("2001:db8:1234:5678:11:2233:4455:6677", 32853))));
     assertEquals(
-        "0101001821 12a442b7e7a701bc34d686fa87dfae"
-                .replace(" ", "")
-            + "00200014" + "0002a147" + "0113a9faa5d3f179bc25f4b5bed2b9d9",
+        "0101001821 12a442b7e7a701bc34d686fa87dfae".replace(" ", "")
+            + "00200014"
+            + "0002a147"
+            + "0113a9faa5d3f179bc25f4b5bed2b9d9",
         HEX.formatHex(m.encode()));
   }
 
@@ -159,12 +162,12 @@ class StunMessageTest {
             Stun.BINDING_SUCCESS, RFC5769_TX, List.of(new MappedAddress(addr("192.0.2.1", 32853))));
     byte[] lb = legacy.encode();
     assertEquals("000100080001805 5c0000201".replace(" ", ""), HEX.formatHex(lb, 20, 32));
-    assertEquals(addr("192.0.2.1", 32853), StunMessage.parse(lb, 0, lb.length).mappedAddress().get());
+    assertEquals(
+        addr("192.0.2.1", 32853), StunMessage.parse(lb, 0, lb.length).mappedAddress().get());
   }
 
   private static Reason reject(byte[] b) {
-    return assertThrows(StunParseException.class, () -> StunMessage.parse(b, 0, b.length))
-        .reason();
+    return assertThrows(StunParseException.class, () -> StunMessage.parse(b, 0, b.length)).reason();
   }
 
   @Test
@@ -208,11 +211,14 @@ class StunMessageTest {
   void rejectsBadAddressFamilyAndErrorCode() {
     byte[] badFamily =
         new StunMessage(
-                Stun.BINDING_SUCCESS, RFC5769_TX, List.of(new Opaque(0x0020, hex("0003a147e112a643"))))
+                Stun.BINDING_SUCCESS,
+                RFC5769_TX,
+                List.of(new Opaque(0x0020, hex("0003a147e112a643"))))
             .encode();
     assertEquals(Reason.BAD_ATTRIBUTE, reject(badFamily));
     byte[] badCode =
-        new StunMessage(Stun.BINDING_ERROR, RFC5769_TX, List.of(new Opaque(0x0009, hex("00000199"))))
+        new StunMessage(
+                Stun.BINDING_ERROR, RFC5769_TX, List.of(new Opaque(0x0009, hex("00000199"))))
             .encode();
     assertEquals(Reason.BAD_ATTRIBUTE, reject(badCode));
   }

@@ -51,13 +51,14 @@ class StunServerTest {
       byte[] garbage = {1, 2, 3};
       socket.send(new DatagramPacket(garbage, garbage.length, to));
       byte[] response =
-          StunMessage.bindingSuccess(
-                  TransactionId.fromHex("000102030405060708090a0b"), to, "x")
+          StunMessage.bindingSuccess(TransactionId.fromHex("000102030405060708090a0b"), to, "x")
               .encode();
       socket.send(new DatagramPacket(response, response.length, to));
       int answered = 0;
       for (int i = 0; i < 5; i++) {
-        byte[] req = StunMessage.bindingRequest(TransactionId.fromHex("0000000000000000000000" + i + "0")).encode();
+        byte[] req =
+            StunMessage.bindingRequest(TransactionId.fromHex("0000000000000000000000" + i + "0"))
+                .encode();
         socket.send(new DatagramPacket(req, req.length, to));
       }
       byte[] buf = new byte[512];
