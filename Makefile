@@ -16,7 +16,7 @@ ifeq ($(CI),true)
   MVNFLAGS += -Dgretun.requireRoot=true
 endif
 
-.PHONY: all build test test-unit test-kernel deps demo bench lint format cover clean
+.PHONY: all build test test-unit test-kernel deps demo bench bench-jmh lint format cover clean
 
 all: build
 
@@ -29,6 +29,7 @@ build:
 
 # Debian packages the test tiers use; installed when missing and we are root.
 DEB_PKGS := iproute2 nftables iptables conntrack iputils-ping netcat-openbsd procps jq
+DEB_PKGS += coturn
 deps:
 	@bash scripts/ensure-debs.sh $(DEB_PKGS)
 
@@ -45,8 +46,16 @@ test-kernel:
 demo: build
 	@echo "demo: filled by the daemon issue"
 
-bench: build
-	@echo "bench: filled by later issues"
+# Benchmarks: JMH (gretun-bench, built only with -Pbench), brief runs printing ops/s.
+# Extend by appending commands to BENCH_STEPS (e.g. netns/VM throughput runs).
+JMH_ARGS ?= -f 1 -wi 2 -i 3 -w 1s -r 1s
+JMH_FILTER ?=
+BENCH_STEPS := bench-jmh
+bench: $(BENCH_STEPS)
+
+bench-jmh:
+	$(MVN) $(MVNFLAGS) -q -Pbench -pl gretun-bench -am -DskipTests -Djacoco.skip=true package
+	$(JAVA_HOME)/bin/java -jar gretun-bench/target/benchmarks.jar $(JMH_ARGS) $(JMH_FILTER)
 
 lint:
 	$(MVN) $(MVNFLAGS) -q spotless:check

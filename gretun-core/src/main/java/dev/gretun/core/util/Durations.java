@@ -32,6 +32,15 @@ public final class Durations {
     };
   }
 
+  /** Like {@link #parse} but refuses zero. */
+  public static Duration parsePositive(String text) {
+    Duration d = parse(text);
+    if (d.isZero()) {
+      throw new IllegalArgumentException("duration must be positive: '" + text + "' (e.g. 10s)");
+    }
+    return d;
+  }
+
   /** The shortest exact form, e.g. {@code 1500ms}, {@code 30s}. */
   public static String format(Duration d) {
     long ms = d.toMillis();
