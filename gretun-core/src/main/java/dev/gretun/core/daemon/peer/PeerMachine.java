@@ -30,8 +30,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * The connection state machine for one peer: events in, actions out, no I/O, time only from the
- * {@link Ticker}. Not thread-safe: call it from the daemon's event loop only. The states, timers and
- * transitions are documented in docs/DAEMON.md.
+ * {@link Ticker}. Not thread-safe: call it from the daemon's event loop only. The states, timers
+ * and transitions are documented in docs/DAEMON.md.
  */
 public final class PeerMachine {
   /** Upper bound on remembered ping transactions (punching 16 candidates for 5 s needs 320). */
@@ -81,8 +81,8 @@ public final class PeerMachine {
   private Duration rtt;
 
   /**
-   * @param opener whether this side is the low-TTL opener for this pair (DESIGN.md §3.1); both sides
-   *     must compute opposite values, e.g. "our disco key sorts lower"
+   * @param opener whether this side is the low-TTL opener for this pair (DESIGN.md §3.1); both
+   *     sides must compute opposite values, e.g. "our disco key sorts lower"
    */
   public PeerMachine(
       PeerInfo info, boolean opener, Ticker ticker, RandomGenerator random, PeerTimings timings) {
@@ -201,7 +201,9 @@ public final class PeerMachine {
     }
     // The opener's call_me_maybe is the non-opener's signal that the opener's NAT is open.
     // Only the opener answers one, so the two sides cannot bounce call_me_maybe back and forth.
-    if (opener && !staleWait && now - lastCallMeMaybeAt >= timings.callMeMaybeMinInterval().toNanos()) {
+    if (opener
+        && !staleWait
+        && now - lastCallMeMaybeAt >= timings.callMeMaybeMinInterval().toNanos()) {
       sendCallMeMaybe(now, out);
     }
   }

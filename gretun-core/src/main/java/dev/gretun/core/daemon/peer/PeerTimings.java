@@ -16,7 +16,8 @@ import java.util.List;
  *     arrives, or after this long without one
  * @param pingTimeout a ping's tx expires after this; a later pong is rejected
  * @param confirmTimeout after configuring a path, wait this long for data-path confirmation
- * @param keepaliveInterval ping period on the direct path (must stay below the 30 s conntrack timer)
+ * @param keepaliveInterval ping period on the direct path (must stay below the 30 s conntrack
+ *     timer)
  * @param lossAfterMissed this many unanswered keepalives in a row mean the path is lost
  * @param staleWait after a loss, stay silent this long so stale NAT entries expire (> 30 s)
  * @param relayRetryInitial first re-punch attempt after punching failed (> 30 s, so the failed

@@ -64,7 +64,8 @@ class PeerPunchSimTest {
 
   @Test
   void withoutALowTtlOpenerTheFarNatIsPoisonedAndPunchingFails() {
-    // Both sides send at normal TTL from the start: the DESIGN.md §3.1 failure this model reproduces.
+    // Both sides send at normal TTL from the start: the DESIGN.md §3.1 failure this model
+    // reproduces.
     twoNatted(PeerTimings.defaults().withOpenerTtls(List.of(64)), 0);
     a.syncFromCoordinator();
     b.syncFromCoordinator();
@@ -111,7 +112,6 @@ class PeerPunchSimTest {
     Duration back = net.runUntil(this::bothDirect, Duration.ofSeconds(120));
 
     assertTrue(bothDirect(), "recovered in " + back);
-    System.out.println("conntrack flush: loss detected after " + lost + ", direct again after " + back);
     assertTrue(back.compareTo(Duration.ofSeconds(30)) > 0, "waited out stale entries: " + back);
     for (var n : List.of(a, b)) {
       assertEquals(1, n.actionsOf(SuspendPath.class).size(), n.key);

@@ -36,6 +36,7 @@ final class SimNat {
   private record Local(InetSocketAddress remote, int port) {}
 
   final InetAddress publicIp;
+
   /** Routers between the inside hosts and this NAT (each takes one from the TTL). */
   final int insideHops;
 

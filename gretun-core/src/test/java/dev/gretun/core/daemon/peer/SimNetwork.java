@@ -46,8 +46,10 @@ final class SimNetwork {
 
   final FakeTicker ticker = new FakeTicker();
   final Map<String, Node> nodes = new LinkedHashMap<>();
+
   /** Routers between the NATs. */
   int internetHops = 1;
+
   /** Drops a datagram when it returns true for (sending node, destination). */
   BiPredicate<String, InetSocketAddress> dropIf = (from, to) -> false;
 
@@ -95,7 +97,8 @@ final class SimNetwork {
             pingsSent++;
             send(this, p.to(), p.ttl() == null ? DEFAULT_TTL : p.ttl(), new Ping(key, p.tx()));
           }
-          case PeerAction.SendPong p -> send(this, p.to(), DEFAULT_TTL, new Pong(key, p.tx(), p.src()));
+          case PeerAction.SendPong p ->
+              send(this, p.to(), DEFAULT_TTL, new Pong(key, p.tx(), p.src()));
           case PeerAction.SendCallMeMaybe c ->
               relayed.add(
                   new Relayed(ticker.nanos() + RELAY_LATENCY, seq++, key, peer, endpoints()));
@@ -210,7 +213,9 @@ final class SimNetwork {
     }
   }
 
-  /** Runs until {@code done} holds (checked every step) or {@code limit} passes; returns the time. */
+  /**
+   * Runs until {@code done} holds (checked every step) or {@code limit} passes; returns the time.
+   */
   Duration runUntil(java.util.function.BooleanSupplier done, Duration limit) {
     long start = ticker.nanos();
     while (!done.getAsBoolean() && ticker.nanos() - start < limit.toNanos()) {
