@@ -9,8 +9,8 @@ import java.net.UnknownHostException;
 import java.nio.ByteOrder;
 
 /**
- * {@code struct sockaddr_in} (16 bytes: family in host order, port and address in network order,
- * 8 bytes of zero) read and written in native memory. IPv4 only: the overlay's underlay is IPv4.
+ * {@code struct sockaddr_in} (16 bytes: family in host order, port and address in network order, 8
+ * bytes of zero) read and written in native memory. IPv4 only: the overlay's underlay is IPv4.
  */
 public final class SockAddrIn {
   public static final int SIZE = 16;

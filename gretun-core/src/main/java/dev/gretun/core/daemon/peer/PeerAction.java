@@ -1,5 +1,6 @@
 package dev.gretun.core.daemon.peer;
 
+import dev.gretun.core.disco.DiscoTxId;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
@@ -16,7 +17,7 @@ public sealed interface PeerAction {
    * @param ttl the IP TTL for this datagram, or null for the socket's default (the low-TTL opener
    *     uses a small value, DESIGN.md §3.1)
    */
-  record SendPing(InetSocketAddress to, Tx tx, Integer ttl) implements PeerAction {
+  record SendPing(InetSocketAddress to, DiscoTxId tx, Integer ttl) implements PeerAction {
     public SendPing {
       Objects.requireNonNull(to, "to");
       Objects.requireNonNull(tx, "tx");
@@ -24,7 +25,8 @@ public sealed interface PeerAction {
   }
 
   /** Answer a ping: send a pong echoing {@code tx} to {@code to}, telling it we saw it as src. */
-  record SendPong(InetSocketAddress to, Tx tx, InetSocketAddress src) implements PeerAction {}
+  record SendPong(InetSocketAddress to, DiscoTxId tx, InetSocketAddress src)
+      implements PeerAction {}
 
   /** Send a call_me_maybe with our current endpoints to the peer via the coordinator relay. */
   record SendCallMeMaybe() implements PeerAction {}

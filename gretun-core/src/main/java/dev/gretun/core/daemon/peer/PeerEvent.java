@@ -1,5 +1,6 @@
 package dev.gretun.core.daemon.peer;
 
+import dev.gretun.core.disco.DiscoTxId;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
@@ -22,7 +23,7 @@ public sealed interface PeerEvent {
   }
 
   /** A disco ping arrived over UDP from {@code from} (pings via the relay are not delivered). */
-  record PingReceived(Tx tx, InetSocketAddress from) implements PeerEvent {
+  record PingReceived(DiscoTxId tx, InetSocketAddress from) implements PeerEvent {
     public PingReceived {
       Objects.requireNonNull(tx, "tx");
       Objects.requireNonNull(from, "from");
@@ -33,7 +34,8 @@ public sealed interface PeerEvent {
    * A disco pong arrived over UDP from {@code from}; {@code src} is our address as the peer saw it
    * (may be null).
    */
-  record PongReceived(Tx tx, InetSocketAddress from, InetSocketAddress src) implements PeerEvent {
+  record PongReceived(DiscoTxId tx, InetSocketAddress from, InetSocketAddress src)
+      implements PeerEvent {
     public PongReceived {
       Objects.requireNonNull(tx, "tx");
       Objects.requireNonNull(from, "from");

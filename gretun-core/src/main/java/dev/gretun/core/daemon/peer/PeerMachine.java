@@ -19,6 +19,7 @@ import dev.gretun.core.daemon.peer.PeerEvent.PeerUpdated;
 import dev.gretun.core.daemon.peer.PeerEvent.PingReceived;
 import dev.gretun.core.daemon.peer.PeerEvent.PongReceived;
 import dev.gretun.core.daemon.peer.PeerEvent.Tick;
+import dev.gretun.core.disco.DiscoTxId;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,7 +48,7 @@ public final class PeerMachine {
   private PeerState state = PeerState.UNKNOWN;
   private PeerInfo info;
   private final Candidates candidates = new Candidates();
-  private final Map<Tx, Outstanding> outstanding = new LinkedHashMap<>();
+  private final Map<DiscoTxId, Outstanding> outstanding = new LinkedHashMap<>();
   private boolean localSymmetric;
 
   // The current punch attempt.
@@ -405,9 +406,9 @@ public final class PeerMachine {
 
   private void sendPing(
       InetSocketAddress to, Integer ttl, boolean keepalive, long now, List<PeerAction> out) {
-    Tx tx = Tx.random(random);
+    DiscoTxId tx = DiscoTxId.random(random);
     if (outstanding.size() >= MAX_OUTSTANDING) {
-      Iterator<Tx> oldest = outstanding.keySet().iterator();
+      Iterator<DiscoTxId> oldest = outstanding.keySet().iterator();
       oldest.next();
       oldest.remove();
     }

@@ -1,7 +1,6 @@
 package dev.gretun.core.daemon.peer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,6 +22,7 @@ import dev.gretun.core.daemon.peer.PeerEvent.PathLost;
 import dev.gretun.core.daemon.peer.PeerEvent.PeerUpdated;
 import dev.gretun.core.daemon.peer.PeerEvent.PingReceived;
 import dev.gretun.core.daemon.peer.PeerEvent.PongReceived;
+import dev.gretun.core.disco.DiscoTxId;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -123,8 +123,8 @@ class PeerMachineTest {
     assertTrue(
         only(SendPing.class, run(m, Duration.ofSeconds(1))).stream().allMatch(p -> p.ttl() == 2));
 
-    var reply = m.on(new PingReceived(new Tx(1, 2), PUB));
-    assertEquals(List.of(new SendPong(PUB, new Tx(1, 2), PUB)), reply);
+    var reply = m.on(new PingReceived(new DiscoTxId(1, 2), PUB));
+    assertEquals(List.of(new SendPong(PUB, new DiscoTxId(1, 2), PUB)), reply);
     var later = only(SendPing.class, run(m, Duration.ofSeconds(1)));
     assertEquals(4, later.size(), "one ping per 250 ms");
     assertTrue(later.stream().allMatch(p -> p.ttl() == null));
@@ -183,9 +183,9 @@ class PeerMachineTest {
   void pongIsAcceptedOnlyForAnOutstandingTxFromTheAddressItWasSentTo() {
     var m = machine(true);
     var pings = only(SendPing.class, m.on(new PeerUpdated(info(PUB, LAN))));
-    Tx toPub = pings.getFirst().tx();
+    DiscoTxId toPub = pings.getFirst().tx();
 
-    var unknown = m.on(new PongReceived(new Tx(9, 9), PUB, null));
+    var unknown = m.on(new PongReceived(new DiscoTxId(9, 9), PUB, null));
     assertEquals(List.of(new PongRejected(PUB, "unknown tx")), unknown);
     var wrongAddress = m.on(new PongReceived(toPub, OTHER, null));
     assertEquals(List.of(new PongRejected(OTHER, "tx was sent to " + PUB)), wrongAddress);
@@ -204,7 +204,7 @@ class PeerMachineTest {
   @Test
   void latePongIsRejected() {
     var m = machine(true);
-    Tx tx = only(SendPing.class, m.on(new PeerUpdated(info(PUB)))).getFirst().tx();
+    DiscoTxId tx = only(SendPing.class, m.on(new PeerUpdated(info(PUB)))).getFirst().tx();
     clock.advance(Duration.ofMillis(5001));
     assertEquals(
         List.of(new PongRejected(PUB, "pong too late")), m.on(new PongReceived(tx, PUB, null)));
@@ -213,7 +213,7 @@ class PeerMachineTest {
   @Test
   void directNeedsConfirmationFromTheConfiguredEndpoint() {
     var m = machine(true);
-    Tx tx = only(SendPing.class, m.on(new PeerUpdated(info(PUB)))).getFirst().tx();
+    DiscoTxId tx = only(SendPing.class, m.on(new PeerUpdated(info(PUB)))).getFirst().tx();
     clock.advanceMillis(500);
     m.on(new PongReceived(tx, PUB, null));
     assertEquals(List.of(), m.on(new DataPathConfirmed(OTHER)));
@@ -231,7 +231,7 @@ class PeerMachineTest {
   @Test
   void unconfirmedPathFallsBackToRelay() {
     var m = machine(true);
-    Tx tx = only(SendPing.class, m.on(new PeerUpdated(info(PUB)))).getFirst().tx();
+    DiscoTxId tx = only(SendPing.class, m.on(new PeerUpdated(info(PUB)))).getFirst().tx();
     m.on(new PongReceived(tx, PUB, null));
     var actions = run(m, Duration.ofMillis(5010));
     assertEquals(PeerState.RELAY, m.state());
@@ -397,8 +397,8 @@ class PeerMachineTest {
   @Test
   void pingFromUnknownPeerAddressIsAnsweredAndBecomesACandidate() {
     var m = machine(true);
-    var actions = m.on(new PingReceived(new Tx(3, 4), OTHER));
-    assertEquals(new SendPong(OTHER, new Tx(3, 4), OTHER), actions.getFirst());
+    var actions = m.on(new PingReceived(new DiscoTxId(3, 4), OTHER));
+    assertEquals(new SendPong(OTHER, new DiscoTxId(3, 4), OTHER), actions.getFirst());
     assertEquals(PeerState.PUNCHING, m.state());
     assertTrue(only(SendPing.class, actions).stream().anyMatch(p -> p.to().equals(OTHER)));
   }
@@ -418,16 +418,5 @@ class PeerMachineTest {
     long cmm = only(SendCallMeMaybe.class, all).size();
     assertTrue(pings <= 2 * 4 * 10 + 2, "pings " + pings + " (2 candidates, 4/s, 10 s)");
     assertTrue(cmm <= 11, "call_me_maybe " + cmm);
-  }
-
-  @Test
-  void txRoundTripsThroughTwelveBytes() {
-    var tx = Tx.random(new SplittableRandom(3));
-    assertEquals(12, tx.toBytes().length);
-    assertEquals(tx, Tx.of(tx.toBytes()));
-    assertEquals(24, tx.toString().length());
-    var bytes = new byte[] {0, 1, 2, 3, 4, 5, 6, 7, (byte) 0xf8, 9, 10, 11};
-    assertEquals(new Tx(0x0001020304050607L, 0xf8090a0b), Tx.of(bytes));
-    assertNotEquals(tx, Tx.random(new SplittableRandom(4)));
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gretun.core.cli.Output;
 import dev.gretun.core.daemon.FakeTicker;
+import dev.gretun.core.disco.DiscoTxId;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -90,7 +91,7 @@ class PeerTableTest {
 
   @Test
   void eventsForUnknownPeersAreDropped() {
-    assertEquals(List.of(), table.on("q", new PeerEvent.PingReceived(new Tx(1, 1), EP_B)));
+    assertEquals(List.of(), table.on("q", new PeerEvent.PingReceived(new DiscoTxId(1, 1), EP_B)));
     assertEquals(0, table.size());
   }
 

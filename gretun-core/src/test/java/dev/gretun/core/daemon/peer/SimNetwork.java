@@ -1,6 +1,7 @@
 package dev.gretun.core.daemon.peer;
 
 import dev.gretun.core.daemon.FakeTicker;
+import dev.gretun.core.disco.DiscoTxId;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -33,9 +34,9 @@ final class SimNetwork {
     String from();
   }
 
-  record Ping(String from, Tx tx) implements Payload {}
+  record Ping(String from, DiscoTxId tx) implements Payload {}
 
-  record Pong(String from, Tx tx, InetSocketAddress src) implements Payload {}
+  record Pong(String from, DiscoTxId tx, InetSocketAddress src) implements Payload {}
 
   record Data(String from) implements Payload {}
 
