@@ -54,7 +54,7 @@ public final class UdpPort implements AutoCloseable {
   private static final MethodHandle SHUTDOWN =
       Libc.downcall("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
 
-  private final int fd;
+  private volatile int fd;
   private final int port;
   private volatile boolean closed;
 
@@ -96,20 +96,33 @@ public final class UdpPort implements AutoCloseable {
     return closed;
   }
 
-  /** Wakes a blocked receiver and releases the port. Idempotent. */
-  @Override
-  public synchronized void close() {
+  /**
+   * Makes a blocked or future {@link Receiver#receive()} return -1 without releasing the
+   * descriptor (so a thread still inside a call cannot hit a reused fd). Idempotent.
+   */
+  public synchronized void wake() {
     if (closed) {
       return;
     }
     closed = true;
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment st = Libc.newCallState(arena);
+      // On an unconnected UDP socket this reports ENOTCONN but still wakes readers (inet_shutdown).
       int ignored = (int) SHUTDOWN.invokeExact(st, fd, SHUT_RDWR);
     } catch (Throwable t) {
-      // shutdown of an unconnected UDP socket may report ENOTCONN after waking readers; harmless
+      throw new IllegalStateException(t);
     }
+  }
+
+  /** Wakes receivers and releases the port; call after the packet threads have stopped. */
+  @Override
+  public synchronized void close() {
+    if (fd < 0) {
+      return;
+    }
+    wake();
     Libc.close(fd);
+    fd = -1;
   }
 
   /** A per-thread sender: owns its native scratch memory. */
@@ -264,7 +277,7 @@ public final class UdpPort implements AutoCloseable {
         // MSG_WAITFORONE (0x10000): block for the first datagram, then take what is queued.
         int n = (int) RECVMMSG.invokeExact(state, fd, msgs, batch, 0x10000, MemorySegment.NULL);
         if (n >= 0) {
-          return closed && n == 0 ? -1 : n;
+          return closed ? -1 : n; // after shutdown the kernel reports one empty message
         }
         int errno = Libc.errno(state);
         if (closed) {
