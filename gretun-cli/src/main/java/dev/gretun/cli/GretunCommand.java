@@ -13,6 +13,7 @@ import picocli.CommandLine.Mixin;
     subcommands = {
       VersionCommand.class,
       PeersCommand.class,
+      UpCommand.class,
       StunCommand.class,
       CommandLine.HelpCommand.class,
       CreateCommand.class,

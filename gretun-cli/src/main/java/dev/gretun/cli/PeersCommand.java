@@ -41,7 +41,7 @@ final class PeersCommand implements Callable<Integer> {
     }
     String fmt = "%-16s %-15s %-14s %-7s %-22s %8s %12s %12s%n";
     out.printf(
-        fmt, "NAME", "TUNNEL_IP", "STATE", "PATH", "ENDPOINT", "RTT_MS", "RX_BYTES", "TX_BYTES");
+        fmt, "NAME", "TUNNEL_IP", "STATE", "PATH", "ENDPOINT", "RTT_MS", "BYTES_IN", "BYTES_OUT");
     for (JsonNode p : peers) {
       out.printf(
           fmt,
@@ -51,8 +51,8 @@ final class PeersCommand implements Callable<Integer> {
           p.path("path").asText("-"),
           p.path("endpoint").asText("-"),
           p.hasNonNull("rtt_ms") ? String.format("%.1f", p.get("rtt_ms").asDouble()) : "-",
-          p.path("rx_bytes").asText("0"),
-          p.path("tx_bytes").asText("0"));
+          p.path("bytes_in").asText("0"),
+          p.path("bytes_out").asText("0"));
     }
     out.flush();
     return 0;

@@ -87,4 +87,22 @@ public record PeerTimings(
         relayRetryMax,
         callMeMaybeMinInterval);
   }
+
+  /** The same timings with another punch budget ({@code --punch-timeout}). */
+  public PeerTimings withPunchTimeout(Duration timeout) {
+    return new PeerTimings(
+        pingInterval,
+        timeout,
+        callMeMaybeRepeat,
+        openerTtls,
+        nonOpenerHold,
+        pingTimeout,
+        confirmTimeout,
+        keepaliveInterval,
+        lossAfterMissed,
+        staleWait,
+        relayRetryInitial,
+        relayRetryMax,
+        callMeMaybeMinInterval);
+  }
 }

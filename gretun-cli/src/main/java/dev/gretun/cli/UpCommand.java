@@ -1,0 +1,161 @@
+package dev.gretun.cli;
+
+import dev.gretun.core.GretunException;
+import dev.gretun.core.daemon.Daemon;
+import dev.gretun.core.daemon.DaemonConfig;
+import dev.gretun.core.daemon.DataplaneMode;
+import dev.gretun.core.util.Durations;
+import dev.gretun.core.util.HostPort;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code gretun up}: run the overlay daemon in the foreground until SIGTERM/SIGINT. */
+@Command(
+    name = "up",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Join the overlay: register with the coordinator, punch through NATs to every peer and carry",
+      "the traffic. Runs in the foreground; SIGTERM/SIGINT remove everything it created."
+    })
+final class UpCommand implements Callable<Integer> {
+  @ParentCommand GretunCommand parent;
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--coordinator",
+      required = true,
+      paramLabel = "URL",
+      description = "gretun-coord base URL, e.g. http://coord.example:8443")
+  String coordinator;
+
+  @Option(
+      names = "--auth-key",
+      paramLabel = "KEY",
+      description = "Join key from 'gretun-coord keys create' (or env GRETUN_AUTH_KEY).")
+  String authKey;
+
+  @Option(
+      names = "--auth-key-file",
+      paramLabel = "FILE",
+      description = "Read the join key from FILE (keeps it out of 'ps').")
+  Path authKeyFile;
+
+  @Option(names = "--hostname", paramLabel = "NAME", description = "Name shown to peers (default: host name).")
+  String hostname;
+
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      description = "Where the node keys live (default: ${DEFAULT-VALUE}).")
+  Path stateDir = Path.of(DaemonConfig.DEFAULT_STATE_DIR);
+
+  @Option(
+      names = "--port",
+      paramLabel = "P",
+      description = "The one UDP port for STUN, disco and data (default: ${DEFAULT-VALUE}).")
+  int port = DaemonConfig.DEFAULT_PORT;
+
+  @Option(
+      names = "--dataplane",
+      paramLabel = "MODE",
+      description = "auto, kernel or userspace (default: ${DEFAULT-VALUE}).")
+  DataplaneMode dataplane = DataplaneMode.AUTO;
+
+  @Option(
+      names = "--tun-name",
+      paramLabel = "NAME",
+      description = "TUN device of the userspace data plane (default: ${DEFAULT-VALUE}).")
+  String tunName = DaemonConfig.DEFAULT_TUN;
+
+  @Option(
+      names = "--control-socket",
+      paramLabel = "PATH",
+      description = "Unix socket for 'gretun peers' (default: ${DEFAULT-VALUE}).")
+  Path controlSocket = Path.of(DaemonConfig.DEFAULT_CONTROL_SOCKET);
+
+  @Option(
+      names = "--metrics-addr",
+      paramLabel = "HOST:PORT",
+      description = "Serve Prometheus metrics on http://HOST:PORT/metrics.")
+  String metricsAddr;
+
+  @Option(
+      names = "--opener-ttl",
+      paramLabel = "TTL",
+      description = "IP TTL of the low-TTL opener's first pings (default: ${DEFAULT-VALUE}).")
+  int openerTtl = DaemonConfig.DEFAULT_OPENER_TTL;
+
+  @Option(
+      names = "--punch-timeout",
+      paramLabel = "DURATION",
+      description = "Give up punching after this long and report relay (default: 10s).")
+  String punchTimeout = "10s";
+
+  @Override
+  public Integer call() throws Exception {
+    DaemonConfig config = config();
+    Daemon daemon = new Daemon(config);
+    Thread hook = Thread.ofPlatform().unstarted(daemon::close);
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      daemon.start();
+    } catch (RuntimeException | java.io.IOException e) {
+      daemon.close();
+      throw e;
+    }
+    daemon.awaitStop();
+    return 0;
+  }
+
+  private DaemonConfig config() {
+    try {
+      URI uri = new URI(coordinator);
+      InetSocketAddress metrics = metricsAddr == null ? null : HostPort.parse(metricsAddr);
+      return new DaemonConfig(
+          uri,
+          authKey(),
+          hostname == null ? InetAddress.getLocalHost().getHostName() : hostname,
+          stateDir,
+          port,
+          dataplane,
+          tunName,
+          controlSocket,
+          metrics,
+          openerTtl,
+          Durations.parsePositive(punchTimeout));
+    } catch (URISyntaxException | IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    } catch (java.net.UnknownHostException e) {
+      throw new ParameterException(spec.commandLine(), "cannot read the host name: pass --hostname");
+    }
+  }
+
+  private String authKey() {
+    if (authKey != null && authKeyFile != null) {
+      throw new IllegalArgumentException("use --auth-key or --auth-key-file, not both");
+    }
+    if (authKeyFile != null) {
+      try {
+        return Files.readString(authKeyFile).strip();
+      } catch (java.io.IOException e) {
+        throw new GretunException("auth_key_file", "cannot read " + authKeyFile + ": " + e.getMessage());
+      }
+    }
+    if (authKey != null) {
+      return authKey;
+    }
+    String env = System.getenv("GRETUN_AUTH_KEY");
+    return env == null || env.isBlank() ? null : env.strip();
+  }
+}
