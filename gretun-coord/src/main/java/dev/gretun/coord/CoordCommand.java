@@ -114,6 +114,15 @@ public final class CoordCommand implements Callable<Integer> {
       description = "How long /v1/peers and /v1/signal hold a request (default: ${DEFAULT-VALUE}).")
   Duration longPoll;
 
+  @Option(
+      names = "--sync",
+      paramLabel = "full|normal",
+      defaultValue = "full",
+      description =
+          "Store durability: full = fsync every commit (default); normal = no fsync, survives a"
+              + " killed process but not a power loss.")
+  SqliteCoordStore.Sync sync;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public boolean json() {
@@ -132,7 +141,7 @@ public final class CoordCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     CoordConfig config = config();
-    CoordStore store = openStore();
+    CoordStore store = SqliteCoordStore.open(stateDir, sync);
     announceJoinKeys(store, config);
     StunService stun;
     CoordServer server;

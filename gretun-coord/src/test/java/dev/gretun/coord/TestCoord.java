@@ -42,11 +42,11 @@ final class TestCoord implements AutoCloseable {
   final CoordServer server;
   final CoordStore store;
 
-  private TestCoord(Path dir, CoordConfig config, Clock clock) {
+  private TestCoord(Path dir, CoordConfig config, Clock clock, SqliteCoordStore.Sync sync) {
     this.dir = dir;
     this.config = config;
     this.clock = clock;
-    this.store = SqliteCoordStore.open(dir);
+    this.store = SqliteCoordStore.open(dir, sync);
     this.server = CoordServer.start(config, store, StunService.OFF, clock);
   }
 
@@ -64,6 +64,7 @@ final class TestCoord implements AutoCloseable {
     Clock clock = new Clock();
     InetSocketAddress stunListen = null;
     String adminToken = null;
+    SqliteCoordStore.Sync sync = SqliteCoordStore.Sync.FULL;
 
     Builder(Path dir) {
       this.dir = dir;
@@ -104,6 +105,11 @@ final class TestCoord implements AutoCloseable {
       return this;
     }
 
+    Builder sync(SqliteCoordStore.Sync s) {
+      sync = s;
+      return this;
+    }
+
     Builder adminToken(String t) {
       adminToken = t;
       return this;
@@ -121,7 +127,7 @@ final class TestCoord implements AutoCloseable {
               List.of(),
               adminToken,
               limits);
-      return new TestCoord(dir, c, clock);
+      return new TestCoord(dir, c, clock, sync);
     }
   }
 

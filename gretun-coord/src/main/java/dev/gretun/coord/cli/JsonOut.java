@@ -11,6 +11,11 @@ final class JsonOut {
 
   private JsonOut() {}
 
+  /** RFC 3339 UTC text, or null. */
+  static String time(java.time.Instant t) {
+    return t == null ? null : t.toString();
+  }
+
   static void print(PrintWriter out, Object value) {
     try {
       out.println(WRITER.writeValueAsString(value));

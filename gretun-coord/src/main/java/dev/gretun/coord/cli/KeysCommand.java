@@ -35,25 +35,25 @@ public final class KeysCommand implements Callable<Integer> {
       String status,
       boolean reusable,
       int uses,
-      Instant createdAt,
-      Instant expiresAt,
-      Instant revokedAt,
-      Instant lastUsedAt) {
+      String createdAt,
+      String expiresAt,
+      String revokedAt,
+      String lastUsedAt) {
     static KeyView of(JoinKeyRecord k, Instant now) {
       return new KeyView(
           k.id(),
           k.status(now),
           k.reusable(),
           k.uses(),
-          k.createdAt(),
-          k.expiresAt(),
-          k.revokedAt(),
-          k.lastUsedAt());
+          JsonOut.time(k.createdAt()),
+          JsonOut.time(k.expiresAt()),
+          JsonOut.time(k.revokedAt()),
+          JsonOut.time(k.lastUsedAt()));
     }
   }
 
   /** JSON reply of {@code keys create}: the only time the secret is shown. */
-  public record Created(String id, String key, boolean reusable, Instant expiresAt) {}
+  public record Created(String id, String key, boolean reusable, String expiresAt) {}
 
   @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a join key.")
   static final class Create implements Callable<Integer> {
@@ -80,7 +80,10 @@ public final class KeysCommand implements Callable<Integer> {
           JsonOut.print(
               out,
               new Created(
-                  issued.key().id(), issued.secret(), reusable, issued.key().expiresAt()));
+                  issued.key().id(),
+                  issued.secret(),
+                  reusable,
+                  JsonOut.time(issued.key().expiresAt())));
         } else {
           out.println(issued.secret());
           out.printf(
@@ -120,7 +123,7 @@ public final class KeysCommand implements Callable<Integer> {
               v.status(),
               v.reusable() ? "yes" : "no",
               v.uses(),
-              v.createdAt().toString().substring(0, 19) + "Z",
+              v.createdAt().substring(0, 19) + "Z",
               v.expiresAt() == null ? "never" : v.expiresAt());
         }
         out.flush();

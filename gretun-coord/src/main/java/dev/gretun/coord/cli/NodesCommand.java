@@ -6,7 +6,6 @@ import dev.gretun.coord.store.NodeRecord;
 import dev.gretun.core.GretunException;
 import dev.gretun.core.coord.CoordWire.Endpoint;
 import java.io.PrintWriter;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -35,8 +34,8 @@ public final class NodesCommand implements Callable<Integer> {
       String nodeKey,
       String discoKey,
       List<Endpoint> endpoints,
-      Instant createdAt,
-      Instant updatedAt,
+      String createdAt,
+      String updatedAt,
       String joinKeyId) {
     static NodeView of(NodeRecord n) {
       return new NodeView(
@@ -45,8 +44,8 @@ public final class NodesCommand implements Callable<Integer> {
           n.nodeKey(),
           n.discoKey(),
           n.endpoints(),
-          n.createdAt(),
-          n.updatedAt(),
+          JsonOut.time(n.createdAt()),
+          JsonOut.time(n.updatedAt()),
           n.joinKeyId());
     }
   }

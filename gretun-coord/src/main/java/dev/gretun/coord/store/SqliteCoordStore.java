@@ -26,10 +26,11 @@ import org.sqlite.SQLiteConfig;
 /**
  * {@link CoordStore} on one SQLite file ({@code <state-dir>/coord.db}).
  *
- * <p>Durability: WAL journal with {@code synchronous=FULL}, so every commit fsyncs the WAL before
- * {@code commit()} returns, and every write method commits before it returns. A SIGKILL (or power
- * loss) after a reply therefore cannot lose that write. (NORMAL would survive SIGKILL too, since
- * the WAL write reaches the OS before commit returns, but not a power loss.) Write transactions
+ * <p>Durability: WAL journal, and every write method commits before it returns (so before the HTTP
+ * reply). With {@link Sync#FULL} (the default) every commit fsyncs the WAL, so neither a SIGKILL
+ * nor a power loss after a reply can lose that write. {@link Sync#NORMAL} skips the fsync: the WAL
+ * write still reaches the kernel before commit returns, so a SIGKILL loses nothing, but a power
+ * loss or kernel crash may roll back the last commits. Write transactions
  * start IMMEDIATE and wait up to 10 s for the lock, so the admin CLI and the server can write the
  * same file concurrently.
  *
@@ -60,8 +61,23 @@ public final class SqliteCoordStore implements CoordStore {
             });
   }
 
-  /** Opens (creating when needed) the store in {@code stateDir}. */
+  /**
+   * When a commit is durable: {@code FULL} fsyncs the WAL on every commit (survives power loss);
+   * {@code NORMAL} writes the WAL without fsync (survives a killed process, since the data is in
+   * the OS page cache, but a power loss may roll back the last commits).
+   */
+  public enum Sync {
+    FULL,
+    NORMAL
+  }
+
+  /** Opens (creating when needed) the store in {@code stateDir} with {@link Sync#FULL}. */
   public static SqliteCoordStore open(Path stateDir) {
+    return open(stateDir, Sync.FULL);
+  }
+
+  /** Opens (creating when needed) the store in {@code stateDir}. */
+  public static SqliteCoordStore open(Path stateDir, Sync sync) {
     try {
       Files.createDirectories(stateDir);
     } catch (java.io.IOException e) {
@@ -70,7 +86,8 @@ public final class SqliteCoordStore implements CoordStore {
     }
     SQLiteConfig cfg = new SQLiteConfig();
     cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
-    cfg.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    cfg.setSynchronous(
+        sync == Sync.FULL ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
     cfg.setBusyTimeout(10_000);
     String url = "jdbc:sqlite:" + stateDir.resolve(FILE_NAME).toAbsolutePath();
     try {
