@@ -31,8 +31,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /**
- * {@code gretun-coord}: without a subcommand it runs the rendezvous server (registry, signal
- * relay, STUN); {@code keys} and {@code nodes} administer the same state directory.
+ * {@code gretun-coord}: without a subcommand it runs the rendezvous server (registry, signal relay,
+ * STUN); {@code keys} and {@code nodes} administer the same state directory.
  */
 @Command(
     name = "gretun-coord",
@@ -69,7 +69,8 @@ public final class CoordCommand implements Callable<Integer> {
       paramLabel = "HOST:PORT",
       defaultValue = ":8443",
       converter = CliValues.HostPortConverter.class,
-      description = "HTTP listen address; plain HTTP, put TLS in a reverse proxy (default: ${DEFAULT-VALUE}).")
+      description =
+          "HTTP listen address; plain HTTP, put TLS in a reverse proxy (default: ${DEFAULT-VALUE}).")
   InetSocketAddress listen;
 
   @Option(
@@ -83,7 +84,8 @@ public final class CoordCommand implements Callable<Integer> {
       names = "--stun-listen",
       paramLabel = "HOST:PORT|off",
       defaultValue = ":3478",
-      description = "UDP address of the built-in STUN server, or 'off' (default: ${DEFAULT-VALUE}).")
+      description =
+          "UDP address of the built-in STUN server, or 'off' (default: ${DEFAULT-VALUE}).")
   String stunListen;
 
   @Option(
@@ -244,7 +246,8 @@ public final class CoordCommand implements Callable<Integer> {
       token = Files.readString(adminTokenFile, StandardCharsets.UTF_8).strip();
     } catch (IOException e) {
       throw new GretunException(
-          "admin_token", "cannot read --admin-token-file " + adminTokenFile + ": " + e.getMessage());
+          "admin_token",
+          "cannot read --admin-token-file " + adminTokenFile + ": " + e.getMessage());
     }
     if (token.length() < 16) {
       throw new GretunException(

@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * Everything the server needs, validated by the command line. {@code stunListen} null = STUN off;
- * empty {@code stunAdvertise} = derive from the listen address or the request's Host header;
- * {@code adminToken} null = /debug only from loopback.
+ * empty {@code stunAdvertise} = derive from the listen address or the request's Host header; {@code
+ * adminToken} null = /debug only from loopback.
  */
 public record CoordConfig(
     InetSocketAddress listen,

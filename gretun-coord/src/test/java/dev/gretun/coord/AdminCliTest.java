@@ -42,7 +42,16 @@ class AdminCliTest {
 
   @Test
   void keysCreateListRevoke() throws Exception {
-    Run created = run("keys", "create", "--reusable", "--expires", "7d", "--json", "--state-dir", dir.toString());
+    Run created =
+        run(
+            "keys",
+            "create",
+            "--reusable",
+            "--expires",
+            "7d",
+            "--json",
+            "--state-dir",
+            dir.toString());
     assertEquals(0, created.exit(), created.err());
     JsonNode c = JSON.readTree(created.out());
     String id = c.get("id").asText();
@@ -66,7 +75,8 @@ class AdminCliTest {
     Run missing = run("keys", "revoke", "ffffffff", "--state-dir", dir.toString());
     assertEquals(1, missing.exit());
     assertTrue(missing.err().contains("no join key"), missing.err());
-    assertEquals(2, run("keys", "create", "--expires", "soon", "--state-dir", dir.toString()).exit());
+    assertEquals(
+        2, run("keys", "create", "--expires", "soon", "--state-dir", dir.toString()).exit());
   }
 
   @Test
@@ -124,7 +134,8 @@ class AdminCliTest {
   }
 
   private static ApiRequest debug(InetSocketAddress remote, String authorization) {
-    Map<String, String> h = authorization == null ? Map.of() : Map.of("Authorization", authorization);
+    Map<String, String> h =
+        authorization == null ? Map.of() : Map.of("Authorization", authorization);
     return new ApiRequest(
         "GET", "/debug/peers", "/debug/peers", Map.of(), h::get, new byte[0], remote);
   }

@@ -106,27 +106,47 @@ class AuthTest {
 
   @Test
   void joinKeyMissingInvalidExpiredRevokedUsed() throws Exception {
-    expect(403, "join_key_required", http.signed(kp, "POST", "/v1/register", reg("a", TestCoord.randomKey(), null)));
-    expect(403, "join_key_invalid", http.signed(kp, "POST", "/v1/register", reg("a", TestCoord.randomKey(), "nope")));
+    expect(
+        403,
+        "join_key_required",
+        http.signed(kp, "POST", "/v1/register", reg("a", TestCoord.randomKey(), null)));
     expect(
         403,
         "join_key_invalid",
-        http.signed(kp, "POST", "/v1/register", reg("a", TestCoord.randomKey(), "gjk-00000000-" + "A".repeat(32))));
+        http.signed(kp, "POST", "/v1/register", reg("a", TestCoord.randomKey(), "nope")));
+    expect(
+        403,
+        "join_key_invalid",
+        http.signed(
+            kp,
+            "POST",
+            "/v1/register",
+            reg("a", TestCoord.randomKey(), "gjk-00000000-" + "A".repeat(32))));
 
     Instant now = Instant.now();
-    String expired = coord.store.createJoinKey(true, now.minusSeconds(1), now.minusSeconds(10)).secret();
-    expect(403, "join_key_expired", http.signed(kp, "POST", "/v1/register", reg("a", TestCoord.randomKey(), expired)));
+    String expired =
+        coord.store.createJoinKey(true, now.minusSeconds(1), now.minusSeconds(10)).secret();
+    expect(
+        403,
+        "join_key_expired",
+        http.signed(kp, "POST", "/v1/register", reg("a", TestCoord.randomKey(), expired)));
 
     var revoked = coord.store.createJoinKey(true, null, now);
     coord.store.revokeJoinKey(revoked.key().id(), now);
-    expect(403, "join_key_revoked", http.signed(kp, "POST", "/v1/register", reg("a", TestCoord.randomKey(), revoked.secret())));
+    expect(
+        403,
+        "join_key_revoked",
+        http.signed(kp, "POST", "/v1/register", reg("a", TestCoord.randomKey(), revoked.secret())));
 
     String once = coord.newJoinKey(false);
-    assertEquals(200, http.signed(kp, "POST", "/v1/register", reg("a", TestCoord.randomKey(), once)).status());
+    assertEquals(
+        200,
+        http.signed(kp, "POST", "/v1/register", reg("a", TestCoord.randomKey(), once)).status());
     expect(
         403,
         "join_key_used",
-        http.signed(NodeKeys.generate(), "POST", "/v1/register", reg("b", TestCoord.randomKey(), once)));
+        http.signed(
+            NodeKeys.generate(), "POST", "/v1/register", reg("b", TestCoord.randomKey(), once)));
     // A known node re-registers without presenting a key again.
     byte[] disco = TestCoord.randomKey();
     KeyPair k2 = NodeKeys.generate();
@@ -141,10 +161,19 @@ class AuthTest {
     byte[] disco = TestCoord.randomKey();
     assertEquals(200, http.signed(kp, "POST", "/v1/register", reg("victim", disco, key)).status());
     KeyPair attacker = NodeKeys.generate();
-    expect(409, "disco_key_taken", http.signed(attacker, "POST", "/v1/register", reg("evil", disco, key)));
+    expect(
+        409,
+        "disco_key_taken",
+        http.signed(attacker, "POST", "/v1/register", reg("evil", disco, key)));
     // And an existing node cannot switch to the victim's disco key either.
-    assertEquals(200, http.signed(attacker, "POST", "/v1/register", reg("evil", TestCoord.randomKey(), key)).status());
-    expect(409, "disco_key_taken", http.signed(attacker, "POST", "/v1/register", reg("evil", disco, null)));
+    assertEquals(
+        200,
+        http.signed(attacker, "POST", "/v1/register", reg("evil", TestCoord.randomKey(), key))
+            .status());
+    expect(
+        409,
+        "disco_key_taken",
+        http.signed(attacker, "POST", "/v1/register", reg("evil", disco, null)));
     // Signals addressed to the victim's disco key still reach the victim.
     var peers = http.signed(kp, "GET", "/debug/peers", null);
     assertEquals(2, peers.json().get("peers").size());
@@ -155,7 +184,8 @@ class AuthTest {
     KeyPair stranger = NodeKeys.generate();
     expect(401, "unknown_node", http.signed(stranger, "GET", "/v1/peers", null));
     expect(401, "unknown_node", http.signed(stranger, "GET", "/v1/signal", null));
-    expect(401, "unknown_node", http.signed(stranger, "POST", "/v1/endpoints", "{\"endpoints\":[]}"));
+    expect(
+        401, "unknown_node", http.signed(stranger, "POST", "/v1/endpoints", "{\"endpoints\":[]}"));
   }
 
   @Test
@@ -173,6 +203,7 @@ class AuthTest {
     expect(
         409,
         "pool_exhausted",
-        http.signed(NodeKeys.generate(), "POST", "/v1/register", reg("b", TestCoord.randomKey(), null)));
+        http.signed(
+            NodeKeys.generate(), "POST", "/v1/register", reg("b", TestCoord.randomKey(), null)));
   }
 }

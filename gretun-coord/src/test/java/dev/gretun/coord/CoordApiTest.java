@@ -82,7 +82,9 @@ class CoordApiTest {
       PeersResponse full = a.peers(null);
       assertTrue(full.full());
       assertEquals(List.of("alpha", "beta"), full.peers().stream().map(p -> p.nodeName()).toList());
-      var ep = List.of(new Endpoint("192.0.2.7:7777", "stun"), new Endpoint("[2001:db8::1]:7777", "local"));
+      var ep =
+          List.of(
+              new Endpoint("192.0.2.7:7777", "stun"), new Endpoint("[2001:db8::1]:7777", "local"));
       assertTrue(b.postEndpoints(ep).ok());
       PeersResponse delta = a.peers(full.cursor());
       assertFalse(delta.full());
@@ -122,8 +124,7 @@ class CoordApiTest {
       assertNotNull(got.get(0).enqueuedAt());
       // Unknown recipients are refused rather than queued forever.
       var r =
-          http.signed(
-              NodeKeys.generate(), "POST", "/v1/signal", "{}"); // unregistered sender first
+          http.signed(NodeKeys.generate(), "POST", "/v1/signal", "{}"); // unregistered sender first
       assertEquals(401, r.status());
       assertEquals("unknown_node", r.code());
     }
@@ -184,7 +185,9 @@ class CoordApiTest {
     assertEquals(1, h.json().get("nodes").asInt());
     var m = http.send("GET", "/metrics", null, Map.of());
     assertEquals(200, m.status());
-    assertTrue(m.raw().contains("gretun_coord_requests_total{route=\"register\",status=\"200\"}"), m.raw());
+    assertTrue(
+        m.raw().contains("gretun_coord_requests_total{route=\"register\",status=\"200\"}"),
+        m.raw());
     assertTrue(m.raw().contains("gretun_coord_nodes 1.0"), m.raw());
     assertTrue(m.raw().contains("gretun_coord_stun_requests_total"), m.raw());
     assertTrue(m.raw().contains("gretun_coord_signals_dropped_total"), m.raw());
@@ -218,7 +221,9 @@ class CoordApiTest {
             new Case("not json", "bad_json"),
             new Case("[]", "bad_json"),
             new Case("null", "bad_json"),
-            new Case("{\"node_name\":\"a b\",\"disco_key\":\"" + NodeKeys.b64(new byte[32]) + "\"}", "bad_field"),
+            new Case(
+                "{\"node_name\":\"a b\",\"disco_key\":\"" + NodeKeys.b64(new byte[32]) + "\"}",
+                "bad_field"),
             new Case("{\"node_name\":\"ok\",\"disco_key\":\"AAAA\"}", "bad_field"),
             new Case("{\"node_name\":\"ok\"}", "bad_field"))) {
       var r = http.signed(kp, "POST", "/v1/register", c.body());
@@ -227,7 +232,11 @@ class CoordApiTest {
     }
     assertEquals(
         200,
-        http.signed(kp, "POST", "/v1/register", SignedHttp.registerBody("ok", TestCoord.randomKey(), key))
+        http.signed(
+                kp,
+                "POST",
+                "/v1/register",
+                SignedHttp.registerBody("ok", TestCoord.randomKey(), key))
             .status());
     for (String body :
         List.of(
@@ -236,12 +245,19 @@ class CoordApiTest {
             "{\"endpoints\":[{\"addr\":\"host.example:80\"}]}",
             "{\"endpoints\":[{\"addr\":\"::1:80\"}]}",
             "{\"endpoints\":null}",
-            "{\"endpoints\":[" + "{\"addr\":\"1.2.3.4:5\"},".repeat(16) + "{\"addr\":\"1.2.3.4:5\"}]}")) {
+            "{\"endpoints\":["
+                + "{\"addr\":\"1.2.3.4:5\"},".repeat(16)
+                + "{\"addr\":\"1.2.3.4:5\"}]}")) {
       var r = http.signed(kp, "POST", "/v1/endpoints", body);
       assertEquals(400, r.status(), body + " -> " + r.raw());
       assertEquals("bad_field", r.code());
     }
-    var sig = http.signed(kp, "POST", "/v1/signal", "{\"to\":\"" + NodeKeys.b64(new byte[32]) + "\",\"sealed\":\"AQ==\"}");
+    var sig =
+        http.signed(
+            kp,
+            "POST",
+            "/v1/signal",
+            "{\"to\":\"" + NodeKeys.b64(new byte[32]) + "\",\"sealed\":\"AQ==\"}");
     assertEquals(404, sig.status());
     assertEquals("unknown_recipient", sig.code());
   }
@@ -250,7 +266,8 @@ class CoordApiTest {
   void peersReplyHasStableFieldNames() throws Exception {
     String key = coord.newJoinKey(true);
     KeyPair kp = NodeKeys.generate();
-    http.signed(kp, "POST", "/v1/register", SignedHttp.registerBody("alpha", TestCoord.randomKey(), key));
+    http.signed(
+        kp, "POST", "/v1/register", SignedHttp.registerBody("alpha", TestCoord.randomKey(), key));
     JsonNode p = http.signed(kp, "GET", "/v1/peers", null).json();
     Set<String> top = iter(p);
     assertEquals(Set.of("cursor", "full", "peers", "removed"), top);

@@ -36,14 +36,17 @@ class FuzzTest {
     "/debug/peers", "/", "/v1/", "/v1/peers/../register", "/%zz", "/v1/peers?cursor=%",
     "/v1/peers?cursor=abc-1&cursor=x", "//v1//peers"
   };
-  private static final String[] METHODS = {"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "BREW"};
+  private static final String[] METHODS = {
+    "GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "BREW"
+  };
 
   @TempDir Path dir;
 
   @Test
   void fuzzNeverYields5xx() throws Exception {
     Random rnd = new Random(SEED);
-    try (TestCoord coord = TestCoord.builder(dir)
+    try (TestCoord coord =
+        TestCoord.builder(dir)
             .longPoll(Duration.ofMillis(1))
             // The fuzz is about input handling; skip per-commit fsync so it stays fast.
             .sync(dev.gretun.coord.store.SqliteCoordStore.Sync.NORMAL)
@@ -52,7 +55,16 @@ class FuzzTest {
       byte[] disco = TestCoord.randomKey();
       Conn conn = new Conn(coord.port());
       // One registered node so signed requests reach the body parsers.
-      assertEquals(200, conn.exchange(signedRequest(kp, "POST", "/v1/register", SignedHttp.registerBody("fuzz", disco, null).getBytes(StandardCharsets.UTF_8))).status);
+      assertEquals(
+          200,
+          conn.exchange(
+                  signedRequest(
+                      kp,
+                      "POST",
+                      "/v1/register",
+                      SignedHttp.registerBody("fuzz", disco, null)
+                          .getBytes(StandardCharsets.UTF_8)))
+              .status);
       Map<Integer, Integer> byStatus = new TreeMap<>();
       for (int i = 0; i < REQUESTS; i++) {
         byte[] req = request(rnd, kp, disco);
@@ -64,7 +76,9 @@ class FuzzTest {
         }
         byStatus.merge(r.status, 1, Integer::sum);
 
-        assertTrue(r.status < 500, "request " + i + " -> " + r.status + " " + r.body + "\n" + preview(req));
+        assertTrue(
+            r.status < 500,
+            "request " + i + " -> " + r.status + " " + r.body + "\n" + preview(req));
         if (r.status >= 400 && !startsWith(req, "HEAD ")) {
           JsonNode err = JSON.readTree(r.body);
           assertTrue(
@@ -81,7 +95,8 @@ class FuzzTest {
       for (int s : new int[] {200, 400, 401, 404, 405, 413}) {
         assertTrue(byStatus.getOrDefault(s, 0) > 0, "no " + s + " in " + byStatus);
       }
-      assertTrue(byStatus.getOrDefault(400, 0) > 500, "bad bodies must reach the parsers: " + byStatus);
+      assertTrue(
+          byStatus.getOrDefault(400, 0) > 500, "bad bodies must reach the parsers: " + byStatus);
     }
   }
 
@@ -117,7 +132,10 @@ class FuzzTest {
       // Oversized body.
       return raw("POST", "/v1/register", new byte[65 * 1024 + rnd.nextInt(4096)], List.of());
     }
-    String method = rnd.nextInt(4) == 0 ? METHODS[rnd.nextInt(METHODS.length)] : (rnd.nextBoolean() ? "POST" : "GET");
+    String method =
+        rnd.nextInt(4) == 0
+            ? METHODS[rnd.nextInt(METHODS.length)]
+            : (rnd.nextBoolean() ? "POST" : "GET");
     String path = PATHS[rnd.nextInt(rnd.nextInt(3) == 0 ? PATHS.length : 4)];
     byte[] body = body(rnd, path, disco);
     if (method.equals("GET") || method.equals("HEAD")) {
@@ -130,7 +148,9 @@ class FuzzTest {
       // Valid-looking auth headers with garbage values.
       List<String> h = new ArrayList<>();
       h.add("X-Gretun-Node: " + randomToken(rnd));
-      h.add("X-Gretun-Timestamp: " + (rnd.nextBoolean() ? Long.toString(rnd.nextLong()) : randomToken(rnd)));
+      h.add(
+          "X-Gretun-Timestamp: "
+              + (rnd.nextBoolean() ? Long.toString(rnd.nextLong()) : randomToken(rnd)));
       h.add("X-Gretun-Nonce: " + randomToken(rnd));
       h.add("Authorization: " + (rnd.nextBoolean() ? "Gretun " : "") + randomToken(rnd));
       return raw(method, path, body, h);
@@ -151,8 +171,11 @@ class FuzzTest {
   private static byte[] body(Random rnd, String path, byte[] disco) {
     String valid =
         switch (path) {
-          case "/v1/register" -> SignedHttp.registerBody("n" + rnd.nextInt(1000), rnd.nextBoolean() ? disco : TestCoord.randomKey(), null);
-          case "/v1/endpoints" -> "{\"endpoints\":[{\"addr\":\"192.0.2.1:7777\",\"source\":\"stun\"}]}";
+          case "/v1/register" ->
+              SignedHttp.registerBody(
+                  "n" + rnd.nextInt(1000), rnd.nextBoolean() ? disco : TestCoord.randomKey(), null);
+          case "/v1/endpoints" ->
+              "{\"endpoints\":[{\"addr\":\"192.0.2.1:7777\",\"source\":\"stun\"}]}";
           case "/v1/signal" -> "{\"to\":\"" + NodeKeys.b64(disco) + "\",\"sealed\":\"AQID\"}";
           default -> "{}";
         };
@@ -167,23 +190,33 @@ class FuzzTest {
         yield c;
       }
       case 2 -> java.util.Arrays.copyOf(b, rnd.nextInt(b.length)); // truncate
-      case 3 -> ("[".repeat(2000 + rnd.nextInt(3000))).getBytes(StandardCharsets.UTF_8); // deep nesting
+      case 3 ->
+          ("[".repeat(2000 + rnd.nextInt(3000))).getBytes(StandardCharsets.UTF_8); // deep nesting
       case 4 -> { // type confusion
-        String[] values = {"1", "-1e999", "true", "null", "[]", "{}", "\"\"", "\"" + "x".repeat(500) + "\""};
-        yield valid.replaceFirst(":\"[^\"]*\"", ":" + values[rnd.nextInt(values.length)]).getBytes(StandardCharsets.UTF_8);
+        String[] values = {
+          "1", "-1e999", "true", "null", "[]", "{}", "\"\"", "\"" + "x".repeat(500) + "\""
+        };
+        yield valid
+            .replaceFirst(":\"[^\"]*\"", ":" + values[rnd.nextInt(values.length)])
+            .getBytes(StandardCharsets.UTF_8);
       }
       case 5 -> { // random bytes
         byte[] c = new byte[rnd.nextInt(300)];
         rnd.nextBytes(c);
         yield c;
       }
-      case 6 -> ("{\"endpoints\":[" + "{\"addr\":\"1.2.3.4:5\"},".repeat(rnd.nextInt(40)) + "{}]}").getBytes(StandardCharsets.UTF_8);
-      default -> "\uFEFF{\"node_name\":\"\\u0000\",\"disco_key\":\"====\"}".getBytes(StandardCharsets.UTF_8);
+      case 6 ->
+          ("{\"endpoints\":[" + "{\"addr\":\"1.2.3.4:5\"},".repeat(rnd.nextInt(40)) + "{}]}")
+              .getBytes(StandardCharsets.UTF_8);
+      default ->
+          "\uFEFF{\"node_name\":\"\\u0000\",\"disco_key\":\"====\"}"
+              .getBytes(StandardCharsets.UTF_8);
     };
   }
 
   private static byte[] signedRequest(KeyPair kp, String method, String path, byte[] body) {
-    Map<String, String> h = SignedHttp.authHeaders(kp, System.currentTimeMillis() / 1000, method, path, body);
+    Map<String, String> h =
+        SignedHttp.authHeaders(kp, System.currentTimeMillis() / 1000, method, path, body);
     List<String> lines = new ArrayList<>();
     h.forEach((k, v) -> lines.add(k + ": " + v));
     return raw(method, path, body, lines);

@@ -104,7 +104,8 @@ class LongPollTest {
         }
         awaitWaiting(coord, limit);
         CoordException e =
-            org.junit.jupiter.api.Assertions.assertThrows(CoordException.class, () -> a.peers(cursor));
+            org.junit.jupiter.api.Assertions.assertThrows(
+                CoordException.class, () -> a.peers(cursor));
         assertEquals(429, e.status());
         assertEquals("too_many_polls", e.code());
         // Graceful shutdown answers the held polls instead of cutting them off.
@@ -121,7 +122,10 @@ class LongPollTest {
   }
 
   static void awaitWaiting(TestCoord coord, int n, String kind) throws InterruptedException {
-    var gauge = kind.equals("peers") ? coord.server.metrics().waitingPeers() : coord.server.metrics().waitingSignals();
+    var gauge =
+        kind.equals("peers")
+            ? coord.server.metrics().waitingPeers()
+            : coord.server.metrics().waitingSignals();
     for (int i = 0; i < 500 && gauge.get() < n; i++) {
       Thread.sleep(10);
     }

@@ -20,8 +20,7 @@ import java.util.Map;
 /** Hand-built requests for contract and negative tests (the real client always signs right). */
 final class SignedHttp implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
-  final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   final URI base;
 
   SignedHttp(URI base) {

@@ -57,7 +57,8 @@ class StoreTest {
   void addressesAreStableAcrossReopenAndReusedAfterRemoval() {
     try (CoordStore s = SqliteCoordStore.open(dir)) {
       for (int i = 1; i <= 3; i++) {
-        assertEquals("100.64.0." + (i + 1), s.register(reg(k(i), d(i), "n" + i)).node().tunnelIpText());
+        assertEquals(
+            "100.64.0." + (i + 1), s.register(reg(k(i), d(i), "n" + i)).node().tunnelIpText());
       }
       s.updateEndpoints(k(2), List.of(new Endpoint("192.0.2.1:7777", "stun")), now);
     }

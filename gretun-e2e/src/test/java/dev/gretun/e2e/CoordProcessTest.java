@@ -106,7 +106,13 @@ class CoordProcessTest {
     Path log = dir.resolve("coord.log");
     Launchers.Result key =
         Launchers.run(
-            "gretun-coord", "keys", "create", "--reusable", "--json", "--state-dir", state.toString());
+            "gretun-coord",
+            "keys",
+            "create",
+            "--reusable",
+            "--json",
+            "--state-dir",
+            state.toString());
     assertEquals(0, key.exit(), key.stderr());
     String joinKey = JSON.readTree(key.stdout()).get("key").asText();
     String[] args = {

@@ -115,7 +115,9 @@ public final class KeysCommand implements Callable<Integer> {
           JsonOut.print(out, views);
           return 0;
         }
-        out.printf("%-8s  %-7s  %-8s  %4s  %-20s  %s%n", "ID", "STATUS", "REUSABLE", "USES", "CREATED", "EXPIRES");
+        out.printf(
+            "%-8s  %-7s  %-8s  %4s  %-20s  %s%n",
+            "ID", "STATUS", "REUSABLE", "USES", "CREATED", "EXPIRES");
         for (KeyView v : views) {
           out.printf(
               "%-8s  %-7s  %-8s  %4d  %-20s  %s%n",
@@ -144,7 +146,8 @@ public final class KeysCommand implements Callable<Integer> {
       CoordCommand root = keys.root;
       try (CoordStore store = root.openStore()) {
         if (!store.revokeJoinKey(id, Instant.now())) {
-          throw new GretunException("not_found", "no join key with id " + id + " (see 'keys list')");
+          throw new GretunException(
+              "not_found", "no join key with id " + id + " (see 'keys list')");
         }
       }
       if (root.json()) {

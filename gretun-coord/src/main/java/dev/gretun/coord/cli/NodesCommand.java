@@ -105,8 +105,7 @@ public final class NodesCommand implements Callable<Integer> {
       if (root.json()) {
         JsonOut.print(root.out(), NodeView.of(removed));
       } else {
-        root.out()
-            .println("removed node " + removed.name() + " (" + removed.tunnelIpText() + ")");
+        root.out().println("removed node " + removed.name() + " (" + removed.tunnelIpText() + ")");
         root.out().flush();
       }
       return 0;

@@ -115,7 +115,10 @@ public final class CoordApi {
   }
 
   private ApiResponse failure(Throwable t) {
-    Throwable e = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+    Throwable e =
+        t instanceof java.util.concurrent.CompletionException && t.getCause() != null
+            ? t.getCause()
+            : t;
     if (e instanceof CoordRejection r) {
       return ApiResponse.of(r);
     }
@@ -177,7 +180,9 @@ public final class CoordApi {
     boolean loopback = req.remote() != null && req.remote().getAddress().isLoopbackAddress();
     if (!loopback && !adminTokenMatches(req.header().apply("Authorization"))) {
       throw new CoordRejection(
-          403, "forbidden", "/debug/peers needs a loopback client or 'Authorization: Bearer <admin token>'");
+          403,
+          "forbidden",
+          "/debug/peers needs a loopback client or 'Authorization: Bearer <admin token>'");
     }
     return ApiResponse.rawJson(registry.peersJson(-1), Map.of());
   }
@@ -295,7 +300,10 @@ public final class CoordApi {
     relay.enqueue(
         recipient.nodeKey(),
         new Envelope(
-            self.nodeKey(), self.discoKey(), Base64.getEncoder().encodeToString(sealed), now.toString()),
+            self.nodeKey(),
+            self.discoKey(),
+            Base64.getEncoder().encodeToString(sealed),
+            now.toString()),
         now);
     return ApiResponse.json(200, new CoordWire.SignalAck(true));
   }
@@ -334,7 +342,9 @@ public final class CoordApi {
       throw new CoordRejection(
           429,
           "too_many_polls",
-          "at most " + config.limits().pollsPerNode() + " concurrent long-polls of this kind per node");
+          "at most "
+              + config.limits().pollsPerNode()
+              + " concurrent long-polls of this kind per node");
     }
     return c;
   }
@@ -342,8 +352,7 @@ public final class CoordApi {
   /** Verifies the signature; returns the caller's node key (base64). */
   private String authenticate(ApiRequest req) {
     RequestVerifier.Result r =
-        verifier.verify(
-            name -> req.header().apply(name), req.method(), req.target(), req.body());
+        verifier.verify(name -> req.header().apply(name), req.method(), req.target(), req.body());
     if (!r.ok()) {
       metrics.authFailure(r.failure().code);
       int status = r.failure() == RequestVerifier.Failure.BUSY ? 429 : 401;

@@ -97,13 +97,11 @@ public final class CoordServer implements AutoCloseable {
                             new IdleStateHandler(
                                 l.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
                         .addLast(
-                            new HttpServerCodec(
-                                l.maxInitialLineBytes(), l.maxHeaderBytes(), 8192))
+                            new HttpServerCodec(l.maxInitialLineBytes(), l.maxHeaderBytes(), 8192))
                         .addLast(
                             new JsonBodyLimit(
                                 l.maxBodyBytes(), status -> metrics.request("other", status)))
-                        .addLast(
-                            new HttpChannelHandler(api, metrics, inFlight, () -> draining));
+                        .addLast(new HttpChannelHandler(api, metrics, inFlight, () -> draining));
                   }
                 });
     try {

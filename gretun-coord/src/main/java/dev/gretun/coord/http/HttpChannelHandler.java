@@ -189,7 +189,8 @@ final class HttpChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    LOG.debug("connection_error remote={} error=\"{}\"", ctx.channel().remoteAddress(), cause.toString());
+    LOG.debug(
+        "connection_error remote={} error=\"{}\"", ctx.channel().remoteAddress(), cause.toString());
     ctx.close();
   }
 }

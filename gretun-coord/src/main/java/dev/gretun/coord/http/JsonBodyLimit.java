@@ -13,7 +13,10 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
-/** Aggregates request bodies up to the limit; a larger body gets a JSON 413 and the connection closes. */
+/**
+ * Aggregates request bodies up to the limit; a larger body gets a JSON 413 and the connection
+ * closes.
+ */
 final class JsonBodyLimit extends HttpObjectAggregator {
   private final int maxBytes;
   private final Consumer<Integer> onRefused;

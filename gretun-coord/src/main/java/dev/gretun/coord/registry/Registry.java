@@ -35,11 +35,13 @@ public final class Registry {
   private long version;
   private final Map<String, NodeRecord> byNode = new HashMap<>();
   private final Map<String, String> nodeByDisco = new HashMap<>();
+
   /** Latest change version of every live or removed node key -> that key. */
   private final TreeMap<Long, String> changeLog = new TreeMap<>();
 
   private final Map<String, Long> lastChange = new HashMap<>();
   private final Set<CompletableFuture<Void>> waiters = ConcurrentHashMap.newKeySet();
+
   /** Serialized peers replies for the current version, keyed by the cursor version (-1 = full). */
   private final Map<Long, byte[]> replyCache = new ConcurrentHashMap<>();
 
@@ -115,8 +117,8 @@ public final class Registry {
   }
 
   /**
-   * The version a cursor stands for, or -1 when it must get the full list (missing, malformed,
-   * from another store, or newer than what we have).
+   * The version a cursor stands for, or -1 when it must get the full list (missing, malformed, from
+   * another store, or newer than what we have).
    */
   public long cursorVersion(String cursor) {
     if (cursor == null || !cursor.startsWith(storeId + "-")) {
@@ -187,7 +189,8 @@ public final class Registry {
     return byNode.values().stream().sorted(BY_IP).toList();
   }
 
-  private static final Comparator<NodeRecord> BY_IP = Comparator.comparingLong(NodeRecord::tunnelIp);
+  private static final Comparator<NodeRecord> BY_IP =
+      Comparator.comparingLong(NodeRecord::tunnelIp);
 
   public static Peer peer(NodeRecord n) {
     return new Peer(

@@ -46,9 +46,7 @@ public final class RateLimiter {
 
   /** Forgets buckets that are full again (idle long enough). */
   public synchronized void prune(long nowNanos) {
-    buckets
-        .values()
-        .removeIf(b -> b.tokens + (nowNanos - b.lastNanos) / 1e9 * perSecond >= burst);
+    buckets.values().removeIf(b -> b.tokens + (nowNanos - b.lastNanos) / 1e9 * perSecond >= burst);
   }
 
   public synchronized void prune() {

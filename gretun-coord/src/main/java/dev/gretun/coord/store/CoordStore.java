@@ -10,8 +10,8 @@ import java.util.Optional;
  * Durable coordinator state: nodes with their tunnel addresses, removals (for peer deltas), join
  * keys and a monotonically increasing version bumped by every visible change. Every write is
  * committed durably before the method returns, so an acknowledged registration survives a crash.
- * Implementations must tolerate a second process (the admin CLI) writing the same store: the
- * server notices through {@link #version()}.
+ * Implementations must tolerate a second process (the admin CLI) writing the same store: the server
+ * notices through {@link #version()}.
  *
  * <p>SQLite is the implementation today; a PostgreSQL one for several replicas can come later.
  */

@@ -8,8 +8,9 @@ import java.sql.Statement;
 import java.util.List;
 
 /**
- * Schema versions of the SQLite store. Each entry runs once, in order, inside the caller's transaction with
- * its row in {@code schema_migrations}; never edit an applied entry, append a new one.
+ * Schema versions of the SQLite store. Each entry runs once, in order, inside the caller's
+ * transaction with its row in {@code schema_migrations}; never edit an applied entry, append a new
+ * one.
  */
 final class Migrations {
   private static final List<List<String>> STEPS =

@@ -3,9 +3,9 @@ package dev.gretun.coord.store;
 import java.time.Instant;
 
 /**
- * A register request the HTTP layer has already authenticated: the node proved possession of
- * {@code nodeKey}. {@code joinKey} may be null; it is checked only for new nodes and only when
- * {@code requireJoinKey}.
+ * A register request the HTTP layer has already authenticated: the node proved possession of {@code
+ * nodeKey}. {@code joinKey} may be null; it is checked only for new nodes and only when {@code
+ * requireJoinKey}.
  */
 public record Registration(
     String nodeKey,

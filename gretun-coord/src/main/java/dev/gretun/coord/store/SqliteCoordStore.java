@@ -30,9 +30,8 @@ import org.sqlite.SQLiteConfig;
  * reply). With {@link Sync#FULL} (the default) every commit fsyncs the WAL, so neither a SIGKILL
  * nor a power loss after a reply can lose that write. {@link Sync#NORMAL} skips the fsync: the WAL
  * write still reaches the kernel before commit returns, so a SIGKILL loses nothing, but a power
- * loss or kernel crash may roll back the last commits. Write transactions
- * start IMMEDIATE and wait up to 10 s for the lock, so the admin CLI and the server can write the
- * same file concurrently.
+ * loss or kernel crash may roll back the last commits. Write transactions start IMMEDIATE and wait
+ * up to 10 s for the lock, so the admin CLI and the server can write the same file concurrently.
  *
  * <p>One connection, serialized by this object's monitor.
  */
@@ -87,7 +86,9 @@ public final class SqliteCoordStore implements CoordStore {
     SQLiteConfig cfg = new SQLiteConfig();
     cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
     cfg.setSynchronous(
-        sync == Sync.FULL ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
+        sync == Sync.FULL
+            ? SQLiteConfig.SynchronousMode.FULL
+            : SQLiteConfig.SynchronousMode.NORMAL);
     cfg.setBusyTimeout(10_000);
     String url = "jdbc:sqlite:" + stateDir.resolve(FILE_NAME).toAbsolutePath();
     try {
@@ -96,8 +97,7 @@ public final class SqliteCoordStore implements CoordStore {
       Connection c = cfg.createConnection(url);
       return new SqliteCoordStore(c);
     } catch (SQLException e) {
-      throw new GretunException(
-          "state_dir", "cannot open store " + url + ": " + e.getMessage(), e);
+      throw new GretunException("state_dir", "cannot open store " + url + ": " + e.getMessage(), e);
     }
   }
 
@@ -303,7 +303,8 @@ public final class SqliteCoordStore implements CoordStore {
   }
 
   @Override
-  public synchronized IssuedJoinKey createJoinKey(boolean reusable, Instant expiresAt, Instant now) {
+  public synchronized IssuedJoinKey createJoinKey(
+      boolean reusable, Instant expiresAt, Instant now) {
     return tx(
         true,
         () -> {

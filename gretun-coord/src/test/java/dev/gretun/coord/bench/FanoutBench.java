@@ -1,6 +1,5 @@
 package dev.gretun.coord.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gretun.core.coord.NodeKeys;
 import dev.gretun.core.coord.RequestAuth;
@@ -25,7 +24,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -89,14 +87,22 @@ public final class FanoutBench {
             "300s",
             "--sync",
             "normal");
-    pb.environment().put("GRETUN_JAVA_OPTS", System.getenv().getOrDefault("BENCH_COORD_OPTS", "-Xmx1g"));
+    pb.environment()
+        .put("GRETUN_JAVA_OPTS", System.getenv().getOrDefault("BENCH_COORD_OPTS", "-Xmx1g"));
     pb.redirectErrorStream(true).redirectOutput(log.toFile());
     coord = pb.start();
     awaitHealthy();
-    long pid = coord.toHandle().descendants().reduce((a, b) -> b).map(ProcessHandle::pid).orElse(coord.pid());
+    long pid =
+        coord
+            .toHandle()
+            .descendants()
+            .reduce((a, b) -> b)
+            .map(ProcessHandle::pid)
+            .orElse(coord.pid());
     pid = javaPid(pid);
 
-    System.out.printf("coord fan-out bench: %d nodes, coordinator pid %d on 127.0.0.1:%d%n", nodes, pid, port);
+    System.out.printf(
+        "coord fan-out bench: %d nodes, coordinator pid %d on 127.0.0.1:%d%n", nodes, pid, port);
     Thread.sleep(2000);
     Sample empty = sample(pid, Duration.ofSeconds(2));
     System.out.printf("baseline (empty server): %s%n", empty);
@@ -118,7 +124,10 @@ public final class FanoutBench {
     double regSeconds = (System.nanoTime() - t0) / 1e9;
     System.out.printf("registered %d nodes in %.1f s (%d errors)%n", nodes, regSeconds, regErrors);
 
-    String cursor = JSON.readTree(send(keys.get(0), "GET", "/v1/peers", "").get().body()).get("cursor").asText();
+    String cursor =
+        JSON.readTree(send(keys.get(0), "GET", "/v1/peers", "").get().body())
+            .get("cursor")
+            .asText();
     List<CompletableFuture<HttpResponse<String>>> polls = new ArrayList<>(nodes);
     long[] doneAt = new long[nodes];
     for (int i = 0; i < nodes; i++) {
@@ -136,7 +145,8 @@ public final class FanoutBench {
 
     long cpuBefore = cpuTicks(pid);
     long start = System.nanoTime();
-    HttpResponse<String> newcomer = send(NodeKeys.generate(), "POST", "/v1/register", registerBody("newcomer")).get();
+    HttpResponse<String> newcomer =
+        send(NodeKeys.generate(), "POST", "/v1/register", registerBody("newcomer")).get();
     long regDone = System.nanoTime();
     if (newcomer.statusCode() != 200) {
       throw new IllegalStateException("newcomer registration failed: " + newcomer.body());
@@ -174,16 +184,13 @@ public final class FanoutBench {
     report.put("after_fanout", after.map());
     System.out.printf(
         "fan-out to %d long-polls: p50 %.1f ms, p99 %.1f ms, max %.1f ms, errors %d, coordinator CPU %.2f s%n",
-        nodes,
-        pct(lat, 0.50) / 1e6,
-        pct(lat, 0.99) / 1e6,
-        (allDone - start) / 1e6,
-        errors,
-        fanCpu);
+        nodes, pct(lat, 0.50) / 1e6, pct(lat, 0.99) / 1e6, (allDone - start) / 1e6, errors, fanCpu);
     System.out.printf("after fan-out: %s%n", after);
     Path out = root.resolve("build/bench");
     Files.createDirectories(out);
-    Files.writeString(out.resolve("coord-fanout.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report) + "\n");
+    Files.writeString(
+        out.resolve("coord-fanout.json"),
+        JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report) + "\n");
     System.out.println("report: " + out.resolve("coord-fanout.json"));
     if (errors > 0 || regErrors > 0) {
       throw new IllegalStateException("bench saw errors");
@@ -218,7 +225,8 @@ public final class FanoutBench {
     return "{\"node_name\":\"" + name + "\",\"disco_key\":\"" + NodeKeys.b64(disco) + "\"}";
   }
 
-  private CompletableFuture<HttpResponse<String>> send(KeyPair kp, String method, String target, String body) {
+  private CompletableFuture<HttpResponse<String>> send(
+      KeyPair kp, String method, String target, String body) {
     byte[] b = body.getBytes(StandardCharsets.UTF_8);
     long ts = System.currentTimeMillis() / 1000;
     byte[] nonceRaw = new byte[16];
@@ -238,7 +246,9 @@ public final class FanoutBench {
 
   private String get(String path) throws Exception {
     return http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
             HttpResponse.BodyHandlers.ofString())
         .body();
   }
@@ -275,7 +285,8 @@ public final class FanoutBench {
   }
 
   private static double heapBytes(String text) {
-    Matcher m = Pattern.compile("(?m)^jvm_memory_used_bytes\\{area=\"heap\"[^}]*\\} (\\S+)$").matcher(text);
+    Matcher m =
+        Pattern.compile("(?m)^jvm_memory_used_bytes\\{area=\"heap\"[^}]*\\} (\\S+)$").matcher(text);
     double sum = 0;
     while (m.find()) {
       sum += Double.parseDouble(m.group(1));
@@ -286,7 +297,8 @@ public final class FanoutBench {
   /** Heap (JVM view), RSS and CPU share of the coordinator over {@code window}. */
   record Sample(double heapMiB, double rssMiB, double cpuPercent) {
     Map<String, Object> map() {
-      return Map.of("heap_mib", round(heapMiB), "rss_mib", round(rssMiB), "cpu_percent", round(cpuPercent));
+      return Map.of(
+          "heap_mib", round(heapMiB), "rss_mib", round(rssMiB), "cpu_percent", round(cpuPercent));
     }
 
     @Override
@@ -301,7 +313,10 @@ public final class FanoutBench {
     if (!window.isZero()) {
       Thread.sleep(window);
     }
-    double cpu = window.isZero() ? 0 : (cpuTicks(pid) - c0) / (double) CLK_TCK / ((System.nanoTime() - t0) / 1e9) * 100;
+    double cpu =
+        window.isZero()
+            ? 0
+            : (cpuTicks(pid) - c0) / (double) CLK_TCK / ((System.nanoTime() - t0) / 1e9) * 100;
     double heap = heapBytes(get("/metrics")) / (1024 * 1024);
     return new Sample(heap, rssKiB(pid) / 1024.0, cpu);
   }
@@ -324,7 +339,11 @@ public final class FanoutBench {
   /** The java process: the launcher script execs java, so the pid is usually already it. */
   private static long javaPid(long pid) {
     return ProcessHandle.of(pid)
-        .flatMap(h -> h.descendants().filter(d -> d.info().command().orElse("").endsWith("/java")).findFirst())
+        .flatMap(
+            h ->
+                h.descendants()
+                    .filter(d -> d.info().command().orElse("").endsWith("/java"))
+                    .findFirst())
         .map(ProcessHandle::pid)
         .orElse(pid);
   }

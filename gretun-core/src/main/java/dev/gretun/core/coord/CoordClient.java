@@ -29,8 +29,8 @@ import java.util.Objects;
 
 /**
  * The daemon's side of the coordinator HTTP API: signs every request with the node key, and
- * registers again on its own when the coordinator answers {@code unknown_node} (it lost its state or
- * an operator removed us). Thread-safe; long-poll loops live in {@link CoordWatch}.
+ * registers again on its own when the coordinator answers {@code unknown_node} (it lost its state
+ * or an operator removed us). Thread-safe; long-poll loops live in {@link CoordWatch}.
  */
 public final class CoordClient implements AutoCloseable {
   private static final ObjectMapper JSON = CoordWire.mapper();
@@ -113,8 +113,7 @@ public final class CoordClient implements AutoCloseable {
   /** Registers (or refreshes the registration of) this node. */
   public RegisterResponse register() throws IOException, InterruptedException {
     RegisterRequest req =
-        new RegisterRequest(
-            config.nodeName(), NodeKeys.b64(config.discoKey()), config.joinKey());
+        new RegisterRequest(config.nodeName(), NodeKeys.b64(config.discoKey()), config.joinKey());
     RegisterResponse r =
         send("POST", "/v1/register", body(req), config.requestTimeout(), RegisterResponse.class);
     registration = r;
@@ -139,9 +138,9 @@ public final class CoordClient implements AutoCloseable {
   }
 
   /**
-   * One peers request. With the current cursor the server holds the request until something
-   * changes or its long-poll time passes; with null or an unknown cursor it answers at once with the
-   * full list.
+   * One peers request. With the current cursor the server holds the request until something changes
+   * or its long-poll time passes; with null or an unknown cursor it answers at once with the full
+   * list.
    */
   public PeersResponse peers(String cursor) throws IOException, InterruptedException {
     String path =
@@ -191,8 +190,7 @@ public final class CoordClient implements AutoCloseable {
     byte[] nonceRaw = new byte[RequestAuth.NONCE_BYTES];
     random.nextBytes(nonceRaw);
     String nonce = Base64.getEncoder().encodeToString(nonceRaw);
-    byte[] sig =
-        RequestAuth.sign(config.nodeKey().getPrivate(), now, nonce, method, target, body);
+    byte[] sig = RequestAuth.sign(config.nodeKey().getPrivate(), now, nonce, method, target, body);
     HttpRequest.Builder b =
         HttpRequest.newBuilder(config.baseUri().resolve(target))
             .timeout(timeout)

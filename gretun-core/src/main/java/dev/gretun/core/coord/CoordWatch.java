@@ -60,7 +60,8 @@ public final class CoordWatch implements AutoCloseable {
 
   /** Default backoff for watch loops: 500 ms doubling up to 30 s. */
   public static Backoff defaultBackoff() {
-    return new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), RandomGenerator.getDefault());
+    return new Backoff(
+        Duration.ofMillis(500), Duration.ofSeconds(30), RandomGenerator.getDefault());
   }
 
   /** Polls peers forever; {@code listener} gets every answer whose cursor differs from the last. */
@@ -80,7 +81,8 @@ public final class CoordWatch implements AutoCloseable {
   }
 
   /** Pulls relayed envelopes forever and hands each to {@code listener}. */
-  public static CoordWatch signals(CoordClient client, Backoff backoff, Consumer<Envelope> listener) {
+  public static CoordWatch signals(
+      CoordClient client, Backoff backoff, Consumer<Envelope> listener) {
     return new CoordWatch(
         "coord-signals",
         () -> {

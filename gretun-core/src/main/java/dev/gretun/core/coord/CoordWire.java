@@ -64,7 +64,8 @@ public final class CoordWire {
    * {@code peers} holds only peers changed since the cursor and {@code removed} the node keys of
    * peers removed since it.
    */
-  public record PeersResponse(String cursor, boolean full, List<Peer> peers, List<String> removed) {}
+  public record PeersResponse(
+      String cursor, boolean full, List<Peer> peers, List<String> removed) {}
 
   /** {@code POST /v1/signal}: {@code to} is the recipient's disco or node key. */
   public record SignalRequest(String to, String sealed) {}

@@ -15,7 +15,9 @@ import java.util.Map;
 public final class RequestVerifier {
   /** Why a request was refused; {@link #code} is the wire error code. */
   public enum Failure {
-    MISSING_AUTH("unauthenticated", "missing X-Gretun-Node, X-Gretun-Timestamp, X-Gretun-Nonce or Authorization header"),
+    MISSING_AUTH(
+        "unauthenticated",
+        "missing X-Gretun-Node, X-Gretun-Timestamp, X-Gretun-Nonce or Authorization header"),
     BAD_SCHEME("bad_auth", "Authorization must be 'Gretun <base64 signature>'"),
     BAD_NODE_KEY("bad_auth", "X-Gretun-Node must be base64 of a 32-byte Ed25519 public key"),
     BAD_SIGNATURE_ENCODING("bad_auth", "signature must be base64 of 64 bytes"),
@@ -51,6 +53,7 @@ public final class RequestVerifier {
   private final InstantSource clock;
   private final long windowSeconds;
   private final int maxRemembered;
+
   /** Signature (base64) -> expiry epoch second, in insertion order (roughly expiry order). */
   private final LinkedHashMap<String, Long> seen = new LinkedHashMap<>();
 
@@ -84,7 +87,8 @@ public final class RequestVerifier {
               "signature", auth.substring(RequestAuth.SCHEME.length()), NodeKeys.SIGNATURE_BYTES);
       NodeKeys.decodeKey("nonce", nonce, RequestAuth.NONCE_BYTES);
     } catch (IllegalArgumentException e) {
-      return fail(e.getMessage().startsWith("nonce") ? Failure.BAD_NONCE : Failure.BAD_SIGNATURE_ENCODING);
+      return fail(
+          e.getMessage().startsWith("nonce") ? Failure.BAD_NONCE : Failure.BAD_SIGNATURE_ENCODING);
     }
     long seconds;
     try {
@@ -99,7 +103,8 @@ public final class RequestVerifier {
     if (!RequestAuth.verify(nodeKey, sig, seconds, nonce, method, target, body)) {
       return fail(Failure.BAD_SIGNATURE);
     }
-    Failure replay = remember(Base64.getEncoder().encodeToString(sig), seconds + windowSeconds, now);
+    Failure replay =
+        remember(Base64.getEncoder().encodeToString(sig), seconds + windowSeconds, now);
     return replay == null ? new Result(nodeKey, null) : fail(replay);
   }
 

@@ -91,7 +91,9 @@ class RequestAuthTest {
         RequestVerifier.Failure.REPLAYED, v.verify(ok::get, "GET", "/v1/peers", EMPTY).failure());
 
     // Exactly 60 s off passes; 61 s is stale.
-    String n2 = Base64.getEncoder().encodeToString(new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+    String n2 =
+        Base64.getEncoder()
+            .encodeToString(new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
     assertTrue(v.verify(signed(kp, 999_940, n2, "/x")::get, "GET", "/x", EMPTY).ok());
     assertEquals(
         RequestVerifier.Failure.STALE,
@@ -130,7 +132,10 @@ class RequestAuthTest {
     RequestVerifier v = new RequestVerifier(now::get, Duration.ofSeconds(60), 2);
     KeyPair kp = NodeKeys.generate();
     for (int i = 0; i < 2; i++) {
-      String n = Base64.getEncoder().encodeToString(new byte[] {(byte) i, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15});
+      String n =
+          Base64.getEncoder()
+              .encodeToString(
+                  new byte[] {(byte) i, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15});
       assertTrue(v.verify(signed(kp, 1_000_000, n, "/a")::get, "GET", "/a", EMPTY).ok());
     }
     String n3 = Base64.getEncoder().encodeToString(new byte[16]);
@@ -144,8 +149,7 @@ class RequestAuthTest {
 
   @Test
   void backoffGrowsWithinBoundsAndResets() {
-    Backoff b =
-        new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2), new java.util.Random(1));
+    Backoff b = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2), new java.util.Random(1));
     long prevCeiling = 100;
     for (int i = 0; i < 10; i++) {
       long d = b.nextDelay().toMillis();
