@@ -16,7 +16,7 @@ ifeq ($(CI),true)
   MVNFLAGS += -Dgretun.requireRoot=true
 endif
 
-.PHONY: all build test test-unit test-kernel deps demo bench bench-jmh lint format cover clean
+.PHONY: all build test test-unit test-kernel deps demo bench bench-jmh bench-coord lint format cover clean
 
 all: build
 
@@ -50,12 +50,17 @@ demo: build
 # Extend by appending commands to BENCH_STEPS (e.g. netns/VM throughput runs).
 JMH_ARGS ?= -f 1 -wi 2 -i 3 -w 1s -r 1s
 JMH_FILTER ?=
-BENCH_STEPS := bench-jmh
+BENCH_STEPS := bench-jmh bench-coord
 bench: $(BENCH_STEPS)
 
 bench-jmh:
 	$(MVN) $(MVNFLAGS) -q -Pbench -pl gretun-bench -am -DskipTests -Djacoco.skip=true package
 	$(JAVA_HOME)/bin/java -jar gretun-bench/target/benchmarks.jar $(JMH_ARGS) $(JMH_FILTER)
+
+# Coordinator fan-out: N nodes (BENCH_NODES, default 2000) long-polling; one registration reaches all.
+bench-coord: build
+	$(MVN) $(MVNFLAGS) -q -pl gretun-coord -am -DskipTests -Djacoco.skip=true test-compile org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
+	ulimit -n 65536 2>/dev/null || ulimit -n $$(ulimit -Hn); $(JAVA_HOME)/bin/java -Dgretun.root=$(ROOT) -cp gretun-coord/target/test-classes:gretun-coord/target/classes:$$(cat gretun-coord/target/bench.classpath) dev.gretun.coord.bench.FanoutBench
 
 lint:
 	$(MVN) $(MVNFLAGS) -q spotless:check

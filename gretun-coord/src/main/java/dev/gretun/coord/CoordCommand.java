@@ -1,20 +1,52 @@
 package dev.gretun.coord;
 
+import dev.gretun.coord.cli.CliValues;
+import dev.gretun.coord.cli.KeysCommand;
+import dev.gretun.coord.cli.NodesCommand;
+import dev.gretun.coord.http.CoordServer;
+import dev.gretun.coord.store.CoordStore;
+import dev.gretun.coord.store.IpPool;
+import dev.gretun.coord.store.SqliteCoordStore;
+import dev.gretun.coord.stun.StunService;
+import dev.gretun.coord.stun.StunServices;
 import dev.gretun.core.BuildInfo;
+import dev.gretun.core.GretunException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
-/** {@code gretun-coord}: the rendezvous server (registry, signal relay, STUN). */
+/**
+ * {@code gretun-coord}: without a subcommand it runs the rendezvous server (registry, signal relay,
+ * STUN); {@code keys} and {@code nodes} administer the same state directory.
+ */
 @Command(
     name = "gretun-coord",
     mixinStandardHelpOptions = true,
     versionProvider = CoordCommand.Version.class,
-    description = "gretun coordinator: node registry, sealed signal relay and STUN server.",
+    description = {
+      "gretun coordinator: node registry, sealed signal relay and STUN server.",
+      "Without a subcommand, serves the HTTP API until SIGTERM/SIGINT."
+    },
+    subcommands = {KeysCommand.class, NodesCommand.class},
     footer = {"", "Exit codes: 0 ok, 1 runtime failure, 2 usage error."})
 public final class CoordCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(CoordCommand.class);
+
   @Option(names = "--json", scope = ScopeType.INHERIT, description = "JSON output.")
   boolean json;
 
@@ -24,12 +56,208 @@ public final class CoordCommand implements Callable<Integer> {
       description = "Debug logs on stderr.")
   boolean verbose;
 
+  @Option(
+      names = "--state-dir",
+      scope = ScopeType.INHERIT,
+      paramLabel = "DIR",
+      defaultValue = "/var/lib/gretun-coord",
+      description = "Directory of the SQLite store (default: ${DEFAULT-VALUE}).")
+  Path stateDir;
+
+  @Option(
+      names = "--listen",
+      paramLabel = "HOST:PORT",
+      defaultValue = ":8443",
+      converter = CliValues.HostPortConverter.class,
+      description =
+          "HTTP listen address; plain HTTP, put TLS in a reverse proxy (default: ${DEFAULT-VALUE}).")
+  InetSocketAddress listen;
+
+  @Option(
+      names = "--pool",
+      paramLabel = "CIDR",
+      defaultValue = "100.64.0.0/24",
+      description = "IPv4 tunnel address pool (default: ${DEFAULT-VALUE}).")
+  String pool;
+
+  @Option(
+      names = "--stun-listen",
+      paramLabel = "HOST:PORT|off",
+      defaultValue = ":3478",
+      description =
+          "UDP address of the built-in STUN server, or 'off' (default: ${DEFAULT-VALUE}).")
+  String stunListen;
+
+  @Option(
+      names = "--stun-advertise",
+      paramLabel = "HOST:PORT",
+      split = ",",
+      description =
+          "STUN servers named in register replies (default: the STUN listen address, or the host"
+              + " nodes used to reach this coordinator).")
+  List<String> stunAdvertise = List.of();
+
+  @Option(
+      names = "--no-auth-keys",
+      description = "Let any node register without a join key (insecure; for labs only).")
+  boolean noAuthKeys;
+
+  @Option(
+      names = "--admin-token-file",
+      paramLabel = "FILE",
+      description = "File holding a token that unlocks /debug/peers from non-loopback clients.")
+  Path adminTokenFile;
+
+  @Option(
+      names = "--long-poll",
+      paramLabel = "DURATION",
+      defaultValue = "25s",
+      converter = CliValues.DurationConverter.class,
+      description = "How long /v1/peers and /v1/signal hold a request (default: ${DEFAULT-VALUE}).")
+  Duration longPoll;
+
+  @Option(
+      names = "--sync",
+      paramLabel = "full|normal",
+      defaultValue = "full",
+      description =
+          "Store durability: full = fsync every commit (default); normal = no fsync, survives a"
+              + " killed process but not a power loss.")
+  SqliteCoordStore.Sync sync;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  public boolean json() {
+    return json;
+  }
+
+  public PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
+  /** Opens the store in {@code --state-dir} (admin commands and the server share it). */
+  public CoordStore openStore() {
+    return SqliteCoordStore.open(stateDir);
+  }
+
   @Override
-  public Integer call() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+  public Integer call() throws InterruptedException {
+    CoordConfig config = config();
+    CoordStore store = SqliteCoordStore.open(stateDir, sync);
+    announceJoinKeys(store, config);
+    StunService stun;
+    CoordServer server;
+    try {
+      stun = StunServices.start(config.stunListen());
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    try {
+      server = CoordServer.start(config, store, stun, InstantSource.system());
+    } catch (RuntimeException e) {
+      stun.close();
+      store.close();
+      throw e;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            Thread.ofPlatform()
+                .name("coord-shutdown")
+                .unstarted(
+                    () -> {
+                      server.close();
+                      stopped.countDown();
+                    }));
+    LOG.info(
+        "coord_listening addr={} transport={} pool={} state_dir={} stun={} join_keys={} version={}",
+        server.address(),
+        server.transport(),
+        config.pool(),
+        config.stateDir().toAbsolutePath(),
+        config.stunListen() == null ? "off" : config.stunListen(),
+        config.requireJoinKeys() ? "required" : "DISABLED",
+        BuildInfo.current().version());
+    stopped.await();
     return 0;
+  }
+
+  private void announceJoinKeys(CoordStore store, CoordConfig config) {
+    if (!config.requireJoinKeys()) {
+      LOG.warn(
+          "join_keys_disabled note=\"--no-auth-keys: ANY node that can reach this coordinator may"
+              + " register and get a tunnel address\"");
+      return;
+    }
+    Instant now = Instant.now();
+    boolean anyValid = store.joinKeys().stream().anyMatch(k -> k.status(now).equals("valid"));
+    if (!anyValid && store.nodes().isEmpty()) {
+      LOG.info(
+          "no_join_keys note=\"nodes need a join key to register; create one with: gretun-coord"
+              + " keys create --state-dir {}\"",
+          config.stateDir());
+    }
+  }
+
+  CoordConfig config() {
+    IpPool ipPool;
+    try {
+      ipPool = IpPool.parse(pool);
+    } catch (IllegalArgumentException e) {
+      throw usage("--pool: " + e.getMessage());
+    }
+    InetSocketAddress stun;
+    if (stunListen.equalsIgnoreCase("off")) {
+      stun = null;
+    } else {
+      try {
+        stun = CliValues.hostPort(stunListen);
+      } catch (CommandLine.TypeConversionException e) {
+        throw usage("--stun-listen: " + e.getMessage() + " or 'off'");
+      }
+    }
+    for (String a : stunAdvertise) {
+      if (!a.matches("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):\\d{1,5}")) {
+        throw usage("--stun-advertise: '" + a + "' must be HOST:PORT");
+      }
+    }
+    if (longPoll.isZero() || longPoll.compareTo(Duration.ofMinutes(5)) > 0) {
+      throw usage("--long-poll must be between 1ms and 5m");
+    }
+    return new CoordConfig(
+        listen,
+        ipPool,
+        stateDir,
+        !noAuthKeys,
+        longPoll,
+        stun,
+        List.copyOf(stunAdvertise),
+        adminToken(),
+        CoordConfig.Limits.defaults());
+  }
+
+  private String adminToken() {
+    if (adminTokenFile == null) {
+      return null;
+    }
+    String token;
+    try {
+      token = Files.readString(adminTokenFile, StandardCharsets.UTF_8).strip();
+    } catch (IOException e) {
+      throw new GretunException(
+          "admin_token",
+          "cannot read --admin-token-file " + adminTokenFile + ": " + e.getMessage());
+    }
+    if (token.length() < 16) {
+      throw new GretunException(
+          "admin_token", "admin token in " + adminTokenFile + " must be at least 16 characters");
+    }
+    return token;
+  }
+
+  private CommandLine.ParameterException usage(String message) {
+    return new CommandLine.ParameterException(spec.commandLine(), message);
   }
 
   /** {@code --version} text. */

@@ -1,0 +1,198 @@
+package dev.gretun.coord.http;
+
+import dev.gretun.coord.CoordConfig;
+import dev.gretun.coord.metrics.CoordMetrics;
+import dev.gretun.coord.registry.Registry;
+import dev.gretun.coord.relay.SignalRelay;
+import dev.gretun.coord.store.CoordStore;
+import dev.gretun.coord.stun.StunService;
+import dev.gretun.core.GretunException;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running coordinator: Netty HTTP/1.1 server (epoll when available, NIO otherwise) in front of
+ * {@link CoordApi}, plus the background tasks (notice store changes made by the admin CLI, expire
+ * signals). {@link #close} is graceful: stop accepting, answer waiting long-polls, let in-flight
+ * requests finish (bounded by the shutdown grace), then close STUN and the store.
+ */
+public final class CoordServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(CoordServer.class);
+
+  private final CoordConfig config;
+  private final CoordStore store;
+  private final StunService stun;
+  private final Registry registry;
+  private final SignalRelay relay;
+  private final CoordMetrics metrics;
+  private final CoordApi api;
+  private final EventLoopGroup group;
+  private final ExecutorService worker = Executors.newVirtualThreadPerTaskExecutor();
+  private final ScheduledExecutorService background =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> Thread.ofPlatform().daemon().name("coord-background").unstarted(r));
+  private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final Channel serverChannel;
+  private final String transport;
+  private volatile boolean draining;
+  private boolean closed;
+
+  private CoordServer(CoordConfig config, CoordStore store, StunService stun, InstantSource clock) {
+    this.config = config;
+    this.store = store;
+    this.stun = stun;
+    this.registry = new Registry(store);
+    this.relay =
+        new SignalRelay(config.limits().signalsPerRecipient(), config.limits().signalTtl());
+    this.metrics = new CoordMetrics(registry::size, relay, stun);
+    this.api = new CoordApi(config, store, registry, relay, metrics, clock, worker);
+    boolean epoll = Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    Class<? extends ServerChannel> channelType =
+        epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    this.transport = epoll ? "epoll" : "nio";
+    this.group = new MultiThreadIoEventLoopGroup(io);
+    CoordConfig.Limits l = config.limits();
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(group)
+            .channel(channelType)
+            .option(ChannelOption.SO_BACKLOG, 4096)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    channels.add(ch);
+                    ch.pipeline()
+                        .addLast(
+                            new IdleStateHandler(
+                                l.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
+                        .addLast(
+                            new HttpServerCodec(l.maxInitialLineBytes(), l.maxHeaderBytes(), 8192))
+                        .addLast(
+                            new JsonBodyLimit(
+                                l.maxBodyBytes(), status -> metrics.request("other", status)))
+                        .addLast(new HttpChannelHandler(api, metrics, inFlight, () -> draining));
+                  }
+                });
+    try {
+      this.serverChannel = b.bind(config.listen()).sync().channel();
+    } catch (Exception e) {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      throw new GretunException(
+          "listen", "cannot listen on " + config.listen() + ": " + e.getMessage(), e);
+    }
+    background.scheduleWithFixedDelay(this::noticeExternalChanges, 500, 500, TimeUnit.MILLISECONDS);
+    background.scheduleWithFixedDelay(
+        () -> {
+          relay.sweep(clock.instant());
+          api.signalRate().prune();
+        },
+        10,
+        10,
+        TimeUnit.SECONDS);
+  }
+
+  /** Starts serving; the store and STUN service are owned (closed) by the server from now on. */
+  public static CoordServer start(
+      CoordConfig config, CoordStore store, StunService stun, InstantSource clock) {
+    return new CoordServer(config, store, stun, clock);
+  }
+
+  private void noticeExternalChanges() {
+    try {
+      if (store.version() != registry.version()) {
+        var before = registry.nodes();
+        registry.refresh();
+        // Nodes an operator removed lose their queued signals too.
+        before.stream()
+            .filter(n -> registry.node(n.nodeKey()).isEmpty())
+            .forEach(n -> relay.forget(n.nodeKey()));
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("store_poll_failed error=\"{}\"", e.getMessage());
+    }
+  }
+
+  public InetSocketAddress address() {
+    return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  public String transport() {
+    return transport;
+  }
+
+  public Registry registry() {
+    return registry;
+  }
+
+  public CoordMetrics metrics() {
+    return metrics;
+  }
+
+  public CoordApi api() {
+    return api;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    LOG.info("shutdown_started in_flight={}", inFlight.get());
+    serverChannel.close().syncUninterruptibly();
+    draining = true;
+    api.drain();
+    long deadline = System.nanoTime() + config.limits().shutdownGrace().toNanos();
+    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    channels.close().awaitUninterruptibly(Duration.ofSeconds(2).toMillis());
+    background.shutdownNow();
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    worker.shutdown();
+    try {
+      worker.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    stun.close();
+    store.close();
+    LOG.info("shutdown_done");
+  }
+}

@@ -1,0 +1,58 @@
+package dev.gretun.coord.store;
+
+import dev.gretun.coord.CoordRejection;
+import dev.gretun.core.coord.CoordWire.Endpoint;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Durable coordinator state: nodes with their tunnel addresses, removals (for peer deltas), join
+ * keys and a monotonically increasing version bumped by every visible change. Every write is
+ * committed durably before the method returns, so an acknowledged registration survives a crash.
+ * Implementations must tolerate a second process (the admin CLI) writing the same store: the server
+ * notices through {@link #version()}.
+ *
+ * <p>SQLite is the implementation today; a PostgreSQL one for several replicas can come later.
+ */
+public interface CoordStore extends AutoCloseable {
+  /** Random id fixed when the store was created; part of every peers cursor. */
+  String storeId();
+
+  /** Current version (cheap; polled to notice changes made by other processes). */
+  long version();
+
+  /** Result of {@link #register}. */
+  record RegisterOutcome(NodeRecord node, boolean created) {}
+
+  /**
+   * Registers a new node or refreshes a known one (keeping its tunnel address).
+   *
+   * @throws CoordRejection disco_key_taken, join_key_*, pool_exhausted
+   */
+  RegisterOutcome register(Registration r);
+
+  /** Replaces a node's endpoints; empty when the node is unknown. */
+  Optional<NodeRecord> updateEndpoints(String nodeKey, List<Endpoint> endpoints, Instant now);
+
+  /** Changes after {@code version} (all nodes when 0). */
+  StoreChanges changesSince(long version);
+
+  List<NodeRecord> nodes();
+
+  /** Removes the node whose node key, name or tunnel IP is {@code selector}. */
+  Optional<NodeRecord> removeNode(String selector);
+
+  /** A new join key: the stored record and the secret, which is shown once and never stored. */
+  record IssuedJoinKey(JoinKeyRecord key, String secret) {}
+
+  IssuedJoinKey createJoinKey(boolean reusable, Instant expiresAt, Instant now);
+
+  List<JoinKeyRecord> joinKeys();
+
+  /** Marks a key revoked; false when no such id. */
+  boolean revokeJoinKey(String id, Instant now);
+
+  @Override
+  void close();
+}

@@ -1,0 +1,238 @@
+package dev.gretun.core.coord;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gretun.core.coord.CoordWire.Ack;
+import dev.gretun.core.coord.CoordWire.Endpoint;
+import dev.gretun.core.coord.CoordWire.EndpointsRequest;
+import dev.gretun.core.coord.CoordWire.Envelope;
+import dev.gretun.core.coord.CoordWire.ErrorBody;
+import dev.gretun.core.coord.CoordWire.PeersResponse;
+import dev.gretun.core.coord.CoordWire.RegisterRequest;
+import dev.gretun.core.coord.CoordWire.RegisterResponse;
+import dev.gretun.core.coord.CoordWire.SignalRequest;
+import dev.gretun.core.coord.CoordWire.SignalsResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The daemon's side of the coordinator HTTP API: signs every request with the node key, and
+ * registers again on its own when the coordinator answers {@code unknown_node} (it lost its state
+ * or an operator removed us). Thread-safe; long-poll loops live in {@link CoordWatch}.
+ */
+public final class CoordClient implements AutoCloseable {
+  private static final ObjectMapper JSON = CoordWire.mapper();
+
+  /**
+   * Static facts of this node. {@code joinKey} may be null when the coordinator does not require
+   * one or the node is already registered. {@code longPollMargin} is added to the server's hold
+   * time for the request timeout.
+   */
+  public record Config(
+      URI baseUri,
+      KeyPair nodeKey,
+      byte[] discoKey,
+      String nodeName,
+      String joinKey,
+      InstantSource clock,
+      Duration connectTimeout,
+      Duration requestTimeout,
+      Duration longPollMargin) {
+    public Config {
+      Objects.requireNonNull(baseUri, "baseUri");
+      Objects.requireNonNull(nodeKey, "nodeKey");
+      if (discoKey == null || discoKey.length != NodeKeys.KEY_BYTES) {
+        throw new IllegalArgumentException("disco key must be 32 bytes");
+      }
+      discoKey = discoKey.clone();
+    }
+
+    /** Defaults: system clock, 5 s connect, 15 s per plain request, 10 s long-poll margin. */
+    public static Config of(
+        URI baseUri, KeyPair nodeKey, byte[] discoKey, String nodeName, String joinKey) {
+      return new Config(
+          baseUri,
+          nodeKey,
+          discoKey,
+          nodeName,
+          joinKey,
+          InstantSource.system(),
+          Duration.ofSeconds(5),
+          Duration.ofSeconds(15),
+          Duration.ofSeconds(10));
+    }
+
+    public Config withClock(InstantSource c) {
+      return new Config(
+          baseUri,
+          nodeKey,
+          discoKey,
+          nodeName,
+          joinKey,
+          c,
+          connectTimeout,
+          requestTimeout,
+          longPollMargin);
+    }
+  }
+
+  private final Config config;
+  private final HttpClient http;
+  private final SecureRandom random = new SecureRandom();
+  private final String nodeKeyB64;
+  private volatile RegisterResponse registration;
+  private volatile int registrations;
+
+  public CoordClient(Config config) {
+    this.config = config;
+    this.nodeKeyB64 = NodeKeys.b64(NodeKeys.rawPublic(config.nodeKey().getPublic()));
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(config.connectTimeout())
+            .build();
+  }
+
+  /** Our node key in wire form (base64 of the raw 32 bytes). */
+  public String nodeKey() {
+    return nodeKeyB64;
+  }
+
+  /** Registers (or refreshes the registration of) this node. */
+  public RegisterResponse register() throws IOException, InterruptedException {
+    RegisterRequest req =
+        new RegisterRequest(config.nodeName(), NodeKeys.b64(config.discoKey()), config.joinKey());
+    RegisterResponse r =
+        send("POST", "/v1/register", body(req), config.requestTimeout(), RegisterResponse.class);
+    registration = r;
+    registrations++;
+    return r;
+  }
+
+  /** The last successful registration, or null before the first. */
+  public RegisterResponse registration() {
+    return registration;
+  }
+
+  /** How many times {@link #register} succeeded (re-registrations included). */
+  public int registrations() {
+    return registrations;
+  }
+
+  /** Replaces our endpoint list on the coordinator. */
+  public Ack postEndpoints(List<Endpoint> endpoints) throws IOException, InterruptedException {
+    return callRegistered(
+        "POST", "/v1/endpoints", body(new EndpointsRequest(endpoints)), false, Ack.class);
+  }
+
+  /**
+   * One peers request. With the current cursor the server holds the request until something changes
+   * or its long-poll time passes; with null or an unknown cursor it answers at once with the full
+   * list.
+   */
+  public PeersResponse peers(String cursor) throws IOException, InterruptedException {
+    String path =
+        cursor == null || cursor.isEmpty()
+            ? "/v1/peers"
+            : "/v1/peers?cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8);
+    return callRegistered("GET", path, new byte[0], true, PeersResponse.class);
+  }
+
+  /** Queues a sealed envelope for the node whose disco or node key is {@code to}. */
+  public void sendSignal(byte[] to, byte[] sealed) throws IOException, InterruptedException {
+    SignalRequest req =
+        new SignalRequest(NodeKeys.b64(to), Base64.getEncoder().encodeToString(sealed));
+    callRegistered("POST", "/v1/signal", body(req), false, CoordWire.SignalAck.class);
+  }
+
+  /** Takes the envelopes queued for us, waiting up to the long-poll time when none are queued. */
+  public List<Envelope> pullSignals() throws IOException, InterruptedException {
+    return callRegistered("GET", "/v1/signal", new byte[0], true, SignalsResponse.class)
+        .envelopes();
+  }
+
+  private <T> T callRegistered(
+      String method, String path, byte[] body, boolean longPoll, Class<T> type)
+      throws IOException, InterruptedException {
+    Duration timeout = longPoll ? longPollTimeout() : config.requestTimeout();
+    try {
+      return send(method, path, body, timeout, type);
+    } catch (CoordException e) {
+      if (!e.unknownNode()) {
+        throw e;
+      }
+      register();
+      return send(method, path, body, timeout, type);
+    }
+  }
+
+  private Duration longPollTimeout() {
+    RegisterResponse r = registration;
+    int hold = r == null ? 25 : r.longPollSeconds();
+    return Duration.ofSeconds(hold).plus(config.longPollMargin());
+  }
+
+  private <T> T send(String method, String target, byte[] body, Duration timeout, Class<T> type)
+      throws IOException, InterruptedException {
+    long now = config.clock().instant().getEpochSecond();
+    byte[] nonceRaw = new byte[RequestAuth.NONCE_BYTES];
+    random.nextBytes(nonceRaw);
+    String nonce = Base64.getEncoder().encodeToString(nonceRaw);
+    byte[] sig = RequestAuth.sign(config.nodeKey().getPrivate(), now, nonce, method, target, body);
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(config.baseUri().resolve(target))
+            .timeout(timeout)
+            .header(RequestAuth.HEADER_NODE, nodeKeyB64)
+            .header(RequestAuth.HEADER_TIMESTAMP, Long.toString(now))
+            .header(RequestAuth.HEADER_NONCE, nonce)
+            .header(
+                RequestAuth.HEADER_AUTHORIZATION,
+                RequestAuth.SCHEME + Base64.getEncoder().encodeToString(sig));
+    if (method.equals("GET")) {
+      b.GET();
+    } else {
+      b.header("Content-Type", "application/json");
+      b.method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+    }
+    HttpResponse<byte[]> resp = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    if (resp.statusCode() != 200) {
+      throw error(resp);
+    }
+    return JSON.readValue(resp.body(), type);
+  }
+
+  private static CoordException error(HttpResponse<byte[]> resp) {
+    try {
+      ErrorBody e = JSON.readValue(resp.body(), ErrorBody.class);
+      return new CoordException(
+          resp.statusCode(), e.code() == null ? "unknown" : e.code(), String.valueOf(e.error()));
+    } catch (IOException notJson) {
+      return new CoordException(resp.statusCode(), "http_" + resp.statusCode(), "non-JSON reply");
+    }
+  }
+
+  private static byte[] body(Object value) {
+    try {
+      return JSON.writeValueAsBytes(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    http.close();
+  }
+}

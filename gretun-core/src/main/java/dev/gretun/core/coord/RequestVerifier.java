@@ -1,0 +1,140 @@
+package dev.gretun.core.coord;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Server side of {@link RequestAuth}: checks headers, the timestamp window and the signature, then
+ * refuses a signature already seen inside the window. Only verified requests enter the replay
+ * memory, so forged requests cannot fill it. Thread-safe.
+ */
+public final class RequestVerifier {
+  /** Why a request was refused; {@link #code} is the wire error code. */
+  public enum Failure {
+    MISSING_AUTH(
+        "unauthenticated",
+        "missing X-Gretun-Node, X-Gretun-Timestamp, X-Gretun-Nonce or Authorization header"),
+    BAD_SCHEME("bad_auth", "Authorization must be 'Gretun <base64 signature>'"),
+    BAD_NODE_KEY("bad_auth", "X-Gretun-Node must be base64 of a 32-byte Ed25519 public key"),
+    BAD_SIGNATURE_ENCODING("bad_auth", "signature must be base64 of 64 bytes"),
+    BAD_NONCE("bad_auth", "X-Gretun-Nonce must be base64 of 16 bytes"),
+    BAD_TIMESTAMP("bad_auth", "X-Gretun-Timestamp must be decimal unix seconds"),
+    STALE("stale_timestamp", "timestamp outside the allowed window; check the node's clock"),
+    BAD_SIGNATURE("bad_signature", "signature does not verify"),
+    REPLAYED("replayed", "this signature was already used"),
+    BUSY("busy", "too many signed requests in the window; retry later");
+
+    public final String code;
+    public final String message;
+
+    Failure(String code, String message) {
+      this.code = code;
+      this.message = message;
+    }
+  }
+
+  /** Verification outcome: either the authenticated raw node key or a failure. */
+  public record Result(byte[] nodeKey, Failure failure) {
+    public boolean ok() {
+      return failure == null;
+    }
+  }
+
+  /** Header lookup, so the verifier does not depend on an HTTP library. */
+  @FunctionalInterface
+  public interface Headers {
+    String get(String name);
+  }
+
+  private final InstantSource clock;
+  private final long windowSeconds;
+  private final int maxRemembered;
+
+  /** Signature (base64) -> expiry epoch second, in insertion order (roughly expiry order). */
+  private final LinkedHashMap<String, Long> seen = new LinkedHashMap<>();
+
+  public RequestVerifier(InstantSource clock, Duration window, int maxRemembered) {
+    this.clock = clock;
+    this.windowSeconds = window.toSeconds();
+    this.maxRemembered = maxRemembered;
+  }
+
+  public Result verify(Headers headers, String method, String target, byte[] body) {
+    String node = headers.get(RequestAuth.HEADER_NODE);
+    String ts = headers.get(RequestAuth.HEADER_TIMESTAMP);
+    String nonce = headers.get(RequestAuth.HEADER_NONCE);
+    String auth = headers.get(RequestAuth.HEADER_AUTHORIZATION);
+    if (node == null || ts == null || nonce == null || auth == null) {
+      return fail(Failure.MISSING_AUTH);
+    }
+    if (!auth.startsWith(RequestAuth.SCHEME)) {
+      return fail(Failure.BAD_SCHEME);
+    }
+    byte[] nodeKey;
+    byte[] sig;
+    try {
+      nodeKey = NodeKeys.decodeKey("node", node, NodeKeys.KEY_BYTES);
+    } catch (IllegalArgumentException e) {
+      return fail(Failure.BAD_NODE_KEY);
+    }
+    try {
+      sig =
+          NodeKeys.decodeKey(
+              "signature", auth.substring(RequestAuth.SCHEME.length()), NodeKeys.SIGNATURE_BYTES);
+      NodeKeys.decodeKey("nonce", nonce, RequestAuth.NONCE_BYTES);
+    } catch (IllegalArgumentException e) {
+      return fail(
+          e.getMessage().startsWith("nonce") ? Failure.BAD_NONCE : Failure.BAD_SIGNATURE_ENCODING);
+    }
+    long seconds;
+    try {
+      seconds = Long.parseLong(ts);
+    } catch (NumberFormatException e) {
+      return fail(Failure.BAD_TIMESTAMP);
+    }
+    long now = clock.instant().getEpochSecond();
+    if (Math.abs(now - seconds) > windowSeconds) {
+      return fail(Failure.STALE);
+    }
+    if (!RequestAuth.verify(nodeKey, sig, seconds, nonce, method, target, body)) {
+      return fail(Failure.BAD_SIGNATURE);
+    }
+    Failure replay =
+        remember(Base64.getEncoder().encodeToString(sig), seconds + windowSeconds, now);
+    return replay == null ? new Result(nodeKey, null) : fail(replay);
+  }
+
+  /** Number of signatures currently remembered (for metrics and tests). */
+  public synchronized int remembered() {
+    return seen.size();
+  }
+
+  private synchronized Failure remember(String sig, long expiresAt, long now) {
+    Iterator<Map.Entry<String, Long>> it = seen.entrySet().iterator();
+    // Entries are inserted with expiry ~ now + window, so the head expires first; the clock skew
+    // allowed per request only makes this approximate, which is fine for pruning.
+    while (it.hasNext()) {
+      Map.Entry<String, Long> e = it.next();
+      if (e.getValue() >= now) {
+        break;
+      }
+      it.remove();
+    }
+    if (seen.containsKey(sig)) {
+      return Failure.REPLAYED;
+    }
+    if (seen.size() >= maxRemembered) {
+      return Failure.BUSY;
+    }
+    seen.put(sig, expiresAt);
+    return null;
+  }
+
+  private static Result fail(Failure f) {
+    return new Result(null, f);
+  }
+}

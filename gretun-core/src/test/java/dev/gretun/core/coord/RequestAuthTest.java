@@ -1,0 +1,164 @@
+package dev.gretun.core.coord;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class RequestAuthTest {
+  private static final byte[] EMPTY = new byte[0];
+  private static final String NONCE = Base64.getEncoder().encodeToString(new byte[16]);
+
+  @Test
+  void signedBytesAreExact() {
+    String expected =
+        "gretun-coord-v1\n1700000000\nAAAAAAAAAAAAAAAAAAAAAA==\nGET\n/v1/peers?cursor=ab-3\n"
+            + "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    assertEquals(
+        expected,
+        new String(
+            RequestAuth.signedBytes(1700000000L, NONCE, "GET", "/v1/peers?cursor=ab-3", EMPTY),
+            StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void rfc8032TestVector1PublicKeyRoundTrips() {
+    // RFC 8032 section 7.1, TEST 1 public key.
+    byte[] raw =
+        java.util.HexFormat.of()
+            .parseHex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+    assertArrayEquals(raw, NodeKeys.rawPublic(NodeKeys.publicFromRaw(raw)));
+  }
+
+  @Test
+  void generatedKeysConvertAndVerify() {
+    KeyPair kp = NodeKeys.generate();
+    byte[] raw = NodeKeys.rawPublic(kp.getPublic());
+    assertEquals(32, raw.length);
+    byte[] body = "{\"x\":1}".getBytes(StandardCharsets.UTF_8);
+    byte[] sig = RequestAuth.sign(kp.getPrivate(), 5, NONCE, "POST", "/v1/signal", body);
+    assertEquals(64, sig.length);
+    assertTrue(RequestAuth.verify(raw, sig, 5, NONCE, "POST", "/v1/signal", body));
+    assertFalse(RequestAuth.verify(raw, sig, 6, NONCE, "POST", "/v1/signal", body));
+    assertFalse(RequestAuth.verify(raw, sig, 5, NONCE, "POST", "/v1/endpoints", body));
+    assertFalse(RequestAuth.verify(raw, sig, 5, NONCE, "POST", "/v1/signal", EMPTY));
+    byte[] other = NodeKeys.rawPublic(NodeKeys.generate().getPublic());
+    assertFalse(RequestAuth.verify(other, sig, 5, NONCE, "POST", "/v1/signal", body));
+  }
+
+  @Test
+  void decodeKeyRejectsBadInput() {
+    assertThrows(IllegalArgumentException.class, () -> NodeKeys.decodeKey("k", "!!", 32));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> NodeKeys.decodeKey("k", Base64.getEncoder().encodeToString(new byte[31]), 32));
+    assertThrows(IllegalArgumentException.class, () -> NodeKeys.decodeKey("k", null, 32));
+  }
+
+  /** Headers of one signed request. */
+  private static Map<String, String> signed(KeyPair kp, long ts, String nonce, String target) {
+    byte[] sig = RequestAuth.sign(kp.getPrivate(), ts, nonce, "GET", target, EMPTY);
+    Map<String, String> h = new HashMap<>();
+    h.put(RequestAuth.HEADER_NODE, NodeKeys.b64(NodeKeys.rawPublic(kp.getPublic())));
+    h.put(RequestAuth.HEADER_TIMESTAMP, Long.toString(ts));
+    h.put(RequestAuth.HEADER_NONCE, nonce);
+    h.put(RequestAuth.HEADER_AUTHORIZATION, "Gretun " + Base64.getEncoder().encodeToString(sig));
+    return h;
+  }
+
+  @Test
+  void verifierChecksWindowReplayAndHeaders() {
+    AtomicReference<Instant> now = new AtomicReference<>(Instant.ofEpochSecond(1_000_000));
+    InstantSource clock = now::get;
+    RequestVerifier v = new RequestVerifier(clock, Duration.ofSeconds(60), 100);
+    KeyPair kp = NodeKeys.generate();
+
+    Map<String, String> ok = signed(kp, 1_000_000, NONCE, "/v1/peers");
+    assertTrue(v.verify(ok::get, "GET", "/v1/peers", EMPTY).ok());
+    assertEquals(
+        RequestVerifier.Failure.REPLAYED, v.verify(ok::get, "GET", "/v1/peers", EMPTY).failure());
+
+    // Exactly 60 s off passes; 61 s is stale.
+    String n2 =
+        Base64.getEncoder()
+            .encodeToString(new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+    assertTrue(v.verify(signed(kp, 999_940, n2, "/x")::get, "GET", "/x", EMPTY).ok());
+    assertEquals(
+        RequestVerifier.Failure.STALE,
+        v.verify(signed(kp, 999_939, NONCE, "/x")::get, "GET", "/x", EMPTY).failure());
+    assertEquals(
+        RequestVerifier.Failure.STALE,
+        v.verify(signed(kp, 1_000_061, NONCE, "/x")::get, "GET", "/x", EMPTY).failure());
+
+    Map<String, String> tampered = signed(kp, 1_000_000, n2, "/v1/peers");
+    tampered.put(
+        RequestAuth.HEADER_NODE, NodeKeys.b64(NodeKeys.rawPublic(NodeKeys.generate().getPublic())));
+    assertEquals(
+        RequestVerifier.Failure.BAD_SIGNATURE,
+        v.verify(tampered::get, "GET", "/v1/peers", EMPTY).failure());
+
+    Map<String, String> missing = new HashMap<>(ok);
+    missing.remove(RequestAuth.HEADER_NONCE);
+    assertEquals(
+        RequestVerifier.Failure.MISSING_AUTH,
+        v.verify(missing::get, "GET", "/v1/peers", EMPTY).failure());
+    Map<String, String> scheme = new HashMap<>(ok);
+    scheme.put(RequestAuth.HEADER_AUTHORIZATION, "Bearer x");
+    assertEquals(
+        RequestVerifier.Failure.BAD_SCHEME,
+        v.verify(scheme::get, "GET", "/v1/peers", EMPTY).failure());
+    Map<String, String> ts = new HashMap<>(ok);
+    ts.put(RequestAuth.HEADER_TIMESTAMP, "soon");
+    assertEquals(
+        RequestVerifier.Failure.BAD_TIMESTAMP,
+        v.verify(ts::get, "GET", "/v1/peers", EMPTY).failure());
+  }
+
+  @Test
+  void replayMemoryForgetsAfterWindowAndIsBounded() {
+    AtomicReference<Instant> now = new AtomicReference<>(Instant.ofEpochSecond(1_000_000));
+    RequestVerifier v = new RequestVerifier(now::get, Duration.ofSeconds(60), 2);
+    KeyPair kp = NodeKeys.generate();
+    for (int i = 0; i < 2; i++) {
+      String n =
+          Base64.getEncoder()
+              .encodeToString(
+                  new byte[] {(byte) i, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15});
+      assertTrue(v.verify(signed(kp, 1_000_000, n, "/a")::get, "GET", "/a", EMPTY).ok());
+    }
+    String n3 = Base64.getEncoder().encodeToString(new byte[16]);
+    assertEquals(
+        RequestVerifier.Failure.BUSY,
+        v.verify(signed(kp, 1_000_000, n3, "/a")::get, "GET", "/a", EMPTY).failure());
+    now.set(Instant.ofEpochSecond(1_000_061));
+    assertTrue(v.verify(signed(kp, 1_000_061, n3, "/a")::get, "GET", "/a", EMPTY).ok());
+    assertEquals(1, v.remembered());
+  }
+
+  @Test
+  void backoffGrowsWithinBoundsAndResets() {
+    Backoff b = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2), new java.util.Random(1));
+    long prevCeiling = 100;
+    for (int i = 0; i < 10; i++) {
+      long d = b.nextDelay().toMillis();
+      long ceiling = Math.min(2000, 100L << i);
+      assertTrue(d >= 100 && d <= ceiling, "delay " + d + " ceiling " + ceiling);
+      prevCeiling = ceiling;
+    }
+    assertEquals(2000, prevCeiling);
+    b.reset();
+    assertEquals(100, b.nextDelay().toMillis());
+  }
+}
