@@ -1,7 +1,6 @@
 package dev.gretun.cli;
 
 import dev.gretun.core.GretunException;
-import dev.gretun.core.util.Durations;
 import dev.gretun.core.cli.Output;
 import dev.gretun.core.disco.Endpoints;
 import dev.gretun.core.stun.NatMapping;
@@ -9,6 +8,7 @@ import dev.gretun.core.stun.Stun;
 import dev.gretun.core.stun.StunClient;
 import dev.gretun.core.stun.StunProbe;
 import dev.gretun.core.stun.StunResult;
+import dev.gretun.core.util.Durations;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;

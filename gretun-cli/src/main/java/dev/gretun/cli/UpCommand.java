@@ -51,7 +51,10 @@ final class UpCommand implements Callable<Integer> {
       description = "Read the join key from FILE (keeps it out of 'ps').")
   Path authKeyFile;
 
-  @Option(names = "--hostname", paramLabel = "NAME", description = "Name shown to peers (default: host name).")
+  @Option(
+      names = "--hostname",
+      paramLabel = "NAME",
+      description = "Name shown to peers (default: host name).")
   String hostname;
 
   @Option(
@@ -137,7 +140,8 @@ final class UpCommand implements Callable<Integer> {
     } catch (URISyntaxException | IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     } catch (java.net.UnknownHostException e) {
-      throw new ParameterException(spec.commandLine(), "cannot read the host name: pass --hostname");
+      throw new ParameterException(
+          spec.commandLine(), "cannot read the host name: pass --hostname");
     }
   }
 
@@ -149,7 +153,8 @@ final class UpCommand implements Callable<Integer> {
       try {
         return Files.readString(authKeyFile).strip();
       } catch (java.io.IOException e) {
-        throw new GretunException("auth_key_file", "cannot read " + authKeyFile + ": " + e.getMessage());
+        throw new GretunException(
+            "auth_key_file", "cannot read " + authKeyFile + ": " + e.getMessage());
       }
     }
     if (authKey != null) {

@@ -159,7 +159,9 @@ public final class Daemon implements AutoCloseable {
     configureTun(tun.name());
     dataplane = new UserspaceDataplane(tun, port, this::acceptControlPacket, counters);
     controlSender = port.sender();
-    stun = new StunClient(this::sendStun, new SecureRandom(), StunClient.Timing.defaults(), ticker::nanos);
+    stun =
+        new StunClient(
+            this::sendStun, new SecureRandom(), StunClient.Timing.defaults(), ticker::nanos);
     table =
         new PeerTable<>(
             selfDisco,
@@ -206,14 +208,19 @@ public final class Daemon implements AutoCloseable {
 
   private CoordClient.Config clientConfig() {
     return CoordClient.Config.of(
-        config.coordinator(), nodeKeyPair(keys), keys.discoPublic(), config.hostname(), config.authKey());
+        config.coordinator(),
+        nodeKeyPair(keys),
+        keys.discoPublic(),
+        config.hostname(),
+        config.authKey());
   }
 
   private static KeyPair nodeKeyPair(NodeKeys keys) {
     try {
       KeyFactory kf = KeyFactory.getInstance("Ed25519");
       PrivateKey priv =
-          kf.generatePrivate(new EdECPrivateKeySpec(NamedParameterSpec.ED25519, keys.nodePrivate()));
+          kf.generatePrivate(
+              new EdECPrivateKeySpec(NamedParameterSpec.ED25519, keys.nodePrivate()));
       PublicKey pub = dev.gretun.core.coord.NodeKeys.publicFromRaw(keys.nodePublic());
       return new KeyPair(pub, priv);
     } catch (java.security.GeneralSecurityException e) {
@@ -350,7 +357,8 @@ public final class Daemon implements AutoCloseable {
     PeerEvent event =
         switch (opened.message()) {
           case DiscoMessage.Ping ping -> new PeerEvent.PingReceived(ping.tx(), p.from());
-          case DiscoMessage.Pong pong -> new PeerEvent.PongReceived(pong.tx(), p.from(), pong.src());
+          case DiscoMessage.Pong pong ->
+              new PeerEvent.PongReceived(pong.tx(), p.from(), pong.src());
           case DiscoMessage.CallMeMaybe cmm -> new PeerEvent.CallMeMaybeReceived(cmm.endpoints());
         };
     execute(table.on(opened.sender(), event));
@@ -422,7 +430,8 @@ public final class Daemon implements AutoCloseable {
       return null;
     }
     List<InetSocketAddress> eps = new ArrayList<>();
-    for (CoordWire.Endpoint e : p.endpoints() == null ? List.<CoordWire.Endpoint>of() : p.endpoints()) {
+    for (CoordWire.Endpoint e :
+        p.endpoints() == null ? List.<CoordWire.Endpoint>of() : p.endpoints()) {
       try {
         InetSocketAddress a = Endpoints.parse(e.addr());
         if (a.getAddress() instanceof Inet4Address && !eps.contains(a)) {
@@ -464,7 +473,8 @@ public final class Daemon implements AutoCloseable {
     for (Map.Entry<String, PeerPath> e : paths.entrySet()) {
       String peer = e.getKey();
       PeerPath path = e.getValue();
-      if (path.takeInboundSeen() && now - lastConfirm.getOrDefault(peer, 0L) >= CONFIRM_INTERVAL_NANOS) {
+      if (path.takeInboundSeen()
+          && now - lastConfirm.getOrDefault(peer, 0L) >= CONFIRM_INTERVAL_NANOS) {
         lastConfirm.put(peer, now);
         execute(table.on(peer, new PeerEvent.DataPathConfirmed(null)));
       }
@@ -497,9 +507,13 @@ public final class Daemon implements AutoCloseable {
   private void execute(List<KeyedAction<String>> actions) {
     for (KeyedAction<String> ka : actions) {
       try {
-        execute(ka.key(), ka.action());
+        execute(ka.peer(), ka.action());
       } catch (RuntimeException e) {
-        log.warn("action_failed peer={} action={} error=\"{}\"", name(ka.key()), ka.action(), e.toString());
+        log.warn(
+            "action_failed peer={} action={} error=\"{}\"",
+            name(ka.peer()),
+            ka.action(),
+            e.toString());
       }
     }
   }
@@ -598,7 +612,8 @@ public final class Daemon implements AutoCloseable {
           try {
             coord.sendSignal(to, sealed);
           } catch (IOException | RuntimeException e) {
-            log.warn("call_me_maybe_failed peer={} error=\"{}\"", peer.substring(0, 8), e.toString());
+            log.warn(
+                "call_me_maybe_failed peer={} error=\"{}\"", peer.substring(0, 8), e.toString());
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
@@ -646,7 +661,9 @@ public final class Daemon implements AutoCloseable {
     try {
       Set<String> excluded = Set.of(config.tunName());
       for (InetAddress a : LocalAddresses.collect(excluded)) {
-        eps.add(new CoordWire.Endpoint(Endpoints.format(new InetSocketAddress(a, port.port())), "local"));
+        eps.add(
+            new CoordWire.Endpoint(
+                Endpoints.format(new InetSocketAddress(a, port.port())), "local"));
       }
     } catch (IOException e) {
       log.warn("local_addresses_failed error=\"{}\"", e.toString());
@@ -666,7 +683,9 @@ public final class Daemon implements AutoCloseable {
         () -> {
           try {
             coord.postEndpoints(eps);
-            log.info("endpoints_posted endpoints={}", eps.stream().map(CoordWire.Endpoint::addr).toList());
+            log.info(
+                "endpoints_posted endpoints={}",
+                eps.stream().map(CoordWire.Endpoint::addr).toList());
           } catch (IOException | RuntimeException e) {
             log.warn("endpoints_post_failed error=\"{}\"", e.toString());
             control.execute(() -> postedEndpoints = List.of());

@@ -31,8 +31,8 @@ final class DiscoSealer {
   }
 
   /**
-   * Opens an envelope from a peer we know ({@code isKnown}); returns the sender's disco key and
-   * the message.
+   * Opens an envelope from a peer we know ({@code isKnown}); returns the sender's disco key and the
+   * message.
    */
   Opened open(byte[] b, int off, int len, java.util.function.Predicate<String> isKnown)
       throws DiscoParseException {

@@ -7,9 +7,9 @@ import java.nio.ByteOrder;
 /**
  * The fixed GRE header gretun puts in front of every inner IPv4 packet, written straight into
  * native buffers: flags K only (0x2000), version 0, protocol 0x0800, then the pair's 32-bit key
- * (RFC 2890 §2.1; DESIGN.md §3.8). Kernel FOU+GRE with a key and noencap-csum emits the same
- * bytes, so kernel and userspace peers interoperate. {@code dev.gretun.core.gre.GreHeader} is the
- * general codec; this is its allocation-free fast path for the one form we send.
+ * (RFC 2890 §2.1; DESIGN.md §3.8). Kernel FOU+GRE with a key and noencap-csum emits the same bytes,
+ * so kernel and userspace peers interoperate. {@code dev.gretun.core.gre.GreHeader} is the general
+ * codec; this is its allocation-free fast path for the one form we send.
  */
 final class GreWire {
   static final int HEADER = 8;

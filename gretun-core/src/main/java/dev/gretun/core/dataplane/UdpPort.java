@@ -97,8 +97,8 @@ public final class UdpPort implements AutoCloseable {
   }
 
   /**
-   * Makes a blocked or future {@link Receiver#receive()} return -1 without releasing the
-   * descriptor (so a thread still inside a call cannot hit a reused fd). Idempotent.
+   * Makes a blocked or future {@link Receiver#receive()} return -1 without releasing the descriptor
+   * (so a thread still inside a call cannot hit a reused fd). Idempotent.
    */
   public synchronized void wake() {
     if (closed) {

@@ -20,12 +20,12 @@ import org.slf4j.LoggerFactory;
  *   <li>TUN → peer: read an inner IPv4 packet behind 8 bytes of headroom, find the peer by
  *       destination, write the keyed GRE header in front, send it from P to the peer's endpoint.
  *   <li>P → TUN: receive batches with {@code recvmmsg}; keyed GRE whose key belongs to a peer and
- *       whose source is that peer's endpoint is written to the TUN device; disco and STUN
- *       datagrams are copied out to the daemon; anything else is counted and dropped.
+ *       whose source is that peer's endpoint is written to the TUN device; disco and STUN datagrams
+ *       are copied out to the daemon; anything else is counted and dropped.
  * </ul>
  *
- * <p>Peer tables are copy-on-write maps replaced by the control thread, so the packet threads
- * never lock. Neither packet loop allocates per packet.
+ * <p>Peer tables are copy-on-write maps replaced by the control thread, so the packet threads never
+ * lock. Neither packet loop allocates per packet.
  */
 public final class UserspaceDataplane implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(UserspaceDataplane.class);
@@ -43,8 +43,8 @@ public final class UserspaceDataplane implements AutoCloseable {
   private volatile boolean running = true;
 
   /**
-   * @param controlSink takes disco/STUN datagrams for the daemon; returns false when it is too
-   *     busy (the datagram is then dropped and counted)
+   * @param controlSink takes disco/STUN datagrams for the daemon; returns false when it is too busy
+   *     (the datagram is then dropped and counted)
    */
   public UserspaceDataplane(
       TunDevice tun,
@@ -192,7 +192,8 @@ public final class UserspaceDataplane implements AutoCloseable {
     if (innerLen < 20
         || (data.get(ValueLayout.JAVA_BYTE, innerOff) & 0xF0) != 0x40
         || Short.toUnsignedInt(
-                data.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN),
+                data.get(
+                    ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN),
                     innerOff + 2))
             > innerLen) {
       counters.dropMalformed.increment();

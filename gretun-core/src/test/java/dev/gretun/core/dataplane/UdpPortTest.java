@@ -62,13 +62,15 @@ class UdpPortTest {
     try (UdpPort p = UdpPort.bind(0, 100)) {
       UdpPort.Receiver rx = p.receiver(4, 2048);
       assertEquals(0, rx.receive());
-      CompletableFuture<Integer> blocked = CompletableFuture.supplyAsync(() -> {
-        int r;
-        do {
-          r = rx.receive();
-        } while (r == 0);
-        return r;
-      });
+      CompletableFuture<Integer> blocked =
+          CompletableFuture.supplyAsync(
+              () -> {
+                int r;
+                do {
+                  r = rx.receive();
+                } while (r == 0);
+                return r;
+              });
       Thread.sleep(50);
       p.wake();
       assertEquals(-1, blocked.get(5, TimeUnit.SECONDS));
@@ -84,7 +86,9 @@ class UdpPortTest {
       SockAddrIn.write(s, 0, addr);
       assertEquals(addr, SockAddrIn.read(s, 0));
       assertArrayEquals(
-          new byte[] {2, 0, (byte) 0xfd, (byte) 0xe8, (byte) 203, 0, 113, 7, 0, 0, 0, 0, 0, 0, 0, 0},
+          new byte[] {
+            2, 0, (byte) 0xfd, (byte) 0xe8, (byte) 203, 0, 113, 7, 0, 0, 0, 0, 0, 0, 0, 0
+          },
           s.toArray(ValueLayout.JAVA_BYTE));
     }
   }
