@@ -29,7 +29,7 @@ build:
 
 # Debian packages the test tiers use; installed when missing and we are root.
 DEB_PKGS := iproute2 nftables iptables conntrack iputils-ping netcat-openbsd procps jq
-DEB_PKGS += coturn
+DEB_PKGS += coturn iperf3
 deps:
 	@bash scripts/ensure-debs.sh $(DEB_PKGS)
 

@@ -14,6 +14,7 @@ import dev.gretun.core.daemon.peer.PeerState;
 import dev.gretun.core.daemon.peer.PeerTable;
 import dev.gretun.core.daemon.peer.PeerTimings;
 import dev.gretun.core.dataplane.ControlPacket;
+import dev.gretun.core.dataplane.Dataplane;
 import dev.gretun.core.dataplane.DataplaneCounters;
 import dev.gretun.core.dataplane.PeerPath;
 import dev.gretun.core.dataplane.SockAddrIn;
@@ -22,7 +23,6 @@ import dev.gretun.core.dataplane.UserspaceDataplane;
 import dev.gretun.core.disco.DiscoMessage;
 import dev.gretun.core.disco.DiscoParseException;
 import dev.gretun.core.disco.Endpoints;
-import dev.gretun.core.gre.GreHeader;
 import dev.gretun.core.gre.PairKey;
 import dev.gretun.core.gre.PortDemux;
 import dev.gretun.core.metrics.MetricsHttpServer;
@@ -99,9 +99,7 @@ public final class Daemon implements AutoCloseable {
   private int registrationsSeen;
   private Inet4Address tunnelIp;
   private int tunnelIpInt;
-  private UdpPort port;
-  private UdpPort.Sender controlSender;
-  private UserspaceDataplane dataplane;
+  private Dataplane dataplane;
   private StunClient stun;
   private PeerTable<String> table;
   private ControlServer controlServer;
@@ -154,11 +152,7 @@ public final class Daemon implements AutoCloseable {
         registration.pool(),
         registration.stun());
 
-    port = bindPort();
-    TunDevice tun = TunDevice.open(config.tunName());
-    configureTun(tun.name());
-    dataplane = new UserspaceDataplane(tun, port, this::acceptControlPacket, counters);
-    controlSender = port.sender();
+    dataplane = openDataplane();
     stun =
         new StunClient(
             this::sendStun, new SecureRandom(), StunClient.Timing.defaults(), ticker::nanos);
@@ -192,10 +186,9 @@ public final class Daemon implements AutoCloseable {
         CoordWatch.signals(
             coord, CoordWatch.defaultBackoff(), e -> control.execute(() -> onSignal(e))));
     log.info(
-        "daemon_up tun={} tunnel_ip={} port={} control={}",
-        tun.name(),
+        "daemon_up tunnel_ip={} port={} control={}",
         registration.tunnelIp(),
-        port.port(),
+        dataplane.port(),
         config.controlSocket());
   }
 
@@ -277,6 +270,19 @@ public final class Daemon implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  private Dataplane openDataplane() throws IOException {
+    UdpPort port = bindPort();
+    try {
+      TunDevice tun = TunDevice.open(config.tunName());
+      configureTun(tun.name());
+      log.info("dataplane mode=userspace tun={} mtu={}", tun.name(), TUN_MTU);
+      return new UserspaceDataplane(tun, port, this::acceptControlPacket, counters);
+    } catch (IOException | RuntimeException e) {
+      port.close();
+      throw e;
+    }
   }
 
   private UdpPort bindPort() {
@@ -411,7 +417,7 @@ public final class Daemon implements AutoCloseable {
     }
     for (String gone : new ArrayList<>(paths.keySet())) {
       if (!infos.containsKey(gone)) {
-        dataplane.remove(paths.remove(gone));
+        dataplane.removePeer(paths.remove(gone));
         sealer.forget(gone);
         log.info("peer_removed peer={}", names.getOrDefault(gone, gone));
       }
@@ -453,10 +459,10 @@ public final class Daemon implements AutoCloseable {
     int key = PairKey.derive(keys.discoPublic(), Base64.getDecoder().decode(disco));
     PeerPath path = new PeerPath(key, ip);
     if (existing != null) {
-      dataplane.remove(existing);
+      dataplane.removePeer(existing);
     }
     paths.put(disco, path);
-    dataplane.put(path);
+    dataplane.addPeer(path);
   }
 
   private void safeTick() {
@@ -470,6 +476,7 @@ public final class Daemon implements AutoCloseable {
   private void tick() {
     long now = ticker.nanos();
     stun.poll();
+    dataplane.poll();
     for (Map.Entry<String, PeerPath> e : paths.entrySet()) {
       String peer = e.getKey();
       PeerPath path = e.getValue();
@@ -494,14 +501,8 @@ public final class Daemon implements AutoCloseable {
       return;
     }
     lastProbe.put(peer, now);
-    byte[] inner = DataPathProbe.echoRequest(tunnelIpInt, path.tunnelIp(), ++probeSeq & 0xffff);
-    byte[] pkt = new byte[GreHeader.KEYED_LENGTH + inner.length];
-    GreHeader.encodeKeyed(pkt, 0, GreHeader.PROTO_IPV4, path.greKey());
-    System.arraycopy(inner, 0, pkt, GreHeader.KEYED_LENGTH, inner.length);
-    InetSocketAddress ep = m.endpoint();
-    if (ep != null) {
-      controlSender.send(pkt, 0, pkt.length, ep, 0);
-    }
+    dataplane.probe(
+        path, DataPathProbe.echoRequest(tunnelIpInt, path.tunnelIp(), ++probeSeq & 0xffff));
   }
 
   private void execute(List<KeyedAction<String>> actions) {
@@ -522,19 +523,19 @@ public final class Daemon implements AutoCloseable {
     switch (action) {
       case PeerAction.SendPing ping -> {
         byte[] env = sealer.seal(peer, new DiscoMessage.Ping(ping.tx(), keys.nodePublicBase64()));
-        controlSender.send(env, 0, env.length, ping.to(), ping.ttl() == null ? 0 : ping.ttl());
+        dataplane.sendControl(env, 0, env.length, ping.to(), ping.ttl() == null ? 0 : ping.ttl());
         metrics.pingsSent.increment();
       }
       case PeerAction.SendPong pong -> {
         byte[] env = sealer.seal(peer, new DiscoMessage.Pong(pong.tx(), pong.src()));
-        controlSender.send(env, 0, env.length, pong.to(), 0);
+        dataplane.sendControl(env, 0, env.length, pong.to(), 0);
       }
       case PeerAction.SendCallMeMaybe ignored -> sendCallMeMaybe(peer);
       case PeerAction.ConfigureDirectPath c -> {
         PeerPath path = paths.get(peer);
         if (path != null) {
           path.setEndpoint(SockAddrIn.ipv4(c.endpoint().getAddress()), c.endpoint().getPort());
-          path.setSending(true);
+          dataplane.configurePath(path);
           lastProbe.remove(peer);
           log.info("peer_path peer={} endpoint={}", name(peer), Endpoints.format(c.endpoint()));
         }
@@ -559,7 +560,7 @@ public final class Daemon implements AutoCloseable {
       case PeerAction.RemovePeer ignored -> {
         PeerPath path = paths.remove(peer);
         if (path != null) {
-          dataplane.remove(path);
+          dataplane.removePeer(path);
         }
       }
       case PeerAction.Transition t ->
@@ -588,7 +589,7 @@ public final class Daemon implements AutoCloseable {
   private void setSending(String peer, boolean on) {
     PeerPath path = paths.get(peer);
     if (path != null) {
-      path.setSending(on);
+      dataplane.setSending(path, on);
     }
   }
 
@@ -621,7 +622,7 @@ public final class Daemon implements AutoCloseable {
   }
 
   private void sendStun(byte[] payload, InetSocketAddress to) {
-    controlSender.send(payload, 0, payload.length, to, 0);
+    dataplane.sendControl(payload, 0, payload.length, to, 0);
   }
 
   /** STUN on port P to every server, then post local + mapped endpoints if they changed. */
@@ -663,7 +664,7 @@ public final class Daemon implements AutoCloseable {
       for (InetAddress a : LocalAddresses.collect(excluded)) {
         eps.add(
             new CoordWire.Endpoint(
-                Endpoints.format(new InetSocketAddress(a, port.port())), "local"));
+                Endpoints.format(new InetSocketAddress(a, dataplane.port())), "local"));
       }
     } catch (IOException e) {
       log.warn("local_addresses_failed error=\"{}\"", e.toString());
@@ -726,8 +727,6 @@ public final class Daemon implements AutoCloseable {
     }
     if (dataplane != null) {
       dataplane.close();
-    } else if (port != null) {
-      port.close();
     }
     if (coord != null) {
       coord.close();

@@ -1,5 +1,6 @@
 package dev.gretun.core.dataplane;
 
+import dev.gretun.core.gre.GreHeader;
 import dev.gretun.core.gre.PortDemux;
 import dev.gretun.core.tun.TunClosedException;
 import dev.gretun.core.tun.TunDevice;
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * <p>Peer tables are copy-on-write maps replaced by the control thread, so the packet threads never
  * lock. Neither packet loop allocates per packet.
  */
-public final class UserspaceDataplane implements AutoCloseable {
+public final class UserspaceDataplane implements Dataplane {
   private static final Logger log = LoggerFactory.getLogger(UserspaceDataplane.class);
   private static final int MAX_PACKET = 65535;
   private static final int RX_BATCH = 64;
@@ -41,6 +42,7 @@ public final class UserspaceDataplane implements AutoCloseable {
   private volatile IntObjectHashMap<PeerPath> byTunnelIp = new IntObjectHashMap<>();
   private volatile IntObjectHashMap<PeerPath> byKey = new IntObjectHashMap<>();
   private volatile boolean running = true;
+  private final UdpPort.Sender controlSender;
 
   /**
    * @param controlSink takes disco/STUN datagrams for the daemon; returns false when it is too busy
@@ -57,11 +59,60 @@ public final class UserspaceDataplane implements AutoCloseable {
     this.counters = counters;
     this.tunThread = Thread.ofPlatform().name("dp-tun").daemon().unstarted(this::tunLoop);
     this.udpThread = Thread.ofPlatform().name("dp-udp").daemon().unstarted(this::udpLoop);
+    this.controlSender = port.sender();
   }
 
+  @Override
   public void start() {
     tunThread.start();
     udpThread.start();
+  }
+
+  @Override
+  public int port() {
+    return port.port();
+  }
+
+  /** Control thread only (owns {@link #controlSender}). */
+  @Override
+  public boolean sendControl(byte[] data, int off, int len, InetSocketAddress to, int ttl) {
+    return controlSender.send(data, off, len, to, ttl);
+  }
+
+  @Override
+  public void addPeer(PeerPath path) {
+    put(path);
+  }
+
+  @Override
+  public void removePeer(PeerPath path) {
+    remove(path);
+  }
+
+  @Override
+  public void configurePath(PeerPath path) {
+    path.setSending(true);
+  }
+
+  @Override
+  public void setSending(PeerPath path, boolean sending) {
+    path.setSending(sending);
+  }
+
+  @Override
+  public void probe(PeerPath path, byte[] inner) {
+    if (!path.hasEndpoint()) {
+      return;
+    }
+    byte[] pkt = new byte[GreWire.HEADER + inner.length];
+    GreHeader.encodeKeyed(pkt, 0, GreHeader.PROTO_IPV4, path.greKey);
+    System.arraycopy(inner, 0, pkt, GreWire.HEADER, inner.length);
+    controlSender.send(
+        pkt,
+        0,
+        pkt.length,
+        new InetSocketAddress(SockAddrIn.toInet(path.endpointIp), path.endpointPort),
+        0);
   }
 
   public DataplaneCounters counters() {
@@ -69,7 +120,7 @@ public final class UserspaceDataplane implements AutoCloseable {
   }
 
   /** Adds or replaces a peer (control thread only). */
-  public synchronized void put(PeerPath path) {
+  synchronized void put(PeerPath path) {
     IntObjectHashMap<PeerPath> ip = new IntObjectHashMap<>(byTunnelIp.size() + 1);
     ip.putAll(byTunnelIp);
     ip.put(path.tunnelIp, path);
@@ -81,7 +132,7 @@ public final class UserspaceDataplane implements AutoCloseable {
   }
 
   /** Removes a peer (control thread only). */
-  public synchronized void remove(PeerPath path) {
+  synchronized void remove(PeerPath path) {
     IntObjectHashMap<PeerPath> ip = new IntObjectHashMap<>(byTunnelIp.size());
     ip.putAll(byTunnelIp);
     ip.remove(path.tunnelIp);
@@ -228,6 +279,7 @@ public final class UserspaceDataplane implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    controlSender.close();
     port.close();
   }
 }

@@ -92,14 +92,15 @@ public final class LabProcess implements AutoCloseable {
   }
 
   /**
-   * Waits until a line of stdout contains {@code needle} and returns it; fails with this process's
-   * logs if the process exits or the time runs out first.
+   * Waits until a line of stdout or stderr (where our programs log) contains {@code needle} and
+   * returns it; fails with this process's logs if the process exits or the time runs out first.
    */
   public String awaitLine(String needle, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       boolean exited = !process.isAlive();
-      Optional<String> line = stdout().lines().filter(l -> l.contains(needle)).findFirst();
+      Optional<String> line =
+          (stdout() + "\n" + stderr()).lines().filter(l -> l.contains(needle)).findFirst();
       if (line.isPresent()) {
         return line.get();
       }

@@ -159,7 +159,9 @@ public final class PeerMachine {
       }
       case DIRECT -> {
         if (changed && !candidates.coordinatorListed(chosen) && !next.endpoints().isEmpty()) {
-          startPunch("endpoints changed, " + chosen + " no longer listed", false, now, out);
+          // The peer's mapping changed under a working path: most often a NAT lost its state and
+          // our own traffic now poisons it (DESIGN.md §3.6), so go silent before re-punching.
+          pathLost("endpoints changed, " + chosen + " no longer listed", now, now, out);
         }
       }
       case RELAY -> {

@@ -1,0 +1,174 @@
+package dev.gretun.e2e.overlay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gretun.e2e.Launchers;
+import dev.gretun.e2e.lab.Lab;
+import dev.gretun.e2e.lab.LabProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A gretun overlay inside the netns lab: a real {@code gretun-coord} on the public host and real
+ * {@code gretun up} processes on the hosts behind the NATs, with per-test state directories and
+ * control sockets.
+ */
+final class Overlay {
+  static final String COORD_IP = "192.0.2.10";
+  static final String COORD_URL = "http://" + COORD_IP + ":8443";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Lab lab;
+  private final Path dir;
+  private LabProcess coord;
+  private String authKey;
+
+  Overlay(Lab lab, String testName) throws IOException {
+    this.lab = lab;
+    this.dir = Path.of("target", "overlay", testName).toAbsolutePath();
+    if (Files.exists(dir)) {
+      try (var walk = Files.walk(dir)) {
+        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+    Files.createDirectories(dir);
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  /** Starts the coordinator (STUN on the same host) and creates a reusable join key once. */
+  LabProcess startCoordinator() throws Exception {
+    coord =
+        lab.startCoord(
+            Lab.PUB,
+            "coord",
+            "--listen",
+            COORD_IP + ":8443",
+            "--stun-listen",
+            COORD_IP + ":3478",
+            "--state-dir",
+            dir.resolve("coord").toString(),
+            "--long-poll",
+            "10s");
+    coord.awaitLine("coord_listening", Duration.ofSeconds(30));
+    if (authKey == null) {
+      Launchers.Result key =
+          Launchers.run(
+              "gretun-coord",
+              "keys",
+              "create",
+              "--reusable",
+              "--json",
+              "--state-dir",
+              dir.resolve("coord").toString());
+      assertEquals(0, key.exit(), key.stderr());
+      authKey = JSON.readTree(key.stdout()).get("key").asText();
+    }
+    return coord;
+  }
+
+  LabProcess coordinator() {
+    return coord;
+  }
+
+  /** Starts {@code gretun up} on {@code node} with the userspace data plane. */
+  LabProcess up(String node, String... extra) throws IOException {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "up",
+                "--coordinator",
+                COORD_URL,
+                "--auth-key",
+                authKey,
+                "--hostname",
+                node,
+                "--state-dir",
+                dir.resolve("state-" + node).toString(),
+                "--control-socket",
+                socket(node).toString(),
+                "--dataplane",
+                "userspace"));
+    args.addAll(List.of(extra));
+    return lab.startGretun(node, "up-" + node, args.toArray(String[]::new));
+  }
+
+  Path socket(String node) {
+    return dir.resolve(node + ".sock");
+  }
+
+  /** {@code gretun peers --json} of {@code node}'s daemon (through the real CLI). */
+  JsonNode peers(String node) throws IOException, InterruptedException {
+    Launchers.Result r =
+        Launchers.run("gretun", "peers", "--json", "--control-socket", socket(node).toString());
+    if (r.exit() != 0) {
+      return JSON.createArrayNode();
+    }
+    return JSON.readTree(r.stdout());
+  }
+
+  /** The state {@code node} reports for the peer named {@code peer}, or "absent". */
+  String stateOf(String node, String peer) throws IOException, InterruptedException {
+    for (JsonNode p : peers(node)) {
+      if (p.path("name").asText().equals(peer)) {
+        return p.path("state").asText();
+      }
+    }
+    return "absent";
+  }
+
+  /** Waits until {@code node} reports {@code peer} in {@code state}; returns the time it took. */
+  Duration awaitState(String node, String peer, String state, Duration timeout)
+      throws IOException, InterruptedException {
+    long start = System.nanoTime();
+    long deadline = start + timeout.toNanos();
+    String last = "absent";
+    while (System.nanoTime() < deadline) {
+      last = stateOf(node, peer);
+      if (last.equals(state)) {
+        return Duration.ofNanos(System.nanoTime() - start);
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError(
+        node + " never saw " + peer + " " + state + " within " + timeout + " (last: " + last + ")");
+  }
+
+  /** The overlay address the coordinator gave {@code node}, from the peer list of {@code via}. */
+  String tunnelIp(String via, String node) throws IOException, InterruptedException {
+    for (JsonNode p : peers(via)) {
+      if (p.path("name").asText().equals(node)) {
+        return p.path("tunnel_ip").asText();
+      }
+    }
+    throw new AssertionError(via + " does not list " + node + ": " + peers(via));
+  }
+
+  /** Pings {@code ip} from {@code node}; true when all {@code count} replies arrived. */
+  boolean ping(String node, String ip, int count) throws IOException, InterruptedException {
+    Launchers.Result r =
+        lab.exec(node, "ping", "-c", Integer.toString(count), "-i", "0.2", "-W", "1", ip);
+    return r.exit() == 0;
+  }
+
+  /** Waits until a single ping from {@code node} to {@code ip} passes; returns the time taken. */
+  Duration awaitPing(String node, String ip, Duration timeout)
+      throws IOException, InterruptedException {
+    long start = System.nanoTime();
+    long deadline = start + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (lab.exec(node, "ping", "-c", "1", "-W", "1", ip).exit() == 0) {
+        return Duration.ofNanos(System.nanoTime() - start);
+      }
+    }
+    throw new AssertionError("no ping " + node + " -> " + ip + " within " + timeout);
+  }
+}
