@@ -13,6 +13,7 @@ import dev.gretun.core.daemon.peer.PeerAction.Transition;
 import dev.gretun.core.daemon.peer.PeerAction.UseRelay;
 import dev.gretun.core.daemon.peer.PeerEvent.CallMeMaybeReceived;
 import dev.gretun.core.daemon.peer.PeerEvent.DataPathConfirmed;
+import dev.gretun.core.daemon.peer.PeerEvent.DataSent;
 import dev.gretun.core.daemon.peer.PeerEvent.LocalNatUpdated;
 import dev.gretun.core.daemon.peer.PeerEvent.PathLost;
 import dev.gretun.core.daemon.peer.PeerEvent.PeerUpdated;
@@ -57,8 +58,10 @@ public final class PeerMachine {
   private long nextPingAt;
   private int cmmRound;
   private int ttlIndex;
+  private boolean ttlProven;
   private boolean heard;
   private boolean go;
+  private boolean sentFar;
   private InetSocketAddress chosen;
   private long confirmDeadline;
 
@@ -70,6 +73,8 @@ public final class PeerMachine {
   private int missed;
   private boolean suspect;
   private long suspectSince;
+  private long lastHeardAt;
+  private long lastQuietProbeAt = Long.MIN_VALUE / 2;
 
   // Relay.
   private long repunchAt;
@@ -77,6 +82,7 @@ public final class PeerMachine {
   private Duration backoff;
 
   private long lastCallMeMaybeAt = Long.MIN_VALUE;
+  private boolean callMeMaybeSeen;
   private long lastPongAt;
   private boolean everPonged;
   private Duration rtt;
@@ -137,6 +143,7 @@ public final class PeerMachine {
       case PingReceived p -> onPing(p, now, out);
       case PongReceived p -> onPong(p, now, out);
       case DataPathConfirmed d -> onDataPathConfirmed(d.from(), now, out);
+      case DataSent d -> onDataSent(now, out);
       case PathLost l -> {
         if (state == PeerState.DIRECT || (state == PeerState.PUNCHING && chosen != null)) {
           pathLost(l.reason(), now, now, out);
@@ -175,6 +182,7 @@ public final class PeerMachine {
 
   private void onCallMeMaybe(CallMeMaybeReceived c, long now, List<PeerAction> out) {
     candidates.learn(c.endpoints());
+    callMeMaybeSeen = true;
     switch (state) {
       case UNKNOWN, HAVE_ENDPOINTS -> {
         if (!candidates.isEmpty()) {
@@ -261,7 +269,7 @@ public final class PeerMachine {
       }
       case DIRECT -> {
         if (p.from().equals(chosen)) {
-          pathAlive(out);
+          pathAlive(now, out);
         }
       }
       case UNKNOWN, HAVE_ENDPOINTS, RELAY -> {} // a late answer to an abandoned attempt
@@ -278,13 +286,33 @@ public final class PeerMachine {
       nextKeepaliveAt = now + timings.keepaliveInterval().toNanos();
       missed = 0;
       suspect = false;
+      lastHeardAt = now;
       backoff = timings.relayRetryInitial();
+      ttlProven = opener;
     } else if (state == PeerState.DIRECT) {
-      pathAlive(out);
+      pathAlive(now, out);
     }
   }
 
-  private void pathAlive(List<PeerAction> out) {
+  /**
+   * Data goes out but nothing came back for a while: probe now instead of waiting for the next
+   * keepalive, so a dead path (e.g. a NAT that lost its state, DESIGN.md §3.6) is found in seconds
+   * and the stale-entry silence starts early. One-way traffic over a live path only costs a ping
+   * answered by a pong, never a loss.
+   */
+  private void onDataSent(long now, List<PeerAction> out) {
+    if (state != PeerState.DIRECT || suspended) {
+      return;
+    }
+    if (now - lastHeardAt >= timings.quietProbeAfter().toNanos()
+        && now - lastQuietProbeAt >= timings.quietProbeInterval().toNanos()) {
+      lastQuietProbeAt = now;
+      sendKeepalive(now, out);
+    }
+  }
+
+  private void pathAlive(long now, List<PeerAction> out) {
+    lastHeardAt = now;
     missed = 0;
     if (suspect) {
       suspect = false;
@@ -338,8 +366,15 @@ public final class PeerMachine {
                   + " candidate(s)";
       if (opener && !heard) {
         // Nothing came back: maybe our NAT is further than the TTL reaches. The next attempt
-        // (after the stale entries of this one expired) tries the next TTL (DESIGN.md §3.1).
-        ttlIndex = (ttlIndex + 1) % timings.openerTtls().size();
+        // (after the stale entries of this one expired) tries the next TTL (DESIGN.md §3.1). A TTL
+        // that already worked for this peer gets one more attempt first: a failure after a loss is
+        // more likely stale NAT state than a new router, and a higher TTL that reaches the far NAT
+        // would poison it (measured in the lab: TTL 3 leaves an entry on the far NAT).
+        if (ttlProven) {
+          ttlProven = false;
+        } else {
+          ttlIndex = (ttlIndex + 1) % timings.openerTtls().size();
+        }
       }
       toRelay(reason, now, out);
       return;
@@ -349,7 +384,14 @@ public final class PeerMachine {
       cmmRound = round;
       sendCallMeMaybe(now, out); // relay messages can be lost; repeat once a round
     }
-    if (!opener && !go && now - punchStart >= timings.nonOpenerHold().toNanos()) {
+    if (!opener
+        && !go
+        && !callMeMaybeSeen
+        && now - punchStart >= timings.nonOpenerHold().toNanos()) {
+      // The relay never brought the opener's call_me_maybe: maybe it cannot, so try anyway. Once
+      // the relay has shown it works, wait for the opener instead: pinging the opener's NAT while
+      // it is not punching poisons it (DESIGN.md §3.1), e.g. when its silence after a loss began
+      // later than ours because the relay was slow.
       go = true;
     }
     if (now >= nextPingAt) {
@@ -366,6 +408,7 @@ public final class PeerMachine {
     punchDeadline = now + timings.punchTimeout().toNanos();
     cmmRound = 0;
     heard = false;
+    sentFar = false;
     go = peerIsPunching;
     chosen = null;
     staleWait = false;
@@ -415,6 +458,9 @@ public final class PeerMachine {
       oldest.remove();
     }
     outstanding.put(tx, new Outstanding(to, now, keepalive));
+    if (ttl == null || ttl > timings.openerTtls().getFirst()) {
+      sentFar = true;
+    }
     out.add(new SendPing(to, tx, ttl));
   }
 
@@ -457,7 +503,10 @@ public final class PeerMachine {
     out.add(new UseRelay(reason));
     transition(PeerState.RELAY, reason, out);
     chosen = null;
-    staleWait = false;
+    // Pings that may have reached the far NAT left entries there (and kept our own stale flows
+    // alive): then the next attempt waits for the backoff even if the peer calls. Low-TTL pings
+    // reached nobody, so a call_me_maybe may start the next attempt at once.
+    staleWait = sentFar;
     repunchAt = now + backoff.toNanos();
     backoff = min(backoff.multipliedBy(2), timings.relayRetryMax());
   }
