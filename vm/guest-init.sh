@@ -37,7 +37,8 @@ results=/run/gretun-vm
 mkdir -p "$results"
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 results "$results" ||
   fail "cannot mount the results share"
-# GRETUN_VM_REPO, GRETUN_VM_KERNEL_TREE, GRETUN_VM_JAVA_HOME, GRETUN_VM_CI (written by vm/run.sh).
+# GRETUN_VM_REPO, GRETUN_VM_KERNEL_TREE, GRETUN_VM_JAVA_HOME, GRETUN_VM_CI, GRETUN_VM_JAVA_OPTS
+# (written by vm/run.sh).
 # shellcheck source=/dev/null
 source "$results/config" || fail "no config in the results share"
 
@@ -55,7 +56,8 @@ stty -F /dev/ttyS1 raw -echo
 
 cd "$GRETUN_VM_REPO" || fail "no repository at $GRETUN_VM_REPO"
 env -i PATH="$GRETUN_VM_JAVA_HOME/bin:$PATH" HOME=/root TERM=dumb LANG=C.UTF-8 \
-  JAVA_HOME="$GRETUN_VM_JAVA_HOME" CI="$GRETUN_VM_CI" GRETUN_VM=1 GRETUN_VM_RESULTS="$results" \
+  JAVA_HOME="$GRETUN_VM_JAVA_HOME" CI="$GRETUN_VM_CI" GRETUN_JAVA_OPTS="$GRETUN_VM_JAVA_OPTS" \
+  GRETUN_VM=1 GRETUN_VM_RESULTS="$results" \
   bash "$results/cmd" </dev/null >/dev/ttyS1 2>&1
 echo $? >"$results/status.tmp" && mv "$results/status.tmp" "$results/status"
 halt
