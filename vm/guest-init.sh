@@ -17,7 +17,6 @@ ln -s fd/2 /dev/stderr
 mkdir -p /dev/pts /dev/shm
 mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
-mount -t tmpfs -o mode=1777 tmpfs /tmp
 mount -t tmpfs -o mode=0755 tmpfs /run
 mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 # `ip netns` wants a shared /run/netns; everything here is one mount namespace anyway.
@@ -41,6 +40,13 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 results "$results" ||
 # (written by vm/run.sh).
 # shellcheck source=/dev/null
 source "$results/config" || fail "no config in the results share"
+
+# A fresh /tmp, unless the repository or the kernel tree lives there (a clone in mktemp -d): then
+# /tmp stays the overlay's (writable, writes stay in the guest, but the host's files show through).
+case "$GRETUN_VM_REPO/ $GRETUN_VM_KERNEL_TREE/" in
+  /tmp/* | *" /tmp/"*) echo "guest-init: the repository is under /tmp: keeping the overlay's /tmp" ;;
+  *) mount -t tmpfs -o mode=1777 tmpfs /tmp ;;
+esac
 
 kver=$(uname -r)
 mkdir -p /usr/lib/modules

@@ -41,7 +41,7 @@ kdir=$("$here/prepare.sh")
 java_home=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 mkdir -p "$cache"
 # Failed runs keep their directory for inspection; keep only the newest few.
-ls -dt "$cache"/run.* 2>/dev/null | tail -n +6 | while read -r old; do rm -rf "$old"; done
+{ ls -dt "$cache"/run.* 2>/dev/null || true; } | tail -n +6 | while read -r old; do rm -rf "$old"; done
 run=$(mktemp -d "$cache/run.XXXXXX")
 chmod 0755 "$run"
 {
