@@ -34,33 +34,50 @@ candidate_version() {
   apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: \(.*\)$/\1/p' | grep -v '(none)' || true
 }
 
-pkg=$(kernel_package)
-if [[ -z $pkg && $(id -u) -eq 0 ]]; then
-  log "apt knows no linux-image-*-amd64 package; running apt-get update"
-  apt-get update -q >/dev/null
+is_root() { [[ $(id -u) -eq 0 ]]; }
+resolve() { # sets pkg, ver and dir (the cache entry for them)
   pkg=$(kernel_package)
-fi
-ver=""
-[[ -n $pkg ]] && ver=$(candidate_version "$pkg")
-if [[ -z $pkg || -z $ver ]]; then
-  # No apt metadata (offline, not root): reuse the newest kernel already cached, if any.
-  dir=$(ls -d "$cache"/linux-image-*_*/ 2>/dev/null | sort -V | tail -n1 || true)
-  [[ -n $dir && -f $dir/ready ]] || die "cannot find a linux-image-*-amd64 package with apt-cache (try apt-get update)"
-  dir=${dir%/}
-  log "apt-cache has no kernel package; reusing $dir"
-else
+  ver=""
+  [[ -n $pkg ]] && ver=$(candidate_version "$pkg")
   dir=$cache/${pkg}_${ver//:/%}
-fi
-mkdir -p "$cache"
-
-if [[ ! -f $dir/ready ]]; then
+}
+download() { # download $pkg=$ver into $dir.tmp/download
   rm -rf "$dir" "$dir.tmp"
   mkdir -p "$dir.tmp/download"
   chmod 0777 "$dir.tmp/download" # apt-get download drops to the _apt user when it can
   log "downloading $pkg $ver"
-  (cd "$dir.tmp/download" && apt-get download -q "$pkg=$ver" >/dev/null 2>&1) ||
-    (cd "$dir.tmp/download" && apt-get download "$pkg=$ver") ||
-    die "apt-get download $pkg=$ver failed"
+  (cd "$dir.tmp/download" && apt-get download -q "$pkg=$ver" >/dev/null 2>&1)
+}
+
+resolve
+if [[ -z $pkg || -z $ver ]] && is_root; then
+  log "apt knows no linux-image-*-amd64 package; running apt-get update"
+  apt-get update -q >/dev/null
+  resolve
+fi
+if [[ -z $pkg || -z $ver ]]; then
+  # No apt metadata (offline, not root): reuse the newest kernel already cached, if any.
+  dir=$(ls -d "$cache"/linux-image-*_*/ 2>/dev/null | grep -v '\.tmp/$' | sort -V | tail -n1 || true)
+  [[ -n $dir && -f $dir/ready ]] || die "cannot find a linux-image-*-amd64 package with apt-cache (try apt-get update)"
+  dir=${dir%/}
+  log "apt-cache has no kernel package; reusing $dir"
+fi
+mkdir -p "$cache"
+exec 9>"$cache/.lock"
+flock 9 # one preparer at a time per cache
+
+if [[ ! -f $dir/ready ]]; then
+  if ! download; then
+    # Stale package lists name a version the mirror no longer has: refresh them once (as root).
+    is_root || die "apt-get download $pkg=$ver failed (stale package lists? run apt-get update)"
+    log "apt-get download $pkg=$ver failed; running apt-get update"
+    apt-get update -q >/dev/null
+    resolve
+    [[ -f $dir/ready ]] || download || (cd "$dir.tmp/download" && apt-get download "$pkg=$ver") ||
+      die "apt-get download $pkg=$ver failed"
+  fi
+fi
+if [[ ! -f $dir/ready ]]; then
   log "unpacking $(basename "$dir.tmp"/download/*.deb)"
   dpkg-deb -x "$dir.tmp"/download/*.deb "$dir.tmp/root"
   rm -rf "$dir.tmp/download" "$dir.tmp/root/usr/share/doc"
