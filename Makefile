@@ -30,6 +30,8 @@ build:
 # Debian packages the test tiers use; installed when missing and we are root.
 DEB_PKGS := iproute2 nftables iptables conntrack iputils-ping netcat-openbsd procps jq
 DEB_PKGS += coturn iperf3
+# The kernel VM tier (vm/, test/kernel/): qemu, the initramfs tools, modprobe/depmod.
+DEB_PKGS += qemu-system-x86 busybox-static cpio kmod
 deps:
 	@bash scripts/ensure-debs.sh $(DEB_PKGS)
 
@@ -40,8 +42,15 @@ test-unit:
 	@mkdir -p build
 	cp gretun-cli/target/gretun.jar gretun-coord/target/gretun-coord.jar build/
 
-test-kernel:
-	@echo "kernel VM tier: not wired yet"
+# Kernel VM tier: boots Debian's kernel under qemu and runs test/kernel/*.sh inside (docs/TESTING.md).
+# One script: make test-kernel T=test/kernel/10-smoke.sh
+test-kernel: deps build/gretun.jar
+	@bash vm/test-kernel.sh $(T)
+
+# The VM runs the jars from build/: rebuild them when a source or pom is newer.
+JAR_INPUTS := $(shell find $(ROOT)/pom.xml $(ROOT)/gretun-*/pom.xml $(ROOT)/gretun-*/src/main -type f 2>/dev/null)
+build/gretun.jar: $(JAR_INPUTS)
+	$(MAKE) build
 
 demo: build
 	@echo "demo: filled by the daemon issue"
