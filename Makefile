@@ -25,6 +25,9 @@ build:
 	@mkdir -p build
 	cp gretun-cli/target/gretun.jar gretun-coord/target/gretun-coord.jar build/
 	cp gretun-cli/target/gretun_completion.bash build/
+	@rm -f build/*.jsa
+	-@$(JAVA_HOME)/bin/java -XX:ArchiveClassesAtExit=build/gretun.jsa --enable-native-access=ALL-UNNAMED -jar build/gretun.jar list --json >/dev/null 2>&1
+	-@$(JAVA_HOME)/bin/java -XX:ArchiveClassesAtExit=build/gretun-coord.jsa --enable-native-access=ALL-UNNAMED -jar build/gretun-coord.jar --help >/dev/null 2>&1
 	@echo "built: build/gretun.jar build/gretun-coord.jar (launchers: bin/gretun bin/gretun-coord)"
 
 # Debian packages the test tiers use; installed when missing and we are root.
