@@ -32,7 +32,7 @@ build:
 
 # Debian packages the test tiers use; installed when missing and we are root.
 DEB_PKGS := iproute2 nftables iptables conntrack iputils-ping netcat-openbsd procps jq
-DEB_PKGS += coturn iperf3
+DEB_PKGS += coturn iperf3 bc
 # The kernel VM tier (vm/, test/kernel/): qemu, the initramfs tools, modprobe/depmod.
 DEB_PKGS += qemu-system-x86 busybox-static cpio kmod
 deps:
@@ -55,8 +55,9 @@ JAR_INPUTS := $(shell find $(ROOT)/pom.xml $(ROOT)/gretun-*/pom.xml $(ROOT)/gret
 build/gretun.jar: $(JAR_INPUTS)
 	$(MAKE) build
 
-demo: build
-	@echo "demo: filled by the daemon issue"
+# Coordinator + two peers behind two NATs in the netns lab, `gretun peers`, a ping (root).
+demo: deps build
+	@bash scripts/demo.sh
 
 # Benchmarks: JMH (gretun-bench, built only with -Pbench), brief runs printing ops/s.
 # Extend by appending commands to BENCH_STEPS (e.g. netns/VM throughput runs).
