@@ -48,6 +48,11 @@ final class InetChecksum {
 
   /** The TCP/UDP pseudo-header sum for IPv4 (RFC 793 §3.1): addresses, protocol, length. */
   static long pseudoHeader(int srcIp, int dstIp, int protocol, int length) {
-    return (srcIp >>> 16) + (srcIp & 0xFFFF) + (dstIp >>> 16) + (dstIp & 0xFFFF) + protocol + length;
+    return (srcIp >>> 16)
+        + (srcIp & 0xFFFF)
+        + (dstIp >>> 16)
+        + (dstIp & 0xFFFF)
+        + protocol
+        + length;
   }
 }

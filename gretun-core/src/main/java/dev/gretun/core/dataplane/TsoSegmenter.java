@@ -32,8 +32,8 @@ final class TsoSegmenter {
 
   /**
    * Segments the IPv4/TCP packet {@code in[off..off+len)} into payloads of at most {@code mss}
-   * bytes. Returns the number of segments, or -1 (nothing usable written) when the packet is not
-   * a well-formed unfragmented IPv4 TCP packet or the result does not fit in {@code out}.
+   * bytes. Returns the number of segments, or -1 (nothing usable written) when the packet is not a
+   * well-formed unfragmented IPv4 TCP packet or the result does not fit in {@code out}.
    */
   int segment(
       MemorySegment in, long off, int len, int mss, MemorySegment out, long outOff, int headroom) {
@@ -88,7 +88,8 @@ final class TsoSegmenter {
       out.set(ValueLayout.JAVA_BYTE, tcp + 13, (byte) f);
       out.set(BE_SHORT, tcp + 16, (short) 0);
       long acc = InetChecksum.pseudoHeader(srcIp, dstIp, PROTO_TCP, tcpHl + chunk);
-      out.set(BE_SHORT, tcp + 16, InetChecksum.finish(InetChecksum.sum(out, tcp, tcpHl + chunk, acc)));
+      out.set(
+          BE_SHORT, tcp + 16, InetChecksum.finish(InetChecksum.sum(out, tcp, tcpHl + chunk, acc)));
     }
     segments = n;
     stride = step;

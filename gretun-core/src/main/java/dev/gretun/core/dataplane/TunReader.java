@@ -27,6 +27,7 @@ final class TunReader {
   // Segmented output of one super-packet: its payload plus GRE+IP+TCP headers per segment (at
   // least 68 payload bytes each under any sane MSS) stays well under twice the input.
   private static final int OUT_SLOT = 2 * 65536;
+
   /** Largest GRE+inner datagram a UDP GSO train may use: 1500-byte underlay MTU minus IP/UDP. */
   private static final int GSO_MAX_STRIDE = 1500 - 28;
 
@@ -44,10 +45,7 @@ final class TunReader {
   private final int[] entryBytes;
 
   TunReader(
-      TunDevice tun,
-      UdpPort.Batch batch,
-      IntFunction<PeerPath> peers,
-      DataplaneCounters counters) {
+      TunDevice tun, UdpPort.Batch batch, IntFunction<PeerPath> peers, DataplaneCounters counters) {
     this.tun = tun;
     this.batch = batch;
     this.peers = peers;

@@ -49,8 +49,10 @@ public final class UdpPort implements AutoCloseable {
   static final int CMSG_INT_LEN = 20;
   // CMSG_LEN(sizeof(uint16_t)) = 18, padded to 24 (UDP_SEGMENT's value).
   static final int CMSG_U16_LEN = 18;
+
   /** UDP_MAX_SEGMENTS in older kernels (newer allow 128): segments per GSO send. */
   public static final int GSO_MAX_SEGMENTS = 64;
+
   /** Bytes of UDP payload per GSO send, under the 64 KiB IP datagram limit with headers. */
   public static final int GSO_MAX_BYTES = 65000;
 
@@ -111,9 +113,9 @@ public final class UdpPort implements AutoCloseable {
   }
 
   /**
-   * Socket buffers: the plain options are capped by net.core.[rw]mem_max (about 200 KiB by
-   * default, which a burst of GSO trains overflows); the *FORCE variants, allowed with
-   * CAP_NET_ADMIN, are not.
+   * Socket buffers: the plain options are capped by net.core.[rw]mem_max (about 200 KiB by default,
+   * which a burst of GSO trains overflows); the *FORCE variants, allowed with CAP_NET_ADMIN, are
+   * not.
    */
   private static void bufferSize(int fd, int force, int plain, int bytes) {
     try {
@@ -268,9 +270,10 @@ public final class UdpPort implements AutoCloseable {
       java.lang.foreign.ValueLayout.JAVA_BYTE;
 
   /**
-   * Datagrams queued from native memory the caller owns and sent with one {@code sendmmsg}. An entry
-   * with a segment size is a UDP GSO train ({@code UDP_SEGMENT}): the kernel cuts it into datagrams
-   * of that size (the last may be shorter), all to the same destination. Allocates nothing.
+   * Datagrams queued from native memory the caller owns and sent with one {@code sendmmsg}. An
+   * entry with a segment size is a UDP GSO train ({@code UDP_SEGMENT}): the kernel cuts it into
+   * datagrams of that size (the last may be shorter), all to the same destination. Allocates
+   * nothing.
    */
   public final class Batch {
     private final Arena arena = Arena.ofShared();

@@ -6,7 +6,6 @@ import dev.gretun.core.tun.TunClosedException;
 import dev.gretun.core.tun.TunDevice;
 import io.netty.util.collection.IntObjectHashMap;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;

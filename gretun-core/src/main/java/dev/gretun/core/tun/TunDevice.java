@@ -38,11 +38,14 @@ public final class TunDevice implements AutoCloseable {
   static final short IFF_NO_PI = 0x1000;
   static final short IFF_VNET_HDR = 0x4000;
 
-  /** {@code TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO_ECN}: partial checksums and IPv4 TCP super-packets. */
+  /**
+   * {@code TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO_ECN}: partial checksums and IPv4 TCP super-packets.
+   */
   static final long OFFLOAD_CSUM_TSO4 = 0x01 | 0x02 | 0x08;
 
   /** {@code sizeof(struct virtio_net_hdr)}: the kernel's default vnet header size. */
   public static final int VNET_HDR_LEN = 10;
+
   static final int IFNAMSIZ = 16;
 
   /** {@code struct ifreq} on 64-bit Linux: ifr_name[16], then a 24-byte union; ifr_flags first. */
