@@ -6,7 +6,9 @@
 #
 # Environment: BENCH_PARTS (connect,throughput), BENCH_SYSTEMS (gretun,nebula,plain),
 # BENCH_NATS (plain,hard: NAT modes for the connect part), BENCH_ROUNDS (5), BENCH_CONNECT_TIMEOUT
-# (15 s per start), BENCH_IPERF_SECONDS (10), BENCH_OUT (JSON path), GRETUN_JAVA_OPTS (daemon JVM).
+# (15 s per start), BENCH_IPERF_SECONDS (10), BENCH_OUT (JSON path), GRETUN_JAVA_OPTS (daemon JVM),
+# GRETUN_JAR_DIR (other jars, e.g. an older build), BENCH_PERF_DIR (perf record -a during each
+# transfer), BENCH_KEEP_LOGS (keep the work directory).
 # Needs root, iproute2/nft/conntrack (lab.sh), iperf3, jq, nebula; build/*.jar from `make build`.
 set -euo pipefail
 
@@ -37,7 +39,8 @@ if has nebula "$SYSTEMS"; then
   command -v nebula >/dev/null && command -v nebula-cert >/dev/null \
     || die "needs nebula and nebula-cert (Debian package nebula)"
 fi
-[[ -f $ROOT/build/gretun.jar && -f $ROOT/build/gretun-coord.jar ]] || die "run 'make build' first"
+JARS=${GRETUN_JAR_DIR:-$ROOT/build}
+[[ -f $JARS/gretun.jar && -f $JARS/gretun-coord.jar ]] || die "no jars in $JARS: run 'make build' first"
 
 WORK=$(mktemp -d /tmp/gretun-bench.XXXXXX)
 PIDS=()
@@ -238,6 +241,10 @@ iperf() {
   sleep 0.3
   for p in "$@"; do cpu0+=("$(cpu_ticks "$p")"); done
   t0=$(now_ms)
+  if [[ -n ${BENCH_PERF_DIR:-} ]]; then # system-wide profile of the middle of the transfer
+    mkdir -p "$BENCH_PERF_DIR"
+    (sleep 2 && perf record -a -g -F 499 -o "$BENCH_PERF_DIR/perf-$sys.data" -- sleep 5 >/dev/null 2>&1) &
+  fi
   json=$(nsx a iperf3 -c "$ip" -t "$IPERF_SECONDS" -J --connect-timeout 5000 || true)
   t1=$(now_ms)
   for p in "$@"; do cpu1+=("$(cpu_ticks "$p")"); done
