@@ -16,7 +16,7 @@ ifeq ($(CI),true)
   MVNFLAGS += -Dgretun.requireRoot=true
 endif
 
-.PHONY: all build test test-unit test-kernel deps demo bench bench-jmh bench-coord lint format cover clean
+.PHONY: all build test test-unit test-kernel deps demo bench bench-jmh bench-coord bench-overlay lint format cover clean
 
 all: build
 
@@ -64,6 +64,7 @@ demo: deps build
 JMH_ARGS ?= -f 1 -wi 2 -i 3 -w 1s -r 1s
 JMH_FILTER ?=
 BENCH_STEPS := bench-jmh bench-coord
+BENCH_STEPS += bench-overlay
 bench: $(BENCH_STEPS)
 
 bench-jmh:
@@ -74,6 +75,12 @@ bench-jmh:
 bench-coord: build
 	$(MVN) $(MVNFLAGS) -q -pl gretun-coord -am -DskipTests -Djacoco.skip=true test-compile org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
 	ulimit -n 65536 2>/dev/null || ulimit -n $$(ulimit -Hn); $(JAVA_HOME)/bin/java -Dgretun.root=$(ROOT) -cp gretun-coord/target/test-classes:gretun-coord/target/classes:$$(cat gretun-coord/target/bench.classpath) dev.gretun.coord.bench.FanoutBench
+
+# gretun vs Nebula vs the plain path in the netns lab (root): connect time and iperf3 throughput,
+# docs/BENCH.md. One part: BENCH_PARTS=throughput BENCH_SYSTEMS=gretun,nebula make bench-overlay
+bench-overlay: deps build
+	@bash scripts/ensure-debs.sh nebula
+	bash bench/overlay-bench.sh
 
 lint:
 	$(MVN) $(MVNFLAGS) -q spotless:check
