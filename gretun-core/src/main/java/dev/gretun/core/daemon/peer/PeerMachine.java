@@ -79,6 +79,7 @@ public final class PeerMachine {
   // Relay.
   private long repunchAt;
   private boolean staleWait;
+  private boolean lossSilence;
   private Duration backoff;
 
   private long lastCallMeMaybeAt = Long.MIN_VALUE;
@@ -146,7 +147,7 @@ public final class PeerMachine {
       case DataSent d -> onDataSent(now, out);
       case PathLost l -> {
         if (state == PeerState.DIRECT || (state == PeerState.PUNCHING && chosen != null)) {
-          pathLost(l.reason(), now, now, out);
+          pathLost(l.reason(), now, true, now, out);
         }
       }
       case LocalNatUpdated n -> localSymmetric = n.symmetric();
@@ -168,7 +169,7 @@ public final class PeerMachine {
         if (changed && !candidates.coordinatorListed(chosen) && !next.endpoints().isEmpty()) {
           // The peer's mapping changed under a working path: most often a NAT lost its state and
           // our own traffic now poisons it (DESIGN.md §3.6), so go silent before re-punching.
-          pathLost("endpoints changed, " + chosen + " no longer listed", now, now, out);
+          pathLost("endpoints changed, " + chosen + " no longer listed", now, true, now, out);
         }
       }
       case RELAY -> {
@@ -191,14 +192,26 @@ public final class PeerMachine {
       }
       case PUNCHING -> go = true;
       case RELAY -> {
-        if (!staleWait && !candidates.isEmpty()) {
+        if (lossSilence) {
+          // The peer's first call_me_maybe after our loss says when it went silent (with its
+          // probe, or on its own loss). It may have sent to us until then, and those packets left
+          // entries on our NAT that live 30 s: a punch through our NAT before they die gets a
+          // random port. So our silence lasts until the peer's has lasted long enough too.
+          // Measured in the lab: the relay delivered our call_me_maybe 6.4 s late, the peer's
+          // probe then poisoned our NAT, and our re-punch 35 s after our own last packet came
+          // 1.4 s too early. Only the first one counts: later ones are the peer's punch, which
+          // starts after its own silence.
+          lossSilence = false;
+          repunchAt = Math.max(repunchAt, now + timings.staleWait().toNanos());
+        } else if (!staleWait && !candidates.isEmpty()) {
           startPunch("call_me_maybe from peer", true, now, out);
         }
       }
       case DIRECT -> {
         // The peer is punching, so it may have lost the path. Go silent (our traffic would keep
         // a poisoned NAT entry alive, DESIGN.md §3.6) and probe: a pong or inbound data resumes
-        // the path, an unanswered probe counts as path loss at once.
+        // the path, an unanswered probe counts as path loss at once. Our call_me_maybe tells the
+        // peer when we stopped sending (see RELAY above).
         if (!suspect) {
           suspect = true;
           suspectSince = now;
@@ -207,6 +220,7 @@ public final class PeerMachine {
             out.add(new SuspendPath());
           }
           sendKeepalive(now, out);
+          sendCallMeMaybe(now, out);
         }
       }
     }
@@ -329,9 +343,11 @@ public final class PeerMachine {
       case PUNCHING -> tickPunching(now, out);
       case DIRECT -> {
         if (suspect && missed > 0) {
-          pathLost("probe after the peer's call_me_maybe unanswered", suspectSince, now, out);
+          // The call_me_maybe that tells the peer went out with the probe.
+          pathLost(
+              "probe after the peer's call_me_maybe unanswered", suspectSince, false, now, out);
         } else if (missed >= timings.lossAfterMissed()) {
-          pathLost(missed + " keepalives unanswered", now, now, out);
+          pathLost(missed + " keepalives unanswered", now, true, now, out);
         } else if (now >= nextKeepaliveAt) {
           sendKeepalive(now, out);
         }
@@ -412,6 +428,7 @@ public final class PeerMachine {
     go = peerIsPunching;
     chosen = null;
     staleWait = false;
+    lossSilence = false;
     suspect = false;
     missed = 0;
     if (opener) {
@@ -483,7 +500,8 @@ public final class PeerMachine {
   }
 
   /** DESIGN.md §3.6: stop sending, wait out stale NAT entries, then punch again. */
-  private void pathLost(String reason, long silentSince, long now, List<PeerAction> out) {
+  private void pathLost(
+      String reason, long silentSince, boolean tellPeer, long now, List<PeerAction> out) {
     if (!suspended) {
       suspended = true;
       out.add(new SuspendPath());
@@ -493,10 +511,13 @@ public final class PeerMachine {
     transition(PeerState.RELAY, why, out);
     chosen = null;
     staleWait = true;
+    lossSilence = true;
     suspect = false;
     repunchAt = silentSince + timings.staleWait().toNanos();
-    // Tell the peer (via the relay) that we are re-punching, so it probes and goes silent too.
-    sendCallMeMaybe(now, out);
+    if (tellPeer) {
+      // Tell the peer (via the relay) that we are re-punching, so it probes and goes silent too.
+      sendCallMeMaybe(now, out);
+    }
   }
 
   private void toRelay(String reason, long now, List<PeerAction> out) {

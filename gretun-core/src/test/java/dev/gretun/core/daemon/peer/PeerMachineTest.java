@@ -493,6 +493,33 @@ class PeerMachineTest {
   }
 
   @Test
+  void suspectedPeerHearsOnceWhenWeWentSilent() {
+    var m = machine(false);
+    toDirect(m, PUB);
+    var suspect = m.on(new CallMeMaybeReceived(List.of(PUB)));
+    assertEquals(1, only(SendCallMeMaybe.class, suspect).size(), "with the probe");
+    var lost = run(m, Duration.ofMillis(5100));
+    assertEquals(PeerState.RELAY, m.state());
+    assertEquals(List.of(), only(SendCallMeMaybe.class, lost), "not again on the loss");
+  }
+
+  @Test
+  void thePeersFirstCallMeMaybeDuringOurSilenceExtendsIt() {
+    var m = machine(true);
+    toDirect(m, PUB);
+    m.on(new PathLost("test"));
+    run(m, Duration.ofSeconds(6));
+    // The peer probed us (poisoning our NAT) and tells us now that it went silent.
+    assertEquals(List.of(), m.on(new CallMeMaybeReceived(List.of(PUB))));
+    run(m, Duration.ofSeconds(30));
+    m.on(new CallMeMaybeReceived(List.of(PUB))); // a later one does not extend again
+    run(m, Duration.ofSeconds(4));
+    assertEquals(PeerState.RELAY, m.state(), "35 s after the peer's call_me_maybe, not ours");
+    run(m, Duration.ofSeconds(2));
+    assertEquals(PeerState.PUNCHING, m.state());
+  }
+
+  @Test
   void endpointChangeWhileDirectGoesSilentThenRepunchesToTheNewEndpoint() {
     var m = machine(true);
     toDirect(m, PUB);

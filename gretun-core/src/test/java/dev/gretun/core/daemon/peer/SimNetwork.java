@@ -68,6 +68,12 @@ final class SimNetwork {
   /** How long the coordinator takes to relay a call_me_maybe. */
   long relayLatency = RELAY_LATENCY;
 
+  /**
+   * Nothing relayed is delivered before this time (a stuck long-poll: in the lab the first
+   * long-poll of each daemon ends only at the client's 20 s timeout).
+   */
+  long relayStalledUntil = Long.MIN_VALUE;
+
   /** Drops a datagram when it returns true for (sending node, destination). */
   BiPredicate<String, InetSocketAddress> dropIf = (from, to) -> false;
 
@@ -139,7 +145,12 @@ final class SimNetwork {
               send(this, p.to(), DEFAULT_TTL, new Pong(key, p.tx(), p.src()));
           case PeerAction.SendCallMeMaybe c ->
               relayed.add(
-                  new Relayed(ticker.nanos() + relayLatency, seq++, key, peer, endpoints()));
+                  new Relayed(
+                      Math.max(ticker.nanos() + relayLatency, relayStalledUntil),
+                      seq++,
+                      key,
+                      peer,
+                      endpoints()));
           case PeerAction.ConfigureDirectPath c -> path.put(peer, c.endpoint());
           case PeerAction.SuspendPath s -> suspended.add(peer);
           case PeerAction.ResumePath r -> suspended.remove(peer);
