@@ -136,9 +136,13 @@ class UpScenariosTest {
     lab.flush(NAT1, NAT2);
     // Keep traffic flowing the whole time, as a real workload would.
     LabProcess load = lab.start(A, "ping-load", List.of("ping", "-i", "0.5", bIp));
-    Duration back = o.awaitPing(A, bIp, Duration.ofSeconds(240));
+    // Expected ~50 s (docs/DAEMON.md "Recovery after a NAT flush"): loss found ~12 s after the
+    // flush, 35 s of silence, one punch; the rest is margin for a slow coordinator relay.
+    Duration back = o.awaitPing(A, bIp, Duration.ofSeconds(120));
     load.close();
     assertTrue(o.ping(A, bIp, 3), "stable after recovery");
+    o.awaitState(A, B, "direct", Duration.ofSeconds(10));
+    o.awaitState(B, A, "direct", Duration.ofSeconds(10));
     System.out.printf("conntrack flush: traffic back after %d ms%n", back.toMillis());
   }
 
