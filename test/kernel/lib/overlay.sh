@@ -1,0 +1,109 @@
+# shellcheck shell=bash
+# Helpers for the kernel data plane's VM tests (sourced, not run): the netns lab (lab/lab.sh), a
+# real gretun-coord on `pub` and real `gretun up` daemons, waiting on their log lines (a JVM start
+# per `gretun peers` costs seconds under TCG, so the logs are the cheap signal).
+set -euo pipefail
+ROOT=$PWD
+LAB=$ROOT/lab/lab.sh
+G=$ROOT/bin/gretun
+GC=$ROOT/bin/gretun-coord
+W=$(mktemp -d /tmp/gretun-kdp.XXXXXX)
+export LAB_PREFIX=gtl-0-kdp$$
+COORD=http://192.0.2.10:8443
+declare -A PID=()
+
+fail() {
+  echo "FAIL: $*" >&2
+  for f in "$W"/*.log; do
+    [[ -e $f ]] || continue
+    echo "--- $f (last 40 lines)" >&2
+    tail -n 40 "$f" >&2
+  done
+  exit 1
+}
+
+overlay_cleanup() {
+  local n
+  for n in "${!PID[@]}"; do kill -TERM "${PID[$n]}" 2>/dev/null || true; done
+  sleep 1
+  for n in "${!PID[@]}"; do kill -KILL "${PID[$n]}" 2>/dev/null || true; done
+  "$LAB" down >/dev/null 2>&1 || true
+  rm -rf "$W"
+}
+
+inns() { local node=$1; shift; ip netns exec "$LAB_PREFIX-$node" "$@"; }
+
+# lab_up MODE: the lab with both NATs in MODE, conntrack accounting on (packet counts per entry).
+lab_up() {
+  "$LAB" up >/dev/null
+  local n
+  for n in nat1 nat2; do
+    inns "$n" sysctl -qw net.netfilter.nf_conntrack_acct=1
+    "$LAB" nat "$n" "$1" >/dev/null
+  done
+}
+
+coord_up() {
+  PID[coord]=$(
+    inns pub "$GC" --listen 192.0.2.10:8443 --stun-listen 192.0.2.10:3478 \
+      --state-dir "$W/coord" --long-poll 10s >"$W/coord.log" 2>&1 &
+    echo $!
+  )
+  wait_log coord coord_listening 90
+  KEY=$("$GC" keys create --reusable --json --state-dir "$W/coord" | jq -r .key)
+}
+
+# up NODE MODE [ARGS...]: gretun up on NODE with data plane MODE, log in $W/NODE.log (appended).
+up() {
+  local node=$1 mode=$2; shift 2
+  PID[$node]=$(
+    inns "$node" "$G" up --coordinator "$COORD" --auth-key "$KEY" --hostname "$node" \
+      --state-dir "$W/state-$node" --control-socket "$W/$node.sock" --dataplane "$mode" \
+      "$@" >>"$W/$node.log" 2>&1 &
+    echo $!
+  )
+}
+
+# wait_log NAME PATTERN SECONDS [MIN_COUNT]: until $W/NAME.log has MIN_COUNT (1) matching lines.
+wait_log() {
+  local name=$1 pat=$2 secs=$3 min=${4:-1} i
+  for ((i = 0; i < secs * 5; i++)); do
+    if (($(grep -cE -- "$pat" "$W/$name.log" 2>/dev/null || true) >= min)); then return 0; fi
+    if [[ -n ${PID[$name]:-} ]] && ! kill -0 "${PID[$name]}" 2>/dev/null; then
+      fail "$name exited while waiting for '$pat'"
+    fi
+    sleep 0.2
+  done
+  fail "$name: no '$pat' (x$min) within ${secs}s"
+}
+
+# tunnel_ip NODE: the overlay address the coordinator gave NODE (from its log).
+tunnel_ip() { sed -n 's/.*registered tunnel_ip=\([0-9.]*\)\/.*/\1/p' "$W/$1.log" | tail -n 1; }
+
+# await_ping NODE IP SECONDS: until one ping passes; prints the seconds it took.
+await_ping() {
+  local node=$1 ip=$2 secs=$3 start=$SECONDS
+  while ((SECONDS - start < secs)); do
+    if inns "$node" ping -c 1 -W 1 "$ip" >/dev/null 2>&1; then
+      echo $((SECONDS - start))
+      return 0
+    fi
+  done
+  fail "no ping $node -> $ip within ${secs}s"
+}
+
+# tcp_transfer FROM TO_NODE TO_IP BYTES: sends BYTES through the tunnel with nc; checks they arrive.
+tcp_transfer() {
+  local from=$1 to=$2 ip=$3 bytes=$4 got
+  inns "$to" timeout 60 nc -l -p 5001 -q 1 >"$W/recv.bin" 2>/dev/null &
+  local srv=$!
+  sleep 1
+  head -c "$bytes" /dev/urandom >"$W/send.bin"
+  inns "$from" timeout 60 nc -q 1 -w 10 "$ip" 5001 <"$W/send.bin" || fail "nc $from -> $ip failed"
+  wait "$srv" || true
+  got=$(stat -c %s "$W/recv.bin")
+  cmp -s "$W/send.bin" "$W/recv.bin" || fail "TCP transfer $from -> $to: $got of $bytes bytes, or corrupt"
+}
+
+# gre_devices NODE: the daemon's GRE devices in NODE, one per line.
+gre_devices() { inns "$1" ip -o link show type gre | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E '^gt[0-9a-f]{8}$' || true; }
