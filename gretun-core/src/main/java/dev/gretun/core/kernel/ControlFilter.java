@@ -18,6 +18,7 @@ public final class ControlFilter {
   static final int DISCO_MAGIC_HEAD = 0x5453F09F; // "TS" F0 9F
   static final int DISCO_MAGIC_TAIL = 0x92AC;
   static final int STUN_COOKIE = 0x2112A442;
+
   /** Bytes to keep of an accepted packet: all of it. */
   static final int KEEP = 0x40000;
 

@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  *       packet socket ({@link ControlIo}).
  *   <li>Per direct peer one keyed GRE device ({@link PeerDevices#name}): local = the kernel's
  *       source address toward the peer, remote = the peer's public address, FOU encap sport P and
- *       dport = the peer's public port, noencap-csum, TTL 64, MTU 1464, no IPv6 address
- *       generation, and a point-to-point address (own tunnel IP, peer's as IFA_ADDRESS).
+ *       dport = the peer's public port, noencap-csum, TTL 64, MTU 1464, no IPv6 address generation,
+ *       and a point-to-point address (own tunnel IP, peer's as IFA_ADDRESS).
  *   <li>Path loss: the link goes down and comes back up (device and FOU port stay); an endpoint
  *       change retargets the link in place.
  *   <li>An {@code unreachable} route for the overlay prefix at a high metric drops packets for a
@@ -53,13 +53,16 @@ public final class KernelDataplane implements Dataplane {
   private static final Logger log = LoggerFactory.getLogger(KernelDataplane.class);
   public static final int MTU = 1464;
   public static final int TTL = 64;
+
   /** Metric of the overlay prefix's unreachable route: below every route a user would add. */
   public static final int GUARD_METRIC = 4000;
 
   private static final int TUNNEL_ENCAP_FOU = 1;
   private static final long POLL_INTERVAL_NANOS = 200_000_000L;
 
-  /** Sends a data-path probe (an inner IPv4 packet) toward {@code dstIp} through the routing table. */
+  /**
+   * Sends a data-path probe (an inner IPv4 packet) toward {@code dstIp} through the routing table.
+   */
   public interface ProbeSender extends AutoCloseable {
     void send(byte[] inner, int dstIp);
 
@@ -255,7 +258,8 @@ public final class KernelDataplane implements Dataplane {
     }
     try {
       Files.createDirectories(claim.getParent());
-      Files.writeString(claim, "fou_port=" + config.port() + " pid=" + ProcessHandle.current().pid() + "\n");
+      Files.writeString(
+          claim, "fou_port=" + config.port() + " pid=" + ProcessHandle.current().pid() + "\n");
     } catch (IOException e) {
       log.warn("kernel_fou_claim_failed file={} error=\"{}\"", claim, e.toString());
     }
@@ -278,7 +282,8 @@ public final class KernelDataplane implements Dataplane {
     routeAdded = true;
   }
 
-  // ---- Dataplane ----------------------------------------------------------------------------------
+  // ---- Dataplane
+  // ----------------------------------------------------------------------------------
 
   @Override
   public void start() {
@@ -369,7 +374,8 @@ public final class KernelDataplane implements Dataplane {
       }
       // A device with this name survived (e.g. made by an older run on another port): replace it
       // only when it carries our mark for this port.
-      Link old = kernel.link(d.name).orElseThrow(() -> KernelErrors.translate(e, "create " + d.name));
+      Link old =
+          kernel.link(d.name).orElseThrow(() -> KernelErrors.translate(e, "create " + d.name));
       if (!PeerDevices.isOurs(old, config.port())) {
         throw KernelErrors.translate(e, "create " + d.name);
       }
@@ -462,8 +468,7 @@ public final class KernelDataplane implements Dataplane {
       long rxp = s.rxPackets() - old.rxPackets();
       long txp = s.txPackets() - old.txPackets();
       if (rxp > 0 || txp > 0) {
-        e.getKey()
-            .addTraffic(rxp, s.rxBytes() - old.rxBytes(), txp, s.txBytes() - old.txBytes());
+        e.getKey().addTraffic(rxp, s.rxBytes() - old.rxBytes(), txp, s.txBytes() - old.txBytes());
         counters.rxPackets.add(rxp);
         counters.rxBytes.add(s.rxBytes() - old.rxBytes());
         counters.txPackets.add(txp);
@@ -516,7 +521,8 @@ public final class KernelDataplane implements Dataplane {
         kernel.deleteFouPort(config.port());
         log.info("kernel_fou_port_closed port={}", config.port());
       } catch (NetlinkException e) {
-        log.warn("kernel_fou_port_delete_failed port={} error=\"{}\"", config.port(), e.getMessage());
+        log.warn(
+            "kernel_fou_port_delete_failed port={} error=\"{}\"", config.port(), e.getMessage());
       }
       Path claim = claimFile();
       if (claim != null) {

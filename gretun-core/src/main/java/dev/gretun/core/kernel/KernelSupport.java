@@ -48,7 +48,8 @@ public final class KernelSupport {
     }
     for (int[] s :
         new int[][] {
-          {Libc.AF_PACKET, Libc.SOCK_DGRAM, 0}, {Libc.AF_INET, Libc.SOCK_RAW, RawUdpSender.IPPROTO_UDP}
+          {Libc.AF_PACKET, Libc.SOCK_DGRAM, 0},
+          {Libc.AF_INET, Libc.SOCK_RAW, RawUdpSender.IPPROTO_UDP}
         }) {
       try {
         Libc.close(Libc.socket(s[0], s[1] | Libc.SOCK_CLOEXEC, s[2]));

@@ -8,9 +8,9 @@ import java.util.regex.Pattern;
 /**
  * Names and ownership marks of the kernel data plane's per-peer GRE devices.
  *
- * <p>Name: {@code gt} + the pair's GRE key in 8 hex digits (10 characters, under IFNAMSIZ's 15): the
- * key is derived from both disco keys, so a peer's device keeps its name across restarts, and two
- * daemons in one namespace (different keys) never collide.
+ * <p>Name: {@code gt} + the pair's GRE key in 8 hex digits (10 characters, under IFNAMSIZ's 15):
+ * the key is derived from both disco keys, so a peer's device keeps its name across restarts, and
+ * two daemons in one namespace (different keys) never collide.
  *
  * <p>Mark: the {@link Ownership} alias convention of {@code gretun create} ({@code gretun
  * fou_port=P fou_owner=0}, so {@code gretun list} shows the device and {@code gretun delete} would

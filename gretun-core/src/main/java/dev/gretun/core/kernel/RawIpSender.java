@@ -9,8 +9,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Sends a complete inner IPv4 packet (our overlay address → a peer's) into the routing table with
- * a {@code SOCK_RAW}/{@code IPPROTO_RAW} socket (header included): the peer's /32 route sends it
+ * Sends a complete inner IPv4 packet (our overlay address → a peer's) into the routing table with a
+ * {@code SOCK_RAW}/{@code IPPROTO_RAW} socket (header included): the peer's /32 route sends it
  * through the peer's GRE device. The daemon's data-path probe uses it.
  */
 final class RawIpSender implements AutoCloseable {
@@ -22,7 +22,8 @@ final class RawIpSender implements AutoCloseable {
   }
 
   static RawIpSender open() {
-    return new RawIpSender(Libc.socket(Libc.AF_INET, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, IPPROTO_RAW));
+    return new RawIpSender(
+        Libc.socket(Libc.AF_INET, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, IPPROTO_RAW));
   }
 
   /** Sends {@code packet} to its destination address; false when the kernel refused. */

@@ -66,7 +66,8 @@ public final class RawUdpSender implements AutoCloseable {
 
   /**
    * Sends {@code data[off..off+len)} as one UDP datagram from port P to {@code to}; {@code ttl} 0 =
-   * the route default. Returns false when the kernel refused it (unreachable, buffer full, firewall).
+   * the route default. Returns false when the kernel refused it (unreachable, buffer full,
+   * firewall).
    */
   public synchronized boolean send(byte[] data, int off, int len, InetSocketAddress to, int ttl) {
     if (closed) {
@@ -76,7 +77,12 @@ public final class RawUdpSender implements AutoCloseable {
     heap.clear();
     int udpLen =
         Ipv4Packets.writeUdpDatagram(
-            heap, sourceFor.applyAsInt(dst), port, dst, to.getPort(), ByteBuffer.wrap(data, off, len));
+            heap,
+            sourceFor.applyAsInt(dst),
+            port,
+            dst,
+            to.getPort(),
+            ByteBuffer.wrap(data, off, len));
     MemorySegment.copy(heap.array(), 0, buf, JAVA_BYTE, 0, udpLen);
     SockAddrIn.write(addr, 0, dst, 0); // raw sockets ignore the port
     if (ttl > 0) {

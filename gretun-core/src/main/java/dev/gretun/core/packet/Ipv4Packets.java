@@ -33,7 +33,10 @@ public final class Ipv4Packets {
     out.putShort((short) udpLength).putShort((short) 0);
     out.put(payload.duplicate());
     int pseudo =
-        (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff)
+        (src >>> 16)
+            + (src & 0xffff)
+            + (dst >>> 16)
+            + (dst & 0xffff)
             + Ipv4Header.PROTO_UDP
             + udpLength;
     int c = Checksums.internet(out, udp, udpLength, pseudo);

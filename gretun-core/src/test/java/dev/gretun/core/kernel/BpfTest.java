@@ -23,7 +23,13 @@ class BpfTest {
             .ret(0)
             .build();
     assertEquals(
-        "28000000" + "0c000000" + "15000001" + "00080000" + "06000000" + "00000400" + "06000000"
+        "28000000"
+            + "0c000000"
+            + "15000001"
+            + "00080000"
+            + "06000000"
+            + "00000400"
+            + "06000000"
             + "00000000",
         HexFormat.of().formatHex(p.encode()));
   }
@@ -42,19 +48,27 @@ class BpfTest {
             .ret(0)
             .build();
     assertEquals(
-        "20000000" + "04f0ffff" // k = SKF_AD_OFF + 4 = 0xfffff004
-            + "30000000" + "09000000"
-            + "b1000000" + "00000000"
-            + "48000000" + "02000000"
-            + "40000000" + "08000000"
-            + "45000000" + "000000c0" // both branches fall through to "end"
-            + "06000000" + "00000000",
+        "20000000"
+            + "04f0ffff" // k = SKF_AD_OFF + 4 = 0xfffff004
+            + "30000000"
+            + "09000000"
+            + "b1000000"
+            + "00000000"
+            + "48000000"
+            + "02000000"
+            + "40000000"
+            + "08000000"
+            + "45000000"
+            + "000000c0" // both branches fall through to "end"
+            + "06000000"
+            + "00000000",
         HexFormat.of().formatHex(p.encode()));
   }
 
   @Test
   void rejectsBadPrograms() {
-    assertThrows(IllegalArgumentException.class, () -> new Bpf.Assembler().loadAbs(Bpf.B, 0).build());
+    assertThrows(
+        IllegalArgumentException.class, () -> new Bpf.Assembler().loadAbs(Bpf.B, 0).build());
     assertThrows(
         IllegalArgumentException.class, () -> new Bpf.Assembler().jeq(1, "x", null).ret(0).build());
     assertThrows(

@@ -3,8 +3,8 @@ package dev.gretun.core.kernel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.gretun.core.packet.MalformedPacketException;
 import dev.gretun.core.packet.Ipv4Packets;
+import dev.gretun.core.packet.MalformedPacketException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -35,7 +35,8 @@ class CapturedDatagramTest {
   @Test
   void boundsTheUdpLengthByWhatWasCaptured() {
     byte[] pkt = Ipv4Packets.udp(Samples.A, 40000, Samples.B, 7777, 64, Samples.disco(40));
-    assertThrows(MalformedPacketException.class, () -> parse(Arrays.copyOf(pkt, pkt.length - 1), false));
+    assertThrows(
+        MalformedPacketException.class, () -> parse(Arrays.copyOf(pkt, pkt.length - 1), false));
   }
 
   @Test
@@ -77,7 +78,6 @@ class CapturedDatagramTest {
             out, 0xc0a80001, 7777, 0xc0a80002, 3478, ByteBuffer.wrap(new byte[] {1, 2, 3, 4}));
     assertEquals(12, len);
     // c0a8+0001+c0a8+0002+0011+000c + 1e61+0d96+000c + 0102+0304 = 0x1b179 -> b17a -> ~ = 4e85
-    assertEquals(
-        "1e610d96000c4e8501020304", java.util.HexFormat.of().formatHex(out.array()));
+    assertEquals("1e610d96000c4e8501020304", java.util.HexFormat.of().formatHex(out.array()));
   }
 }

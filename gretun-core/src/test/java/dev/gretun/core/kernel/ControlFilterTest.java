@@ -101,6 +101,7 @@ class ControlFilterTest {
 
   @Test
   void dropAllDropsEverything() {
-    assertEquals(0, BpfInterpreter.run(ControlFilter.dropAll(), Samples.udp(P, Samples.stun()), IP, HOST));
+    assertEquals(
+        0, BpfInterpreter.run(ControlFilter.dropAll(), Samples.udp(P, Samples.stun()), IP, HOST));
   }
 }

@@ -72,7 +72,8 @@ final class FakeKernelNet implements KernelNet {
       throw new NetlinkException(Errno.EEXIST.value(), null);
     }
     int index = nextIndex++;
-    links.put(spec.name(), new Link(index, spec.name(), "gre", 0, 1476, 2, null, null, LinkStats.ZERO));
+    links.put(
+        spec.name(), new Link(index, spec.name(), "gre", 0, 1476, 2, null, null, LinkStats.ZERO));
     specs.put(index, spec);
   }
 
@@ -95,21 +96,50 @@ final class FakeKernelNet implements KernelNet {
     Link l = byIndex(index);
     calls.add((up ? "up " : "down ") + l.name());
     replace(
-        new Link(l.index(), l.name(), l.kind(), up ? Rtnl.IFF_UP : 0, l.mtu(), l.operState(), l.alias(), l.gre(), l.stats()));
+        new Link(
+            l.index(),
+            l.name(),
+            l.kind(),
+            up ? Rtnl.IFF_UP : 0,
+            l.mtu(),
+            l.operState(),
+            l.alias(),
+            l.gre(),
+            l.stats()));
   }
 
   @Override
   public void setMtu(int index, int mtu) {
     Link l = byIndex(index);
     calls.add("mtu " + l.name() + " " + mtu);
-    replace(new Link(l.index(), l.name(), l.kind(), l.flags(), mtu, l.operState(), l.alias(), l.gre(), l.stats()));
+    replace(
+        new Link(
+            l.index(),
+            l.name(),
+            l.kind(),
+            l.flags(),
+            mtu,
+            l.operState(),
+            l.alias(),
+            l.gre(),
+            l.stats()));
   }
 
   @Override
   public void setAlias(int index, String alias) {
     Link l = byIndex(index);
     calls.add("alias " + l.name() + " " + alias);
-    replace(new Link(l.index(), l.name(), l.kind(), l.flags(), l.mtu(), l.operState(), alias, l.gre(), l.stats()));
+    replace(
+        new Link(
+            l.index(),
+            l.name(),
+            l.kind(),
+            l.flags(),
+            l.mtu(),
+            l.operState(),
+            alias,
+            l.gre(),
+            l.stats()));
   }
 
   @Override
@@ -119,12 +149,24 @@ final class FakeKernelNet implements KernelNet {
 
   @Override
   public void addPeerAddress(int index, Inet4Address local, Inet4Address peer) {
-    calls.add("addr " + byIndex(index).name() + " " + local.getHostAddress() + " peer " + peer.getHostAddress());
+    calls.add(
+        "addr "
+            + byIndex(index).name()
+            + " "
+            + local.getHostAddress()
+            + " peer "
+            + peer.getHostAddress());
   }
 
   @Override
   public void unreachableRoute(boolean add, Inet4Address network, int prefixLength, int metric) {
-    calls.add((add ? "route-add " : "route-del ") + network.getHostAddress() + "/" + prefixLength + " metric " + metric);
+    calls.add(
+        (add ? "route-add " : "route-del ")
+            + network.getHostAddress()
+            + "/"
+            + prefixLength
+            + " metric "
+            + metric);
   }
 
   @Override

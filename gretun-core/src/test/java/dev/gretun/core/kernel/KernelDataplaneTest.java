@@ -167,7 +167,8 @@ class KernelDataplaneTest {
       kernel.calls.clear();
       path.setEndpoint(SockAddrIn.ipv4(v4("203.0.113.10")), 40001); // the NAT remapped
       dp.configurePath(path);
-      assertEquals(List.of("route-get 203.0.113.10", "change gtdeadbeef dport=40001"), kernel.calls);
+      assertEquals(
+          List.of("route-get 203.0.113.10", "change gtdeadbeef dport=40001"), kernel.calls);
       assertEquals(index, kernel.links.get("gtdeadbeef").index(), "same device");
       assertEquals(List.of("gtdeadbeef"), dp.deviceNames());
     }
@@ -240,7 +241,9 @@ class KernelDataplaneTest {
   void controlSendsGoThroughTheRawPath() {
     try (KernelDataplane dp = open()) {
       byte[] ping = new byte[90];
-      assertTrue(dp.sendControl(ping, 0, ping.length, new InetSocketAddress(v4("203.0.113.10"), 40000), 2));
+      assertTrue(
+          dp.sendControl(
+              ping, 0, ping.length, new InetSocketAddress(v4("203.0.113.10"), 40000), 2));
       assertEquals(List.of("90 bytes to /203.0.113.10:40000 ttl 2"), io.sent);
       assertEquals(P, dp.port());
     }

@@ -16,8 +16,8 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.nio.channels.Selector;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -54,8 +54,12 @@ class RawAndTapNetnsTest {
     a = Netns.create();
     r = Netns.create();
     b = Netns.create();
-    a.host("ip", "link", "add", "va", "netns", a.name(), "type", "veth", "peer", "name", "ra", "netns", r.name());
-    b.host("ip", "link", "add", "vb", "netns", b.name(), "type", "veth", "peer", "name", "rb", "netns", r.name());
+    a.host(
+        "ip", "link", "add", "va", "netns", a.name(), "type", "veth", "peer", "name", "ra", "netns",
+        r.name());
+    b.host(
+        "ip", "link", "add", "vb", "netns", b.name(), "type", "veth", "peer", "name", "rb", "netns",
+        r.name());
     for (Netns n : List.of(a, r, b)) {
       n.ip("link", "set", "lo", "up");
     }

@@ -12,7 +12,8 @@ final class Samples {
 
   static byte[] disco(int extra) {
     byte[] b = new byte[6 + extra];
-    System.arraycopy(new byte[] {'T', 'S', (byte) 0xF0, (byte) 0x9F, (byte) 0x92, (byte) 0xAC}, 0, b, 0, 6);
+    System.arraycopy(
+        new byte[] {'T', 'S', (byte) 0xF0, (byte) 0x9F, (byte) 0x92, (byte) 0xAC}, 0, b, 0, 6);
     for (int i = 6; i < b.length; i++) {
       b[i] = (byte) i;
     }

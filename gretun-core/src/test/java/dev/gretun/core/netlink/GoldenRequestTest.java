@@ -158,7 +158,8 @@ class GoldenRequestTest {
   @Test
   void changeGreInPlace() {
     GreLinkSpec spec =
-        new GreLinkSpec("gtchg", GreKind.GRE, L, v4("10.0.0.3"), 7L, 64, false, 1, 7777, 7779, false);
+        new GreLinkSpec(
+            "gtchg", GreKind.GRE, L, v4("10.0.0.3"), 7L, 64, false, 1, 7777, 7779, false);
     assertGolden("gre-change", RtnlMessages.changeGreLink(6, spec));
   }
 
