@@ -6,6 +6,7 @@
 #   5. conntrack flushed on both NATs: traffic comes back on its own (the time is printed).
 #   6. SIGKILL a daemon, restart it: the leftover device is recognised and replaced (no duplicate
 #      device or FOU port), the tunnel comes back. SIGTERM then removes devices, route and FOU port.
+# ktest-timeout: 900
 set -euo pipefail
 # shellcheck source=lib/overlay.sh
 source "$(dirname "$0")/lib/overlay.sh"
@@ -15,9 +16,9 @@ lab_up plain
 coord_up
 up a kernel
 up b kernel
-wait_log a 'dataplane mode=kernel' 60
-wait_log b 'dataplane mode=kernel' 60
-wait_log a 'peer_state peer=b .*to=direct' 120
+wait_log a "dataplane mode=kernel" 180
+wait_log b "dataplane mode=kernel" 180
+wait_log a "peer_state peer=b .*to=direct" 240
 wait_log b 'peer_state peer=a .*to=direct' 60
 A=$(tunnel_ip a)
 B=$(tunnel_ip b)

@@ -5,6 +5,7 @@
 #      remote address, told apart by their GRE keys.
 #   4. a2 runs the userspace data plane: it interoperates with b's kernel plane (same keyed
 #      GRE-in-UDP on port 7777).
+# ktest-timeout: 900
 set -euo pipefail
 # shellcheck source=lib/overlay.sh
 source "$(dirname "$0")/lib/overlay.sh"

@@ -7,7 +7,8 @@ ROOT=$PWD
 LAB=$ROOT/lab/lab.sh
 G=$ROOT/bin/gretun
 GC=$ROOT/bin/gretun-coord
-W=$(mktemp -d /tmp/gretun-kdp.XXXXXX)
+# Inside the VM the logs go to the results share, so they survive a timeout (kept on failure).
+W=$(mktemp -d "${GRETUN_VM_RESULTS:-/tmp}/gretun-kdp.XXXXXX")
 export LAB_PREFIX=gtl-0-kdp$$
 COORD=http://192.0.2.10:8443
 declare -A PID=()
@@ -23,12 +24,12 @@ fail() {
 }
 
 overlay_cleanup() {
-  local n
+  local rc=$? n
   for n in "${!PID[@]}"; do kill -TERM "${PID[$n]}" 2>/dev/null || true; done
   sleep 1
   for n in "${!PID[@]}"; do kill -KILL "${PID[$n]}" 2>/dev/null || true; done
   "$LAB" down >/dev/null 2>&1 || true
-  rm -rf "$W"
+  if ((rc == 0)); then rm -rf "$W"; else echo "logs kept in $W" >&2; fi
 }
 
 inns() { local node=$1; shift; ip netns exec "$LAB_PREFIX-$node" "$@"; }
@@ -49,8 +50,9 @@ coord_up() {
       --state-dir "$W/coord" --long-poll 10s >"$W/coord.log" 2>&1 &
     echo $!
   )
-  wait_log coord coord_listening 90
+  wait_log coord coord_listening 180
   KEY=$("$GC" keys create --reusable --json --state-dir "$W/coord" | jq -r .key)
+  [[ -n $KEY && $KEY != null ]] || fail "no join key from gretun-coord keys create"
 }
 
 # up NODE MODE [ARGS...]: gretun up on NODE with data plane MODE, log in $W/NODE.log (appended).
@@ -66,13 +68,16 @@ up() {
 
 # wait_log NAME PATTERN SECONDS [MIN_COUNT]: until $W/NAME.log has MIN_COUNT (1) matching lines.
 wait_log() {
-  local name=$1 pat=$2 secs=$3 min=${4:-1} i
-  for ((i = 0; i < secs * 5; i++)); do
-    if (($(grep -cE -- "$pat" "$W/$name.log" 2>/dev/null || true) >= min)); then return 0; fi
+  local name=$1 pat=$2 secs=$3 min=${4:-1} start=$SECONDS
+  while ((SECONDS - start < secs)); do
+    if (($(grep -cE -- "$pat" "$W/$name.log" 2>/dev/null || true) >= min)); then
+      echo "  $name: '$pat' after $((SECONDS - start))s"
+      return 0
+    fi
     if [[ -n ${PID[$name]:-} ]] && ! kill -0 "${PID[$name]}" 2>/dev/null; then
       fail "$name exited while waiting for '$pat'"
     fi
-    sleep 0.2
+    sleep 0.5
   done
   fail "$name: no '$pat' (x$min) within ${secs}s"
 }
