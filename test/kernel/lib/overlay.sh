@@ -8,7 +8,10 @@ LAB=$ROOT/lab/lab.sh
 G=$ROOT/bin/gretun
 GC=$ROOT/bin/gretun-coord
 # Inside the VM the logs go to the results share, so they survive a timeout (kept on failure).
+# State (SQLite, keys, sockets) stays on the guest's tmpfs: SQLite's WAL cannot map shared memory
+# on the 9p share.
 W=$(mktemp -d "${GRETUN_VM_RESULTS:-/tmp}/gretun-kdp.XXXXXX")
+S=$(mktemp -d /tmp/gretun-kdp-state.XXXXXX)
 export LAB_PREFIX=gtl-0-kdp$$
 COORD=http://192.0.2.10:8443
 declare -A PID=()
@@ -29,6 +32,7 @@ overlay_cleanup() {
   sleep 1
   for n in "${!PID[@]}"; do kill -KILL "${PID[$n]}" 2>/dev/null || true; done
   "$LAB" down >/dev/null 2>&1 || true
+  rm -rf "$S"
   if ((rc == 0)); then rm -rf "$W"; else echo "logs kept in $W" >&2; fi
 }
 
@@ -47,11 +51,11 @@ lab_up() {
 coord_up() {
   PID[coord]=$(
     inns pub "$GC" --listen 192.0.2.10:8443 --stun-listen 192.0.2.10:3478 \
-      --state-dir "$W/coord" --long-poll 10s >"$W/coord.log" 2>&1 &
+      --state-dir "$S/coord" --long-poll 10s >"$W/coord.log" 2>&1 &
     echo $!
   )
   wait_log coord coord_listening 180
-  KEY=$("$GC" keys create --reusable --json --state-dir "$W/coord" | jq -r .key)
+  KEY=$("$GC" keys create --reusable --json --state-dir "$S/coord" | jq -r .key)
   [[ -n $KEY && $KEY != null ]] || fail "no join key from gretun-coord keys create"
 }
 
@@ -60,7 +64,7 @@ up() {
   local node=$1 mode=$2; shift 2
   PID[$node]=$(
     inns "$node" "$G" up --coordinator "$COORD" --auth-key "$KEY" --hostname "$node" \
-      --state-dir "$W/state-$node" --control-socket "$W/$node.sock" --dataplane "$mode" \
+      --state-dir "$S/state-$node" --control-socket "$S/$node.sock" --dataplane "$mode" \
       "$@" >>"$W/$node.log" 2>&1 &
     echo $!
   )
@@ -97,17 +101,22 @@ await_ping() {
   fail "no ping $node -> $ip within ${secs}s"
 }
 
-# tcp_transfer FROM TO_NODE TO_IP BYTES: sends BYTES through the tunnel with nc; checks they arrive.
+# tcp_transfer FROM TO_NODE TO_IP BYTES: iperf3 sends BYTES over TCP through the tunnel; the
+# receiver must count them all.
 tcp_transfer() {
-  local from=$1 to=$2 ip=$3 bytes=$4 got
-  inns "$to" timeout 60 nc -l -p 5001 -q 1 >"$W/recv.bin" 2>/dev/null &
-  local srv=$!
-  sleep 1
-  head -c "$bytes" /dev/urandom >"$W/send.bin"
-  inns "$from" timeout 60 nc -q 1 -w 10 "$ip" 5001 <"$W/send.bin" || fail "nc $from -> $ip failed"
+  local from=$1 to=$2 ip=$3 bytes=$4 got srv
+  inns "$to" timeout 120 iperf3 -s -1 -p 5201 >"$W/iperf3-server.log" 2>&1 &
+  srv=$!
+  sleep 2
+  if ! inns "$from" timeout 100 iperf3 -c "$ip" -p 5201 -n "$bytes" -J --connect-timeout 10000 \
+    >"$W/iperf3.json" 2>&1; then
+    inns "$from" ip -s -d link show type gre >&2 || true
+    fail "iperf3 $from -> $ip failed: $(jq -r '.error // empty' "$W/iperf3.json" 2>/dev/null)"
+  fi
   wait "$srv" || true
-  got=$(stat -c %s "$W/recv.bin")
-  cmp -s "$W/send.bin" "$W/recv.bin" || fail "TCP transfer $from -> $to: $got of $bytes bytes, or corrupt"
+  got=$(jq -r '.end.sum_received.bytes' "$W/iperf3.json")
+  ((got >= bytes)) || fail "TCP transfer $from -> $to: $got of $bytes bytes arrived"
+  echo "  TCP $from -> $to: $got bytes, $(jq -r '.end.sum_received.bits_per_second / 1e6 | floor' "$W/iperf3.json") Mbit/s"
 }
 
 # gre_devices NODE: the daemon's GRE devices in NODE, one per line.
