@@ -16,7 +16,7 @@ ifeq ($(CI),true)
   MVNFLAGS += -Dgretun.requireRoot=true
 endif
 
-.PHONY: all build test test-unit test-kernel deps demo bench bench-jmh bench-coord lint format cover clean
+.PHONY: all build test test-unit test-kernel deps demo bench bench-jmh bench-coord bench-overlay lint format cover clean
 
 all: build
 
@@ -25,11 +25,14 @@ build:
 	@mkdir -p build
 	cp gretun-cli/target/gretun.jar gretun-coord/target/gretun-coord.jar build/
 	cp gretun-cli/target/gretun_completion.bash build/
+	@rm -f build/*.jsa
+	-@$(JAVA_HOME)/bin/java -XX:ArchiveClassesAtExit=build/gretun.jsa --enable-native-access=ALL-UNNAMED -jar build/gretun.jar list --json >/dev/null 2>&1
+	-@$(JAVA_HOME)/bin/java -XX:ArchiveClassesAtExit=build/gretun-coord.jsa --enable-native-access=ALL-UNNAMED -jar build/gretun-coord.jar --help >/dev/null 2>&1
 	@echo "built: build/gretun.jar build/gretun-coord.jar (launchers: bin/gretun bin/gretun-coord)"
 
 # Debian packages the test tiers use; installed when missing and we are root.
 DEB_PKGS := iproute2 nftables iptables conntrack iputils-ping netcat-openbsd procps jq
-DEB_PKGS += coturn iperf3
+DEB_PKGS += coturn iperf3 bc
 # The kernel VM tier (vm/, test/kernel/): qemu, the initramfs tools, modprobe/depmod.
 DEB_PKGS += qemu-system-x86 busybox-static cpio kmod
 deps:
@@ -52,14 +55,16 @@ JAR_INPUTS := $(shell find $(ROOT)/pom.xml $(ROOT)/gretun-*/pom.xml $(ROOT)/gret
 build/gretun.jar: $(JAR_INPUTS)
 	$(MAKE) build
 
-demo: build
-	@echo "demo: filled by the daemon issue"
+# Coordinator + two peers behind two NATs in the netns lab, `gretun peers`, a ping (root).
+demo: deps build
+	@bash scripts/demo.sh
 
 # Benchmarks: JMH (gretun-bench, built only with -Pbench), brief runs printing ops/s.
 # Extend by appending commands to BENCH_STEPS (e.g. netns/VM throughput runs).
 JMH_ARGS ?= -f 1 -wi 2 -i 3 -w 1s -r 1s
 JMH_FILTER ?=
 BENCH_STEPS := bench-jmh bench-coord
+BENCH_STEPS += bench-overlay
 bench: $(BENCH_STEPS)
 
 bench-jmh:
@@ -70,6 +75,12 @@ bench-jmh:
 bench-coord: build
 	$(MVN) $(MVNFLAGS) -q -pl gretun-coord -am -DskipTests -Djacoco.skip=true test-compile org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
 	ulimit -n 65536 2>/dev/null || ulimit -n $$(ulimit -Hn); $(JAVA_HOME)/bin/java -Dgretun.root=$(ROOT) -cp gretun-coord/target/test-classes:gretun-coord/target/classes:$$(cat gretun-coord/target/bench.classpath) dev.gretun.coord.bench.FanoutBench
+
+# gretun vs Nebula vs the plain path in the netns lab (root): connect time and iperf3 throughput,
+# docs/BENCH.md. One part: BENCH_PARTS=throughput BENCH_SYSTEMS=gretun,nebula make bench-overlay
+bench-overlay: deps build
+	@bash scripts/ensure-debs.sh nebula
+	bash bench/overlay-bench.sh
 
 lint:
 	$(MVN) $(MVNFLAGS) -q spotless:check

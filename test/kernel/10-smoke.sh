@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Kernel VM smoke test: two network namespaces joined by veth, a keyed GRE-over-FOU tunnel between
-# them (DESIGN.md §3: one UDP port for both ends, a GRE key, noencap-csum), and a ping across it.
+# them made with `gretun create` on both ends (DESIGN.md §3: one UDP port for both ends, a GRE key, noencap-csum), and a ping across it.
 # An nftables counter on the receiving side proves the pings really travelled as UDP to the FOU
 # port. Also proves the shared Java 25 JDK and the built jars run inside the VM.
 set -euo pipefail
@@ -36,16 +36,13 @@ table inet smoke {
 }
 EOF
 
-# TODO(issue 3): create both ends with `gretun create` once it lands on main.
-tunnel() { # tunnel NS LOCAL REMOTE TUNNEL_IP PEER_TUNNEL_IP
-  ip -n "$1" fou add port "$port" ipproto 47
-  ip -n "$1" link add gre-smoke type gre local "$2" remote "$3" ttl 64 key "$key" \
-    encap fou encap-sport "$port" encap-dport "$port" noencap-csum
-  ip -n "$1" addr add "$4" peer "$5" dev gre-smoke
-  ip -n "$1" link set gre-smoke up
+tunnel() { # tunnel NS LOCAL REMOTE TUNNEL_CIDR: both ends made with `gretun create`
+  ip netns exec "$1" bin/gretun create --name gre-smoke --local "$2" --remote "$3" --ttl 64 \
+    --key "$((key))" --encap fou --encap-sport "$port" --encap-dport "$port" --fou-port "$port" \
+    --tunnel-ip "$4"
 }
-tunnel "$a" 192.0.2.1 192.0.2.2 10.99.0.1 10.99.0.2
-tunnel "$b" 192.0.2.2 192.0.2.1 10.99.0.2 10.99.0.1
+tunnel "$a" 192.0.2.1 192.0.2.2 10.99.0.1/24
+tunnel "$b" 192.0.2.2 192.0.2.1 10.99.0.2/24
 
 ip -n "$a" -d link show gre-smoke
 mtu=$(ip -n "$a" -o link show gre-smoke | sed -n 's/.* mtu \([0-9]*\) .*/\1/p')

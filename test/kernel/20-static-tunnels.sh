@@ -43,6 +43,15 @@ ip -n "$A" fou del port 7999
 inA "$G" create --name gbare --local 192.168.77.1 --remote 192.168.77.2 --ttl 40
 expect "$A" gbare "gre remote 192.168.77.2" "local 192.168.77.1" "ttl 40" "nopmtudisc"
 expect "$A" gbare "addrgenmode none" "alias gretun"
+# The kernel tells GRE tunnels apart by (local, remote, key): a second keyless tunnel between the
+# same addresses (gfou below) must be refused by gretun with a clear message, then work once
+# gbare is gone.
+if inA "$G" create --name gdup --local 192.168.77.1 --remote 192.168.77.2 2>/tmp/gdup.err; then
+  fail "a second keyless tunnel between the same addresses was accepted"
+fi
+grep -q "use a different --key" /tmp/gdup.err || fail "unclear duplicate error: $(cat /tmp/gdup.err)"
+inA "$G" delete --name gbare
+ip -n "$A" link show gbare >/dev/null 2>&1 && fail "gbare still there after delete"
 
 # 2. keyed GRE, addressed
 inA "$G" create --name gkey --local 192.168.77.1 --remote 192.168.77.2 --key 4660 \
@@ -66,7 +75,7 @@ status=$(inA "$G" status --name gfou --json)
 [[ $(jqc "$status" '[.local_ip,.remote_ip,.encap,.encap_sport,.encap_dport,.mtu,.up,.fou_port,.key]') == \
    '["192.168.77.1","192.168.77.2","fou",7777,7777,1468,true,7777,null]' ]] || fail "status: $status"
 list=$(inA "$G" list --json)
-[[ $(jqc "$list" '[.[].name]|sort') == '["gbare","gfou","gkey","gtap"]' ]] \
+[[ $(jqc "$list" '[.[].name]|sort') == '["gfou","gkey","gtap"]' ]] \
   || fail "list (fallback gre0/gretap0 must not appear): $list"
 [[ $(jqc "$list" '.[]|select(.name=="gkey").key') == 4660 ]] || fail "key: $list"
 
@@ -87,7 +96,7 @@ d=$(inA "$G" --json delete --name gfou)
 ip -n "$A" fou show | grep -q "port 7777" || fail "FOU port 7777 removed while t0 uses it"
 d=$(inA "$G" --json delete --name t0)
 [[ $(jqc "$d" .fou_port_removed) == 7777 ]] || fail "delete t0: $d"
-for t in gbare gkey gtap; do inA "$G" delete --name "$t" >/dev/null; done
+for t in gkey gtap; do inA "$G" delete --name "$t" >/dev/null; done
 inB "$G" delete --name t0 >/dev/null
 for ns in "$A" "$B"; do
   [[ -z $(ip -n "$ns" fou show) ]] || fail "FOU ports left in $ns: $(ip -n "$ns" fou show)"

@@ -305,7 +305,7 @@ public final class Daemon implements AutoCloseable {
     }
     UdpPort port = bindPort();
     try {
-      TunDevice tun = TunDevice.open(config.tunName());
+      TunDevice tun = TunDevice.openWithOffloads(config.tunName());
       configureTun(tun.name());
       log.info("dataplane mode=userspace tun={} mtu={}", tun.name(), TUN_MTU);
       return new UserspaceDataplane(tun, port, this::acceptControlPacket, counters);

@@ -6,7 +6,6 @@ import dev.gretun.core.tun.TunClosedException;
 import dev.gretun.core.tun.TunDevice;
 import io.netty.util.collection.IntObjectHashMap;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
@@ -32,6 +31,9 @@ public final class UserspaceDataplane implements Dataplane {
   private static final Logger log = LoggerFactory.getLogger(UserspaceDataplane.class);
   private static final int MAX_PACKET = 65535;
   private static final int RX_BATCH = 64;
+  private static final int TX_ENTRIES = 256;
+  private static final ValueLayout.OfShort BE_SHORT =
+      ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
 
   private final TunDevice tun;
   private final UdpPort port;
@@ -144,31 +146,10 @@ public final class UserspaceDataplane implements Dataplane {
   }
 
   private void tunLoop() {
-    UdpPort.Sender sender = port.sender();
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment buf = arena.allocate(GreWire.HEADER + MAX_PACKET, 64);
-      MemorySegment inner = buf.asSlice(GreWire.HEADER);
+    TunReader reader = new TunReader(tun, port.batch(TX_ENTRIES), this::pathFor, counters);
+    try {
       while (running) {
-        int n = tun.read(inner);
-        if (n < 20 || (inner.get(ValueLayout.JAVA_BYTE, 0) & 0xF0) != 0x40) {
-          counters.dropMalformed.increment(); // IPv6 and runts: the overlay is IPv4
-          continue;
-        }
-        PeerPath path = byTunnelIp.get(GreWire.beInt(inner, 16));
-        if (path == null || !path.sending) {
-          counters.dropNoPath.increment();
-          continue;
-        }
-        GreWire.write(buf, 0, path.greKey);
-        int len = n + GreWire.HEADER;
-        if (sender.send(buf, 0, len, path.endpointIp, path.endpointPort)) {
-          path.txPackets.increment();
-          path.txBytes.add(n);
-          counters.txPackets.increment();
-          counters.txBytes.add(n);
-        } else {
-          counters.dropSendFailed.increment();
-        }
+        reader.readBurst();
       }
     } catch (TunClosedException e) {
       log.debug("dataplane_tun_closed");
@@ -177,12 +158,19 @@ public final class UserspaceDataplane implements Dataplane {
         log.error("dataplane_tun_failed error=\"{}\"", e.toString());
       }
     } finally {
-      sender.close();
+      reader.close();
     }
   }
 
+  private PeerPath pathFor(int tunnelIp) {
+    return byTunnelIp.get(tunnelIp);
+  }
+
   private void udpLoop() {
-    UdpPort.Receiver rx = port.receiver(RX_BATCH, MAX_PACKET > 9216 ? 9216 : MAX_PACKET);
+    // With GRO the kernel hands over whole GSO trains (up to 64 KiB); the headroom takes the TUN
+    // vnet header in front of the first inner packet.
+    boolean gro = port.enableGro();
+    UdpPort.Receiver rx = port.receiver(RX_BATCH, gro ? MAX_PACKET : 9216, VnetHeader.LEN);
     try {
       while (running) {
         int n = rx.receive();
@@ -190,7 +178,16 @@ public final class UserspaceDataplane implements Dataplane {
           break;
         }
         for (int i = 0; i < n; i++) {
-          handleDatagram(rx, i);
+          if (rx.truncated(i)) {
+            counters.dropMalformed.increment();
+            continue;
+          }
+          long off = rx.offset(i);
+          int len = rx.length(i);
+          int seg = rx.segmentSize(i);
+          for (int pos = 0; pos < len; pos += seg) {
+            handleDatagram(rx, i, off + pos, Math.min(seg, len - pos));
+          }
         }
       }
     } catch (RuntimeException e) {
@@ -202,14 +199,8 @@ public final class UserspaceDataplane implements Dataplane {
     }
   }
 
-  private void handleDatagram(UdpPort.Receiver rx, int i) {
+  private void handleDatagram(UdpPort.Receiver rx, int i, long off, int len) {
     MemorySegment data = rx.data();
-    long off = rx.offset(i);
-    int len = rx.length(i);
-    if (rx.truncated(i)) {
-      counters.dropMalformed.increment();
-      return;
-    }
     if (GreWire.isKeyedIpv4(data, off, len)) {
       handleGre(data, off, len, rx.sourceIp(i), rx.sourcePort(i));
       return;
@@ -242,16 +233,20 @@ public final class UserspaceDataplane implements Dataplane {
     long innerOff = off + GreWire.HEADER;
     if (innerLen < 20
         || (data.get(ValueLayout.JAVA_BYTE, innerOff) & 0xF0) != 0x40
-        || Short.toUnsignedInt(
-                data.get(
-                    ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN),
-                    innerOff + 2))
-            > innerLen) {
+        || Short.toUnsignedInt(data.get(BE_SHORT, innerOff + 2)) > innerLen) {
       counters.dropMalformed.increment();
       return;
     }
     try {
-      tun.write(data.asSlice(innerOff, innerLen));
+      if (tun.vnetHeader()) {
+        // The bytes before the inner packet are its GRE header (or the receive headroom, or the
+        // tail of a GRO train's previous segment, already written): room for the vnet header.
+        long hdr = innerOff - VnetHeader.LEN;
+        VnetHeader.writePlain(data, hdr);
+        tun.write(data, hdr, VnetHeader.LEN + innerLen);
+      } else {
+        tun.write(data, innerOff, innerLen);
+      }
     } catch (IOException e) {
       counters.dropSendFailed.increment();
       return;

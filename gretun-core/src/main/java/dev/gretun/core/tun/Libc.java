@@ -43,6 +43,19 @@ final class Libc {
           FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
           ERRNO,
           Linker.Option.firstVariadicArg(2));
+  // The same calls with the buffer as a raw address (a long): the data plane's hot loops pass
+  // base + offset of native memory they own, so no MemorySegment slice is made per packet.
+  static final MethodHandle READ_RAW =
+      handle("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
+  static final MethodHandle WRITE_RAW =
+      handle("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
+  // ioctl with an integer argument (TUNSETOFFLOAD takes the flags by value).
+  static final MethodHandle IOCTL_LONG =
+      LINKER.downcallHandle(
+          LINKER.defaultLookup().findOrThrow("ioctl"),
+          FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG),
+          ERRNO,
+          Linker.Option.firstVariadicArg(2));
   static final MethodHandle READ =
       handle("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
   static final MethodHandle WRITE =

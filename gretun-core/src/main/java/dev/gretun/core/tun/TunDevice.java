@@ -10,6 +10,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -30,8 +31,21 @@ public final class TunDevice implements AutoCloseable {
   /** {@code _IOW('T', 202, int)} from {@code <linux/if_tun.h>}. */
   static final long TUNSETIFF = 0x400454caL;
 
+  /** {@code _IOW('T', 208, unsigned int)}: which offloads the reader can take. */
+  static final long TUNSETOFFLOAD = 0x400454d0L;
+
   static final short IFF_TUN = 0x0001;
   static final short IFF_NO_PI = 0x1000;
+  static final short IFF_VNET_HDR = 0x4000;
+
+  /**
+   * {@code TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO_ECN}: partial checksums and IPv4 TCP super-packets.
+   */
+  static final long OFFLOAD_CSUM_TSO4 = 0x01 | 0x02 | 0x08;
+
+  /** {@code sizeof(struct virtio_net_hdr)}: the kernel's default vnet header size. */
+  public static final int VNET_HDR_LEN = 10;
+
   static final int IFNAMSIZ = 16;
 
   /** {@code struct ifreq} on 64-bit Linux: ifr_name[16], then a 24-byte union; ifr_flags first. */
@@ -52,12 +66,14 @@ public final class TunDevice implements AutoCloseable {
   private final MemorySegment writeErrno;
   private final MemorySegment pollFds;
   private final AtomicInteger callsInProgress = new AtomicInteger();
+  private final boolean vnetHeader;
   private volatile boolean closed;
 
-  private TunDevice(String name, int fd, int wakeFd) {
+  private TunDevice(String name, int fd, int wakeFd, boolean vnetHeader) {
     this.name = name;
     this.fd = fd;
     this.wakeFd = wakeFd;
+    this.vnetHeader = vnetHeader;
     this.readErrno = Libc.newErrnoSegment(arena);
     this.writeErrno = Libc.newErrnoSegment(arena);
     this.pollFds = arena.allocate(2 * POLLFD_SIZE, 8);
@@ -72,6 +88,22 @@ public final class TunDevice implements AutoCloseable {
    * kernel pick the number. Needs CAP_NET_ADMIN.
    */
   public static TunDevice open(String name) throws IOException {
+    return open(name, false);
+  }
+
+  /**
+   * Like {@link #open(String)}, but with {@code IFF_VNET_HDR} and the offloads {@code TUN_F_CSUM |
+   * TUN_F_TSO4 | TUN_F_TSO_ECN}: every read and write starts with a {@value #VNET_HDR_LEN}-byte
+   * {@code struct virtio_net_hdr}, reads may be TCP super-packets of up to 64 KiB that the reader
+   * segments itself, and may carry a partial checksum to complete (see {@code
+   * dev.gretun.core.dataplane.VnetHeader}). This is what makes a userspace tunnel fast: one read
+   * per 64 KiB instead of one per MTU-sized packet.
+   */
+  public static TunDevice openWithOffloads(String name) throws IOException {
+    return open(name, true);
+  }
+
+  private static TunDevice open(String name, boolean vnetHeader) throws IOException {
     byte[] nameBytes = name.getBytes(StandardCharsets.US_ASCII);
     if (nameBytes.length == 0 || nameBytes.length >= IFNAMSIZ) {
       throw new IllegalArgumentException("interface name must be 1-15 characters: " + name);
@@ -90,16 +122,21 @@ public final class TunDevice implements AutoCloseable {
       try {
         MemorySegment ifreq = call.allocate(IFREQ_SIZE);
         MemorySegment.copy(nameBytes, 0, ifreq, JAVA_BYTE, 0, nameBytes.length);
-        ifreq.set(JAVA_SHORT, IFR_FLAGS_OFFSET, (short) (IFF_TUN | IFF_NO_PI));
+        short flags = (short) (IFF_TUN | IFF_NO_PI | (vnetHeader ? IFF_VNET_HDR : 0));
+        ifreq.set(JAVA_SHORT, IFR_FLAGS_OFFSET, flags);
         if ((int) Libc.IOCTL.invokeExact(errno, fd, TUNSETIFF, ifreq) < 0) {
           throw new ErrnoException("ioctl(" + name + ", TUNSETIFF)", Libc.errno(errno));
+        }
+        if (vnetHeader
+            && (int) Libc.IOCTL_LONG.invokeExact(errno, fd, TUNSETOFFLOAD, OFFLOAD_CSUM_TSO4) < 0) {
+          throw new ErrnoException("ioctl(" + name + ", TUNSETOFFLOAD)", Libc.errno(errno));
         }
         String actual = ifreq.getString(0, StandardCharsets.US_ASCII);
         int wakeFd = (int) Libc.EVENTFD.invokeExact(errno, 0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
         if (wakeFd < 0) {
           throw new ErrnoException("eventfd", Libc.errno(errno));
         }
-        return new TunDevice(actual, fd, wakeFd);
+        return new TunDevice(actual, fd, wakeFd, vnetHeader);
       } catch (IOException | RuntimeException | Error e) {
         closeQuietly(fd);
         throw e;
@@ -114,6 +151,92 @@ public final class TunDevice implements AutoCloseable {
   /** The interface name the kernel gave the device. */
   public String name() {
     return name;
+  }
+
+  /** True when every read and write starts with a virtio_net_hdr ({@link #openWithOffloads}). */
+  public boolean vnetHeader() {
+    return vnetHeader;
+  }
+
+  /**
+   * Blocks until one packet arrives and copies it to {@code dst[off..off+max)}; returns its length.
+   * Native {@code dst} only; nothing is allocated (the data plane's hot loop).
+   *
+   * @throws TunClosedException when the device is or gets closed
+   */
+  public int read(MemorySegment dst, long off, int max) throws IOException {
+    while (true) {
+      int n = tryRead(dst, off, max);
+      if (n >= 0) {
+        return n;
+      }
+      enter();
+      try {
+        awaitReadable();
+      } catch (IOException | RuntimeException | Error e) {
+        throw e;
+      } catch (Throwable t) {
+        throw new IllegalStateException("foreign call failed", t);
+      } finally {
+        exit();
+      }
+    }
+  }
+
+  /**
+   * Copies one queued packet to {@code dst[off..off+max)} and returns its length, or -1 at once
+   * when none is queued. Native {@code dst} only; allocates nothing.
+   *
+   * @throws TunClosedException when the device is closed
+   */
+  public int tryRead(MemorySegment dst, long off, int max) throws IOException {
+    long address = nativeAddress(dst, off, max);
+    enter();
+    try {
+      while (true) {
+        long n = (long) Libc.READ_RAW.invokeExact(readErrno, fd, address, (long) max);
+        if (n >= 0) {
+          return (int) n;
+        }
+        int errno = Libc.errno(readErrno);
+        if (errno == Libc.EAGAIN) {
+          return -1;
+        }
+        if (errno != Libc.EINTR) {
+          throw new ErrnoException("read(" + name + ")", errno);
+        }
+      }
+    } catch (IOException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException("foreign call failed", t);
+    } finally {
+      exit();
+    }
+  }
+
+  /** Writes {@code src[off..off+len)} as one packet. Native {@code src} only; allocates nothing. */
+  public void write(MemorySegment src, long off, int len) throws IOException {
+    long address = nativeAddress(src, off, len);
+    enter();
+    try {
+      while (true) {
+        long n = (long) Libc.WRITE_RAW.invokeExact(writeErrno, fd, address, (long) len);
+        if (n >= 0) {
+          return;
+        }
+        int errno = Libc.errno(writeErrno);
+        if (errno != Libc.EINTR) {
+          throw new ErrnoException("write(" + name + ")", errno);
+        }
+      }
+    } catch (IOException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException("foreign call failed", t);
+    } finally {
+      exit();
+    }
   }
 
   /**
@@ -273,6 +396,14 @@ public final class TunDevice implements AutoCloseable {
     } catch (Throwable t) {
       throw new IllegalStateException("foreign call failed", t);
     }
+  }
+
+  private static long nativeAddress(MemorySegment seg, long off, long len) {
+    if (!seg.isNative()) {
+      throw new IllegalArgumentException("TUN I/O by address needs native memory");
+    }
+    Objects.checkFromIndexSize(off, len, seg.byteSize());
+    return seg.address() + off;
   }
 
   private static ByteBuffer requireDirect(ByteBuffer b) {

@@ -15,6 +15,15 @@ public final class HostPort {
    * @throws IllegalArgumentException naming what is wrong
    */
   public static InetSocketAddress parse(String text) {
+    return parse(text, 1);
+  }
+
+  /** As {@link #parse}, but port 0 (the kernel picks one) is allowed: for addresses to bind. */
+  public static InetSocketAddress parseBindable(String text) {
+    return parse(text, 0);
+  }
+
+  private static InetSocketAddress parse(String text, int minPort) {
     String host;
     String port;
     if (text.startsWith("[")) {
@@ -33,7 +42,7 @@ public final class HostPort {
       host = text.substring(0, colon);
       port = text.substring(colon + 1);
     }
-    int p = parsePort(port, text);
+    int p = parsePort(port, text, minPort);
     if (host.isEmpty()) {
       return new InetSocketAddress(p);
     }
@@ -50,16 +59,16 @@ public final class HostPort {
     return (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + a.getPort();
   }
 
-  private static int parsePort(String port, String whole) {
+  private static int parsePort(String port, String whole, int min) {
     try {
       int p = Integer.parseInt(port);
-      if (p >= 1 && p <= 65535) {
+      if (p >= min && p <= 65535) {
         return p;
       }
     } catch (NumberFormatException ignored) {
       // fall through to the common message
     }
     throw new IllegalArgumentException(
-        "invalid port '" + port + "' in '" + whole + "': use 1-65535");
+        "invalid port '" + port + "' in '" + whole + "': use " + min + "-65535");
   }
 }

@@ -58,6 +58,67 @@ class UdpPortTest {
   }
 
   @Test
+  void batchSendsPlainDatagramsAndGsoTrains() {
+    try (UdpPort a = UdpPort.bind(0, 200);
+        UdpPort b = UdpPort.bind(0, 200);
+        Arena arena = Arena.ofConfined()) {
+      UdpPort.Batch batch = a.batch(4);
+      MemorySegment buf = arena.allocate(1024);
+      for (int i = 0; i < 1024; i++) {
+        buf.set(ValueLayout.JAVA_BYTE, i, (byte) i);
+      }
+      batch.add(buf, 0, 30, LOOPBACK, b.port(), 0);
+      batch.add(buf, 100, 250, LOOPBACK, b.port(), 100); // a train: 100 + 100 + 50
+      assertEquals(2, batch.flush());
+      assertTrue(batch.sent(0) && batch.sent(1));
+      assertEquals(0, batch.size());
+      UdpPort.Receiver rx = b.receiver(8, 2048, 10);
+      int[] lengths = new int[4];
+      int got = 0;
+      for (int round = 0; round < 10 && got < 4; round++) {
+        int n = rx.receive();
+        for (int i = 0; i < n && got < 4; i++) {
+          lengths[got] = rx.length(i);
+          assertEquals(rx.length(i), rx.segmentSize(i), "no GRO asked for");
+          got++;
+        }
+      }
+      assertArrayEquals(new int[] {30, 100, 100, 50}, lengths);
+      batch.close();
+      rx.close();
+    }
+  }
+
+  @Test
+  void groHandsOverAWholeTrainWithItsSegmentSize() {
+    try (UdpPort a = UdpPort.bind(0, 200);
+        UdpPort b = UdpPort.bind(0, 200);
+        Arena arena = Arena.ofConfined()) {
+      assertTrue(b.enableGro());
+      UdpPort.Batch batch = a.batch(2);
+      MemorySegment buf = arena.allocate(1024);
+      for (int i = 0; i < 1024; i++) {
+        buf.set(ValueLayout.JAVA_BYTE, i, (byte) (i * 3));
+      }
+      batch.add(buf, 0, 250, LOOPBACK, b.port(), 100);
+      assertEquals(1, batch.flush());
+      UdpPort.Receiver rx = b.receiver(4, 65536, 10);
+      int n = 0;
+      for (int round = 0; round < 10 && n == 0; round++) {
+        n = rx.receive();
+      }
+      assertEquals(1, n);
+      assertEquals(250, rx.length(0));
+      assertEquals(100, rx.segmentSize(0));
+      assertArrayEquals(
+          buf.asSlice(0, 250).toArray(ValueLayout.JAVA_BYTE),
+          rx.data().asSlice(rx.offset(0), 250).toArray(ValueLayout.JAVA_BYTE));
+      batch.close();
+      rx.close();
+    }
+  }
+
+  @Test
   void receiveTimesOutWithZeroAndWakeStopsIt() throws Exception {
     try (UdpPort p = UdpPort.bind(0, 100)) {
       UdpPort.Receiver rx = p.receiver(4, 2048);
