@@ -48,7 +48,9 @@ check_entry() { # NAT HOST_IP OTHER_NAT_IP: one entry from HOST_IP:7777 to OTHER
   [[ $(grep -c . <<<"$entries") == 1 ]] || fail "$nat: expected one entry $host:7777 -> $other"
   # Bytes, not packets: GSO hands the NAT super-packets, so 3 MB are a few hundred "packets".
   bytes=$(grep -o 'bytes=[0-9]*' <<<"$entries" | head -n 1 | cut -d= -f2)
-  ((bytes > 3000000)) || fail "$nat: the entry carried only $bytes bytes, not the transfer"
+  # iperf3 returns with its last bytes still in flight: most of the 3 MB is proof enough (disco
+  # and STUN are a few kB).
+  ((bytes > 2000000)) || fail "$nat: the entry carried only $bytes bytes, not the transfer"
 }
 check_entry nat1 10.0.1.10 198.51.100.10
 # nat2's entry carried b's side: the TCP acks of the transfer, then a 3 MB transfer b -> a.
