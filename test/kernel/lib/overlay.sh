@@ -14,6 +14,8 @@ W=$(mktemp -d "${GRETUN_VM_RESULTS:-/tmp}/gretun-kdp.XXXXXX")
 S=$(mktemp -d /tmp/gretun-kdp-state.XXXXXX)
 export LAB_PREFIX=gtl-0-kdp$$
 COORD=http://192.0.2.10:8443
+# PID[name]: the JVM's own pid. Processes are started as plain commands (`ip netns exec` and the
+# launchers exec), never through a shell function, so a signal reaches the JVM itself.
 declare -A PID=()
 
 fail() {
@@ -50,7 +52,7 @@ lab_up() {
 
 coord_up() {
   PID[coord]=$(
-    inns pub "$GC" --listen 192.0.2.10:8443 --stun-listen 192.0.2.10:3478 \
+    ip netns exec "$LAB_PREFIX-pub" "$GC" --listen 192.0.2.10:8443 --stun-listen 192.0.2.10:3478 \
       --state-dir "$S/coord" --long-poll 10s >"$W/coord.log" 2>&1 &
     echo $!
   )
@@ -63,7 +65,7 @@ coord_up() {
 up() {
   local node=$1 mode=$2; shift 2
   PID[$node]=$(
-    inns "$node" "$G" up --coordinator "$COORD" --auth-key "$KEY" --hostname "$node" \
+    ip netns exec "$LAB_PREFIX-$node" "$G" up --coordinator "$COORD" --auth-key "$KEY" --hostname "$node" \
       --state-dir "$S/state-$node" --control-socket "$S/$node.sock" --dataplane "$mode" \
       "$@" >>"$W/$node.log" 2>&1 &
     echo $!

@@ -430,8 +430,18 @@ public final class KernelDataplane implements Dataplane {
     if (d == null || d.index < 0 || d.up == sending) {
       return;
     }
-    kernel.setUp(d.index, sending);
-    d.up = sending;
+    try {
+      kernel.setUp(d.index, sending);
+      d.up = sending;
+    } catch (NetlinkException e) {
+      if (!e.is(Errno.ENODEV)) {
+        throw e;
+      }
+      // Someone deleted the device under us: forget it; the next configurePath re-creates it.
+      log.warn("kernel_device_vanished device={}", d.name);
+      d.index = -1;
+      d.up = false;
+    }
   }
 
   @Override

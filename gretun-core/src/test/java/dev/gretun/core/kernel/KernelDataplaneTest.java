@@ -248,4 +248,19 @@ class KernelDataplaneTest {
       assertEquals(P, dp.port());
     }
   }
+
+  @Test
+  void aDeviceDeletedUnderUsIsRecreatedByTheNextConfigure() {
+    try (KernelDataplane dp = open()) {
+      PeerPath path = peer("203.0.113.10", 40000);
+      dp.addPeer(path);
+      dp.configurePath(path);
+      kernel.deleteLink(kernel.links.get("gtdeadbeef").index()); // an operator's ip link del
+      dp.setSending(path, false);
+      assertEquals(List.of(), dp.deviceNames());
+      dp.configurePath(path);
+      assertEquals(List.of("gtdeadbeef"), dp.deviceNames());
+      assertTrue(kernel.links.get("gtdeadbeef").adminUp());
+    }
+  }
 }
