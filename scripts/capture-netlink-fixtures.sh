@@ -8,7 +8,9 @@
 # Fixture format: '#' lines = comments (the exact command), then hex bytes.
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
-out=$root/gretun-core/src/test/resources/dev/gretun/core/netlink/fixtures
+# GRETUN_FIXTURE_OUT writes elsewhere (e.g. in the kernel VM, whose view of the repository is
+# read-only), so a few new fixtures can be copied over without touching the others.
+out=${GRETUN_FIXTURE_OUT:-$root/gretun-core/src/test/resources/dev/gretun/core/netlink/fixtures}
 mkdir -p "$out"
 ns=gretun-cap-$$-$RANDOM
 ip netns add "$ns"
@@ -66,6 +68,17 @@ run addr-add-peer req ip addr add 10.1.0.1 peer 10.1.0.2/32 dev lo
 run addr-add-cidr req ip addr add 10.2.0.1/24 dev lo
 run addr-del-cidr req ip addr del 10.2.0.1/24 dev lo
 run genl-getfamily-fou req ip fou add port 7777 ipproto 47
+run route-add-unreachable req ip route add unreachable 100.64.0.0/10 metric 4000
+run route-del-unreachable req ip route del unreachable 100.64.0.0/10 metric 4000
+
+# Changing a GRE link in place (the kernel data plane retargets a peer's device): iproute2 reads the
+# link first, then sends RTM_NEWLINK without NLM_F_CREATE. Only where the kernel has ip_gre.
+if ip -n "$ns" link add gtchg type gre local 10.0.0.1 remote 10.0.0.2 ttl 64 key 7 nopmtudisc \
+  encap fou encap-sport 7777 encap-dport 7778 noencap-csum 2>/dev/null; then
+  MATCH=RTM_NEWLINK run gre-change req ip link set gtchg type gre local 10.0.0.1 remote 10.0.0.3 \
+    ttl 64 key 7 nopmtudisc encap fou encap-sport 7777 encap-dport 7779 noencap-csum
+  ip -n "$ns" link del gtchg
+fi
 
 # Kernel replies: a link dump with lo, a veth pair and a tun device; a route lookup.
 ip -n "$ns" link set lo up

@@ -2,7 +2,7 @@
 # vm/run-tests.sh [SCRIPT...]: runs INSIDE the test VM (see vm/run.sh). Runs the given kernel test
 # scripts, or every executable test/kernel/*.sh, one after another; prints one PASS/FAIL line per
 # script and a summary; exits 0 only if all passed. Each script gets GRETUN_KTEST_TIMEOUT seconds
-# (default 300). Between scripts the runner deletes leftover network namespaces and nftables rules
+# (default 300), or what a "# ktest-timeout: N" line in the script asks for. Between scripts the runner deletes leftover network namespaces and nftables rules
 # so one script's debris cannot break the next.
 set -uo pipefail
 if [[ -z ${GRETUN_VM:-} ]]; then
@@ -36,9 +36,11 @@ for s in "${scripts[@]}"; do
     rc=126
   else
     [[ $s == */* ]] || s=./$s
-    timeout -k 5 "$per_test" "$s"
+    limit=$(sed -n 's/^# ktest-timeout: *\([0-9][0-9]*\)$/\1/p' "$s" | head -n 1)
+    limit=${limit:-$per_test}
+    timeout -k 5 "$limit" "$s"
     rc=$?
-    ((rc == 124)) && echo "run-tests: $s timed out after ${per_test}s"
+    ((rc == 124)) && echo "run-tests: $s timed out after ${limit}s"
   fi
   tenths=$(((${EPOCHREALTIME/./} - start) / 100000))
   secs=$((tenths / 10)).$((tenths % 10))

@@ -25,7 +25,7 @@ done
 
 start=$SECONDS
 rc=0
-vm/run.sh --timeout "${GRETUN_VM_TIMEOUT:-900}" -- vm/run-tests.sh "$@" || rc=$?
+vm/run.sh --timeout "${GRETUN_VM_TIMEOUT:-2400}" -- vm/run-tests.sh "$@" || rc=$?
 if ((rc != 0)); then
   echo "test-kernel: FAILED (vm/run.sh exit $rc, $((SECONDS - start))s)" >&2
   exit "$rc"

@@ -25,6 +25,8 @@ import dev.gretun.core.disco.DiscoParseException;
 import dev.gretun.core.disco.Endpoints;
 import dev.gretun.core.gre.PairKey;
 import dev.gretun.core.gre.PortDemux;
+import dev.gretun.core.kernel.KernelDataplane;
+import dev.gretun.core.kernel.KernelSupport;
 import dev.gretun.core.metrics.MetricsHttpServer;
 import dev.gretun.core.netlink.Rtnetlink;
 import dev.gretun.core.state.KeyStore;
@@ -125,19 +127,15 @@ public final class Daemon implements AutoCloseable {
       throw new GretunException(
           "permission", "gretun up needs root or CAP_NET_ADMIN (try: sudo gretun up ...)");
     }
-    if (config.dataplane() == DataplaneMode.KERNEL) {
-      throw new GretunException(
-          "unsupported",
-          "--dataplane kernel is not available in this build yet; use --dataplane userspace");
-    }
     keys = KeyStore.loadOrCreate(config.stateDir(), new SecureRandom());
     selfDisco = Base64.getEncoder().encodeToString(keys.discoPublic());
     sealer = new DiscoSealer(keys.discoPublic(), keys.discoPrivate());
     log.info(
-        "daemon_start node={} disco={} port={} dataplane=userspace",
+        "daemon_start node={} disco={} port={} dataplane={}",
         keys.shortString(),
         selfDisco.substring(0, 8),
-        config.port());
+        config.port(),
+        config.dataplane().name().toLowerCase(java.util.Locale.ROOT));
 
     coord = new CoordClient(clientConfig());
     registration = register();
@@ -273,6 +271,38 @@ public final class Daemon implements AutoCloseable {
   }
 
   private Dataplane openDataplane() throws IOException {
+    DataplaneMode mode = config.dataplane();
+    if (mode == DataplaneMode.AUTO) {
+      String why = KernelSupport.unavailableReason();
+      mode = why == null ? DataplaneMode.KERNEL : DataplaneMode.USERSPACE;
+      log.info(
+          "dataplane_auto mode={} reason=\"{}\"",
+          mode.name().toLowerCase(java.util.Locale.ROOT),
+          why == null ? "the kernel has fou and ip_gre" : why);
+    }
+    if (mode == DataplaneMode.KERNEL) {
+      try {
+        KernelDataplane kernel =
+            KernelDataplane.open(
+                new KernelDataplane.Config(
+                    config.port(), tunnelIp, registration.prefixLength(), config.stateDir()),
+                this::acceptControlPacket,
+                counters);
+        log.info(
+            "dataplane mode=kernel fou_port={} mtu={} control=raw+packet-socket",
+            config.port(),
+            KernelDataplane.MTU);
+        return kernel;
+      } catch (dev.gretun.core.sys.SysException e) {
+        throw new GretunException(
+            "kernel_dataplane",
+            "--dataplane kernel needs packet and raw sockets ("
+                + e.getMessage()
+                + "): run as root with CAP_NET_RAW, or use --dataplane userspace");
+      } catch (RuntimeException e) {
+        throw dev.gretun.core.tunnel.KernelErrors.translate(e, "start the kernel data plane");
+      }
+    }
     UdpPort port = bindPort();
     try {
       TunDevice tun = TunDevice.openWithOffloads(config.tunName());

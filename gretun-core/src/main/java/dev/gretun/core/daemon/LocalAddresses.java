@@ -1,5 +1,6 @@
 package dev.gretun.core.daemon;
 
+import dev.gretun.core.kernel.PeerDevices;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -21,7 +22,10 @@ public final class LocalAddresses {
   public static List<InetAddress> collect(Set<String> excludedInterfaces) throws SocketException {
     List<InetAddress> out = new ArrayList<>();
     for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-      if (!nif.isUp() || nif.isLoopback() || excludedInterfaces.contains(nif.getName())) {
+      if (!nif.isUp()
+          || nif.isLoopback()
+          || excludedInterfaces.contains(nif.getName())
+          || PeerDevices.looksLikeDeviceName(nif.getName())) { // the kernel plane's GRE devices
         continue;
       }
       for (InetAddress a : Collections.list(nif.getInetAddresses())) {

@@ -48,6 +48,31 @@ public final class PeerPath {
     return sending;
   }
 
+  /** The endpoint's address (big-endian int), 0 before {@link #setEndpoint}. */
+  public int endpointIp() {
+    return endpointIp;
+  }
+
+  public int endpointPort() {
+    return endpointPort;
+  }
+
+  /**
+   * For data planes that learn about inbound traffic by polling (the kernel plane's device
+   * counters): report that data from the peer arrived.
+   */
+  public void markInboundSeen() {
+    inboundSeen = true;
+  }
+
+  /** For polling data planes: add counter deltas read elsewhere (e.g. a device's statistics). */
+  public void addTraffic(long rxPackets, long rxBytes, long txPackets, long txBytes) {
+    this.rxPackets.add(rxPackets);
+    this.rxBytes.add(rxBytes);
+    this.txPackets.add(txPackets);
+    this.txBytes.add(txBytes);
+  }
+
   public boolean hasEndpoint() {
     return endpointPort != 0;
   }

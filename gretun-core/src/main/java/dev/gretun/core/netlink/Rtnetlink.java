@@ -45,6 +45,16 @@ public final class Rtnetlink implements AutoCloseable {
     client.ack(RtnlMessages.newGreLink(spec));
   }
 
+  /** Changes an existing gre link's parameters in place (remote, encap ports, ...). */
+  public void changeGreLink(int index, GreLinkSpec spec) {
+    client.ack(RtnlMessages.changeGreLink(index, spec));
+  }
+
+  /** Adds or deletes an {@code unreachable DST/LEN metric M} route in the main table. */
+  public void unreachableRoute(boolean add, Inet4Address dst, int prefixLength, int metric) {
+    client.ack(RtnlMessages.unreachableRoute(add, dst, prefixLength, metric));
+  }
+
   public void deleteLink(int index) {
     client.ack(RtnlMessages.deleteLink(index));
   }

@@ -14,6 +14,16 @@ public final class Rtnl {
   public static final int RTM_GETADDR = 22;
   public static final int RTM_NEWROUTE = 24;
   public static final int RTM_GETROUTE = 26;
+  public static final int RTM_DELROUTE = 25;
+
+  // rtmsg fields for the routes gretun installs: main table, "boot" protocol (what iproute2 uses),
+  // RT_SCOPE_UNIVERSE on add and RT_SCOPE_NOWHERE on delete (matches any scope), RTN_UNREACHABLE.
+  public static final int RT_TABLE_MAIN = 254;
+  public static final int RTPROT_BOOT = 3;
+  public static final int RT_SCOPE_UNIVERSE = 0;
+  public static final int RT_SCOPE_NOWHERE = 255;
+  public static final int RTN_UNREACHABLE = 7;
+  public static final int RTA_PRIORITY = 6;
 
   /** rtmsg flag: look the route up in the FIB table rather than the cache (rtnetlink.h). */
   public static final int RTM_F_LOOKUP_TABLE = 0x1000;

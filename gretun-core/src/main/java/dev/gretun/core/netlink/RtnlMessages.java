@@ -38,6 +38,10 @@ public final class RtnlMessages {
   public static MessageWriter newGreLink(GreLinkSpec s) {
     MessageWriter w = ifinfo(Rtnl.RTM_NEWLINK, CREATE, Libc.AF_UNSPEC, 0, 0, 0);
     w.attrString(Rtnl.IFLA_IFNAME, s.name());
+    return greLinkInfo(w, s);
+  }
+
+  private static MessageWriter greLinkInfo(MessageWriter w, GreLinkSpec s) {
     int linkinfo = w.beginNest(Rtnl.IFLA_LINKINFO);
     w.attrStringNoNul(Rtnl.IFLA_INFO_KIND, s.kind().kernelName());
     int data = w.beginNest(Rtnl.IFLA_INFO_DATA);
@@ -60,6 +64,16 @@ public final class RtnlMessages {
     w.endNest(data);
     w.endNest(linkinfo);
     return w;
+  }
+
+  /**
+   * RTM_NEWLINK without NLM_F_CREATE on device {@code index}: changes a gre link's parameters in
+   * place (like {@code ip link set NAME type gre ...}, which sends every GRE attribute again).
+   * {@code spec.name()} is not sent.
+   */
+  public static MessageWriter changeGreLink(int index, GreLinkSpec s) {
+    MessageWriter w = ifinfo(Rtnl.RTM_NEWLINK, CHANGE, Libc.AF_UNSPEC, index, 0, 0);
+    return greLinkInfo(w, s);
   }
 
   public static MessageWriter deleteLink(int index) {
@@ -129,6 +143,26 @@ public final class RtnlMessages {
         .u8(0)
         .u8(0)
         .u32(0);
+  }
+
+  /**
+   * {@code ip route add|del unreachable DST/LEN metric M}: a main-table route that drops what it
+   * matches with ICMP unreachable (the kernel data plane's guard against leaking overlay packets).
+   */
+  public static MessageWriter unreachableRoute(
+      boolean add, Inet4Address dst, int prefixLength, int metric) {
+    return new MessageWriter(add ? Rtnl.RTM_NEWROUTE : Rtnl.RTM_DELROUTE, add ? CREATE : CHANGE)
+        .u8(Libc.AF_INET)
+        .u8(prefixLength)
+        .u8(0)
+        .u8(0)
+        .u8(Rtnl.RT_TABLE_MAIN)
+        .u8(add ? Rtnl.RTPROT_BOOT : 0)
+        .u8(add ? Rtnl.RT_SCOPE_UNIVERSE : Rtnl.RT_SCOPE_NOWHERE)
+        .u8(Rtnl.RTN_UNREACHABLE)
+        .u32(0)
+        .attr(Rtnl.RTA_DST, dst.getAddress())
+        .attrU32(Rtnl.RTA_PRIORITY, metric);
   }
 
   /** {@code ip route get DST}: RTM_GETROUTE with RTM_F_LOOKUP_TABLE and RTA_DST. */

@@ -15,17 +15,33 @@ public final class Ipv4Packets {
   public static int writeUdp(
       ByteBuffer out, int src, int srcPort, int dst, int dstPort, int ttl, ByteBuffer payload) {
     int start = out.position();
-    int udpLength = UDP_HEADER + payload.remaining();
-    writeHeader(out, Ipv4Header.PROTO_UDP, udpLength, src, dst, ttl);
+    writeHeader(out, Ipv4Header.PROTO_UDP, UDP_HEADER + payload.remaining(), src, dst, ttl);
+    writeUdpDatagram(out, src, srcPort, dst, dstPort, payload);
+    return out.position() - start;
+  }
+
+  /**
+   * Writes only the UDP header and {@code payload} at {@code out}'s position, checksummed over the
+   * RFC 768 pseudo-header of {@code src}/{@code dst} (what a raw IPPROTO_UDP socket sends, the
+   * kernel adding the IP header), and advances the position; returns the UDP length.
+   */
+  public static int writeUdpDatagram(
+      ByteBuffer out, int src, int srcPort, int dst, int dstPort, ByteBuffer payload) {
     int udp = out.position();
+    int udpLength = UDP_HEADER + payload.remaining();
     out.putShort((short) srcPort).putShort((short) dstPort);
     out.putShort((short) udpLength).putShort((short) 0);
     out.put(payload.duplicate());
     int pseudo =
-        Checksums.sum(out, start + Ipv4Header.OFF_SOURCE, 8) + Ipv4Header.PROTO_UDP + udpLength;
+        (src >>> 16)
+            + (src & 0xffff)
+            + (dst >>> 16)
+            + (dst & 0xffff)
+            + Ipv4Header.PROTO_UDP
+            + udpLength;
     int c = Checksums.internet(out, udp, udpLength, pseudo);
     out.putShort(udp + 6, (short) (c == 0 ? 0xffff : c)); // RFC 768: 0 means "no checksum"
-    return out.position() - start;
+    return udpLength;
   }
 
   /** As {@link #writeUdp(ByteBuffer, int, int, int, int, int, ByteBuffer)}, into a new array. */

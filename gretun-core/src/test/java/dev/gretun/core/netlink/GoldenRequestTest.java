@@ -153,4 +153,21 @@ class GoldenRequestTest {
             + "02000000",
         HexFormat.of().formatHex(GenlMessages.fouDel(0x1d, 7777).build(6, 0)));
   }
+
+  /** Captured in the kernel VM (ifindex 6 there): the kernel data plane retargets a peer's link. */
+  @Test
+  void changeGreInPlace() {
+    GreLinkSpec spec =
+        new GreLinkSpec(
+            "gtchg", GreKind.GRE, L, v4("10.0.0.3"), 7L, 64, false, 1, 7777, 7779, false);
+    assertGolden("gre-change", RtnlMessages.changeGreLink(6, spec));
+  }
+
+  @Test
+  void unreachableRouteAddDel() {
+    assertGolden(
+        "route-add-unreachable", RtnlMessages.unreachableRoute(true, v4("100.64.0.0"), 10, 4000));
+    assertGolden(
+        "route-del-unreachable", RtnlMessages.unreachableRoute(false, v4("100.64.0.0"), 10, 4000));
+  }
 }
