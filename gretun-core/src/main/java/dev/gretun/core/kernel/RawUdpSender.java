@@ -27,7 +27,6 @@ public final class RawUdpSender implements AutoCloseable {
   static final int IPPROTO_IP = 0;
   static final int IPPROTO_UDP = 17;
   static final int IP_TTL = 2;
-  private static final int MAX_ATTEMPTS = 4;
 
   private final int fd;
   private final int port;
@@ -90,24 +89,13 @@ public final class RawUdpSender implements AutoCloseable {
       Libc.setsockoptInt(fd, IPPROTO_IP, IP_TTL, ttl);
     }
     try {
-      for (int attempt = 1; ; attempt++) {
-        try {
-          Libc.sendto(fd, buf.asSlice(0, udpLen), udpLen, 0, addr);
-          return true;
-        } catch (SysException e) {
-          // An ICMP error about an EARLIER UDP datagram of this host (any: a raw UDP socket is
-          // told of them all, e.g. the port unreachable a peer's kernel answers GRE with before
-          // its tunnel exists) is parked on the socket and fails the next send without sending
-          // it. Each failed call consumes one such error: try again.
-          if (attempt < MAX_ATTEMPTS && pendingIcmpError(e.errno())) {
-            continue;
-          }
-          if (transientError(e.errno())) {
-            return false;
-          }
-          throw e;
-        }
+      Libc.sendto(fd, buf.asSlice(0, udpLen), udpLen, 0, addr);
+      return true;
+    } catch (SysException e) {
+      if (transientError(e.errno())) {
+        return false;
       }
+      throw e;
     } finally {
       if (ttl > 0) {
         Libc.setsockoptInt(fd, IPPROTO_IP, IP_TTL, -1);
@@ -115,21 +103,11 @@ public final class RawUdpSender implements AutoCloseable {
     }
   }
 
-  private static boolean pendingIcmpError(int errno) {
-    return errno == 111 /* ECONNREFUSED */
-        || errno == 113 /* EHOSTUNREACH */
-        || errno == 101 /* ENETUNREACH */
-        || errno == 112 /* EHOSTDOWN */
-        || errno == 92 /* ENOPROTOOPT */
-        || errno == 71 /* EPROTO */;
-  }
-
   private static boolean transientError(int errno) {
     return errno == Errno.EAGAIN.value()
         || errno == 105 /* ENOBUFS */
         || errno == 101 /* ENETUNREACH */
         || errno == 113 /* EHOSTUNREACH */
-        || errno == 111 /* ECONNREFUSED */
         || errno == 1 /* EPERM: a local firewall */
         || errno == 90 /* EMSGSIZE */;
   }
