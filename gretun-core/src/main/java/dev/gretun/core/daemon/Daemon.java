@@ -516,7 +516,7 @@ public final class Daemon implements AutoCloseable {
         execute(table.on(peer, new PeerEvent.DataPathConfirmed(null)));
       }
       table.machine(peer).ifPresent(m -> maybeProbe(peer, m, path, now));
-      table.setTraffic(peer, path.rxBytes(), path.txBytes());
+      execute(table.setTraffic(peer, path.rxBytes(), path.txBytes()));
     }
     execute(table.tick());
     metrics.setPeerCounts(table.countByState());

@@ -49,6 +49,12 @@ public sealed interface PeerEvent {
    */
   record DataPathConfirmed(InetSocketAddress from) implements PeerEvent {}
 
+  /**
+   * The data plane sent data to this peer on the direct path since its last report. Report it at
+   * most every tick; the machine decides whether the silence from the peer is worth a probe.
+   */
+  record DataSent() implements PeerEvent {}
+
   /** The data plane detected loss on the direct path (e.g. ICMP errors, a probe timing out). */
   record PathLost(String reason) implements PeerEvent {
     public PathLost {
@@ -64,4 +70,7 @@ public sealed interface PeerEvent {
 
   /** The one {@link Tick} instance. */
   Tick TICK = new Tick();
+
+  /** The one {@link DataSent} instance. */
+  DataSent DATA_SENT = new DataSent();
 }

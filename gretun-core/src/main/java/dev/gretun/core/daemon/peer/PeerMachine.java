@@ -13,6 +13,7 @@ import dev.gretun.core.daemon.peer.PeerAction.Transition;
 import dev.gretun.core.daemon.peer.PeerAction.UseRelay;
 import dev.gretun.core.daemon.peer.PeerEvent.CallMeMaybeReceived;
 import dev.gretun.core.daemon.peer.PeerEvent.DataPathConfirmed;
+import dev.gretun.core.daemon.peer.PeerEvent.DataSent;
 import dev.gretun.core.daemon.peer.PeerEvent.LocalNatUpdated;
 import dev.gretun.core.daemon.peer.PeerEvent.PathLost;
 import dev.gretun.core.daemon.peer.PeerEvent.PeerUpdated;
@@ -57,8 +58,10 @@ public final class PeerMachine {
   private long nextPingAt;
   private int cmmRound;
   private int ttlIndex;
+  private boolean ttlProven;
   private boolean heard;
   private boolean go;
+  private boolean sentFar;
   private InetSocketAddress chosen;
   private long confirmDeadline;
 
@@ -70,13 +73,17 @@ public final class PeerMachine {
   private int missed;
   private boolean suspect;
   private long suspectSince;
+  private long lastHeardAt;
+  private long lastQuietProbeAt = Long.MIN_VALUE / 2;
 
   // Relay.
   private long repunchAt;
   private boolean staleWait;
+  private boolean lossSilence;
   private Duration backoff;
 
   private long lastCallMeMaybeAt = Long.MIN_VALUE;
+  private boolean callMeMaybeSeen;
   private long lastPongAt;
   private boolean everPonged;
   private Duration rtt;
@@ -137,9 +144,10 @@ public final class PeerMachine {
       case PingReceived p -> onPing(p, now, out);
       case PongReceived p -> onPong(p, now, out);
       case DataPathConfirmed d -> onDataPathConfirmed(d.from(), now, out);
+      case DataSent d -> onDataSent(now, out);
       case PathLost l -> {
         if (state == PeerState.DIRECT || (state == PeerState.PUNCHING && chosen != null)) {
-          pathLost(l.reason(), now, now, out);
+          pathLost(l.reason(), now, true, now, out);
         }
       }
       case LocalNatUpdated n -> localSymmetric = n.symmetric();
@@ -161,7 +169,7 @@ public final class PeerMachine {
         if (changed && !candidates.coordinatorListed(chosen) && !next.endpoints().isEmpty()) {
           // The peer's mapping changed under a working path: most often a NAT lost its state and
           // our own traffic now poisons it (DESIGN.md §3.6), so go silent before re-punching.
-          pathLost("endpoints changed, " + chosen + " no longer listed", now, now, out);
+          pathLost("endpoints changed, " + chosen + " no longer listed", now, true, now, out);
         }
       }
       case RELAY -> {
@@ -175,6 +183,7 @@ public final class PeerMachine {
 
   private void onCallMeMaybe(CallMeMaybeReceived c, long now, List<PeerAction> out) {
     candidates.learn(c.endpoints());
+    callMeMaybeSeen = true;
     switch (state) {
       case UNKNOWN, HAVE_ENDPOINTS -> {
         if (!candidates.isEmpty()) {
@@ -183,14 +192,26 @@ public final class PeerMachine {
       }
       case PUNCHING -> go = true;
       case RELAY -> {
-        if (!staleWait && !candidates.isEmpty()) {
+        if (lossSilence) {
+          // The peer's first call_me_maybe after our loss says when it went silent (with its
+          // probe, or on its own loss). It may have sent to us until then, and those packets left
+          // entries on our NAT that live 30 s: a punch through our NAT before they die gets a
+          // random port. So our silence lasts until the peer's has lasted long enough too.
+          // Measured in the lab: the relay delivered our call_me_maybe 6.4 s late, the peer's
+          // probe then poisoned our NAT, and our re-punch 35 s after our own last packet came
+          // 1.4 s too early. Only the first one counts: later ones are the peer's punch, which
+          // starts after its own silence.
+          lossSilence = false;
+          repunchAt = Math.max(repunchAt, now + timings.staleWait().toNanos());
+        } else if (!staleWait && !candidates.isEmpty()) {
           startPunch("call_me_maybe from peer", true, now, out);
         }
       }
       case DIRECT -> {
         // The peer is punching, so it may have lost the path. Go silent (our traffic would keep
         // a poisoned NAT entry alive, DESIGN.md §3.6) and probe: a pong or inbound data resumes
-        // the path, an unanswered probe counts as path loss at once.
+        // the path, an unanswered probe counts as path loss at once. Our call_me_maybe tells the
+        // peer when we stopped sending (see RELAY above).
         if (!suspect) {
           suspect = true;
           suspectSince = now;
@@ -199,6 +220,7 @@ public final class PeerMachine {
             out.add(new SuspendPath());
           }
           sendKeepalive(now, out);
+          sendCallMeMaybe(now, out);
         }
       }
     }
@@ -261,7 +283,7 @@ public final class PeerMachine {
       }
       case DIRECT -> {
         if (p.from().equals(chosen)) {
-          pathAlive(out);
+          pathAlive(now, out);
         }
       }
       case UNKNOWN, HAVE_ENDPOINTS, RELAY -> {} // a late answer to an abandoned attempt
@@ -278,13 +300,33 @@ public final class PeerMachine {
       nextKeepaliveAt = now + timings.keepaliveInterval().toNanos();
       missed = 0;
       suspect = false;
+      lastHeardAt = now;
       backoff = timings.relayRetryInitial();
+      ttlProven = opener;
     } else if (state == PeerState.DIRECT) {
-      pathAlive(out);
+      pathAlive(now, out);
     }
   }
 
-  private void pathAlive(List<PeerAction> out) {
+  /**
+   * Data goes out but nothing came back for a while: probe now instead of waiting for the next
+   * keepalive, so a dead path (e.g. a NAT that lost its state, DESIGN.md §3.6) is found in seconds
+   * and the stale-entry silence starts early. One-way traffic over a live path only costs a ping
+   * answered by a pong, never a loss.
+   */
+  private void onDataSent(long now, List<PeerAction> out) {
+    if (state != PeerState.DIRECT || suspended) {
+      return;
+    }
+    if (now - lastHeardAt >= timings.quietProbeAfter().toNanos()
+        && now - lastQuietProbeAt >= timings.quietProbeInterval().toNanos()) {
+      lastQuietProbeAt = now;
+      sendKeepalive(now, out);
+    }
+  }
+
+  private void pathAlive(long now, List<PeerAction> out) {
+    lastHeardAt = now;
     missed = 0;
     if (suspect) {
       suspect = false;
@@ -301,9 +343,11 @@ public final class PeerMachine {
       case PUNCHING -> tickPunching(now, out);
       case DIRECT -> {
         if (suspect && missed > 0) {
-          pathLost("probe after the peer's call_me_maybe unanswered", suspectSince, now, out);
+          // The call_me_maybe that tells the peer went out with the probe.
+          pathLost(
+              "probe after the peer's call_me_maybe unanswered", suspectSince, false, now, out);
         } else if (missed >= timings.lossAfterMissed()) {
-          pathLost(missed + " keepalives unanswered", now, now, out);
+          pathLost(missed + " keepalives unanswered", now, true, now, out);
         } else if (now >= nextKeepaliveAt) {
           sendKeepalive(now, out);
         }
@@ -338,8 +382,15 @@ public final class PeerMachine {
                   + " candidate(s)";
       if (opener && !heard) {
         // Nothing came back: maybe our NAT is further than the TTL reaches. The next attempt
-        // (after the stale entries of this one expired) tries the next TTL (DESIGN.md §3.1).
-        ttlIndex = (ttlIndex + 1) % timings.openerTtls().size();
+        // (after the stale entries of this one expired) tries the next TTL (DESIGN.md §3.1). A TTL
+        // that already worked for this peer gets one more attempt first: a failure after a loss is
+        // more likely stale NAT state than a new router, and a higher TTL that reaches the far NAT
+        // would poison it (measured in the lab: TTL 3 leaves an entry on the far NAT).
+        if (ttlProven) {
+          ttlProven = false;
+        } else {
+          ttlIndex = (ttlIndex + 1) % timings.openerTtls().size();
+        }
       }
       toRelay(reason, now, out);
       return;
@@ -349,7 +400,14 @@ public final class PeerMachine {
       cmmRound = round;
       sendCallMeMaybe(now, out); // relay messages can be lost; repeat once a round
     }
-    if (!opener && !go && now - punchStart >= timings.nonOpenerHold().toNanos()) {
+    if (!opener
+        && !go
+        && !callMeMaybeSeen
+        && now - punchStart >= timings.nonOpenerHold().toNanos()) {
+      // The relay never brought the opener's call_me_maybe: maybe it cannot, so try anyway. Once
+      // the relay has shown it works, wait for the opener instead: pinging the opener's NAT while
+      // it is not punching poisons it (DESIGN.md §3.1), e.g. when its silence after a loss began
+      // later than ours because the relay was slow.
       go = true;
     }
     if (now >= nextPingAt) {
@@ -366,9 +424,11 @@ public final class PeerMachine {
     punchDeadline = now + timings.punchTimeout().toNanos();
     cmmRound = 0;
     heard = false;
+    sentFar = false;
     go = peerIsPunching;
     chosen = null;
     staleWait = false;
+    lossSilence = false;
     suspect = false;
     missed = 0;
     if (opener) {
@@ -415,6 +475,9 @@ public final class PeerMachine {
       oldest.remove();
     }
     outstanding.put(tx, new Outstanding(to, now, keepalive));
+    if (ttl == null || ttl > timings.openerTtls().getFirst()) {
+      sentFar = true;
+    }
     out.add(new SendPing(to, tx, ttl));
   }
 
@@ -437,7 +500,8 @@ public final class PeerMachine {
   }
 
   /** DESIGN.md §3.6: stop sending, wait out stale NAT entries, then punch again. */
-  private void pathLost(String reason, long silentSince, long now, List<PeerAction> out) {
+  private void pathLost(
+      String reason, long silentSince, boolean tellPeer, long now, List<PeerAction> out) {
     if (!suspended) {
       suspended = true;
       out.add(new SuspendPath());
@@ -447,17 +511,23 @@ public final class PeerMachine {
     transition(PeerState.RELAY, why, out);
     chosen = null;
     staleWait = true;
+    lossSilence = true;
     suspect = false;
     repunchAt = silentSince + timings.staleWait().toNanos();
-    // Tell the peer (via the relay) that we are re-punching, so it probes and goes silent too.
-    sendCallMeMaybe(now, out);
+    if (tellPeer) {
+      // Tell the peer (via the relay) that we are re-punching, so it probes and goes silent too.
+      sendCallMeMaybe(now, out);
+    }
   }
 
   private void toRelay(String reason, long now, List<PeerAction> out) {
     out.add(new UseRelay(reason));
     transition(PeerState.RELAY, reason, out);
     chosen = null;
-    staleWait = false;
+    // Pings that may have reached the far NAT left entries there (and kept our own stale flows
+    // alive): then the next attempt waits for the backoff even if the peer calls. Low-TTL pings
+    // reached nobody, so a call_me_maybe may start the next attempt at once.
+    staleWait = sentFar;
     repunchAt = now + backoff.toNanos();
     backoff = min(backoff.multipliedBy(2), timings.relayRetryMax());
   }

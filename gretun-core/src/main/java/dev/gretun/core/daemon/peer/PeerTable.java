@@ -128,13 +128,25 @@ public final class PeerTable<K extends Comparable<K>> {
     }
   }
 
-  /** Sets the data plane's byte counters for a peer (shown by {@link #snapshot()}). */
-  public void setTraffic(K peer, long bytesIn, long bytesOut) {
+  /**
+   * Sets the data plane's byte counters for a peer (shown by {@link #snapshot()}); call it every
+   * tick. Outbound growth is reported to the peer's machine as {@link PeerEvent.DataSent} (fast
+   * loss detection), so carry out the returned actions.
+   */
+  public List<KeyedAction<K>> setTraffic(K peer, long bytesIn, long bytesOut) {
     Entry entry = peers.get(peer);
-    if (entry != null) {
-      entry.bytesIn = bytesIn;
-      entry.bytesOut = bytesOut;
+    if (entry == null) {
+      return List.of();
     }
+    boolean sent = bytesOut > entry.bytesOut;
+    entry.bytesIn = bytesIn;
+    entry.bytesOut = bytesOut;
+    if (!sent) {
+      return List.of();
+    }
+    var out = new ArrayList<KeyedAction<K>>();
+    add(out, peer, entry.machine.on(PeerEvent.DATA_SENT));
+    return out;
   }
 
   public Optional<PeerMachine> machine(K peer) {

@@ -24,6 +24,9 @@ import java.util.List;
  *     attempt's unreplied conntrack entries are gone)
  * @param relayRetryMax re-punch backoff doubles up to this
  * @param callMeMaybeMinInterval the opener answers a call_me_maybe at most this often
+ * @param quietProbeAfter while direct, data going out with nothing (pong or data) heard from the
+ *     peer for this long makes the next data report send a keepalive at once (fast loss detection)
+ * @param quietProbeInterval such probes are at least this far apart
  */
 public record PeerTimings(
     Duration pingInterval,
@@ -38,7 +41,9 @@ public record PeerTimings(
     Duration staleWait,
     Duration relayRetryInitial,
     Duration relayRetryMax,
-    Duration callMeMaybeMinInterval) {
+    Duration callMeMaybeMinInterval,
+    Duration quietProbeAfter,
+    Duration quietProbeInterval) {
 
   public PeerTimings {
     openerTtls = List.copyOf(openerTtls);
@@ -67,7 +72,9 @@ public record PeerTimings(
         Duration.ofSeconds(35),
         Duration.ofSeconds(35),
         Duration.ofMinutes(5),
-        Duration.ofSeconds(1));
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(3),
+        Duration.ofSeconds(2));
   }
 
   /** The same timings with another low-TTL opener TTL sequence (e.g. {@code --opener-ttl 3}). */
@@ -85,7 +92,9 @@ public record PeerTimings(
         staleWait,
         relayRetryInitial,
         relayRetryMax,
-        callMeMaybeMinInterval);
+        callMeMaybeMinInterval,
+        quietProbeAfter,
+        quietProbeInterval);
   }
 
   /** The same timings with another punch budget ({@code --punch-timeout}). */
@@ -103,6 +112,8 @@ public record PeerTimings(
         staleWait,
         relayRetryInitial,
         relayRetryMax,
-        callMeMaybeMinInterval);
+        callMeMaybeMinInterval,
+        quietProbeAfter,
+        quietProbeInterval);
   }
 }

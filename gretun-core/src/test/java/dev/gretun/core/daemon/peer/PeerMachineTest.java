@@ -279,14 +279,129 @@ class PeerMachineTest {
   }
 
   @Test
-  void callMeMaybeInRelayStartsARepunchAtOnce() {
-    var m = machine(false);
+  void callMeMaybeInRelayStartsARepunchAtOnceWhenOurPingsReachedNobody() {
+    var m = machine(true);
     m.on(new PeerUpdated(info(PUB)));
-    run(m, Duration.ofSeconds(11));
+    var attempt = run(m, Duration.ofSeconds(11));
+    assertTrue(only(SendPing.class, attempt).stream().allMatch(p -> p.ttl() == 2));
     assertEquals(PeerState.RELAY, m.state());
     var actions = m.on(new CallMeMaybeReceived(List.of(PUB)));
     assertEquals(PeerState.PUNCHING, m.state());
-    assertEquals(1, only(SendPing.class, actions).size(), "the peer is punching: no hold");
+    assertEquals(1, only(SendPing.class, actions).size());
+  }
+
+  @Test
+  void afterAnAttemptWithNormalTtlPingsACallMeMaybeWaitsForTheBackoff() {
+    var m = machine(false);
+    m.on(new PeerUpdated(info(PUB)));
+    var attempt = run(m, Duration.ofSeconds(11));
+    assertTrue(
+        only(SendPing.class, attempt).stream().anyMatch(p -> p.ttl() == null),
+        "no call_me_maybe ever came: the non-opener pinged anyway after the hold");
+    assertEquals(PeerState.RELAY, m.state());
+
+    var called = m.on(new CallMeMaybeReceived(List.of(PUB)));
+    assertEquals(List.of(), only(SendPing.class, called), "its entries on the far NAT live on");
+    assertEquals(PeerState.RELAY, m.state());
+    run(m, Duration.ofSeconds(35));
+    assertEquals(PeerState.PUNCHING, m.state());
+  }
+
+  @Test
+  void nonOpenerWaitsForTheOpenerOnceTheRelayHasWorked() {
+    var m = machine(false);
+    toDirect(m, PUB); // the punch started with the opener's call_me_maybe
+    m.on(new PathLost("test"));
+    run(m, Duration.ofSeconds(36));
+    assertEquals(PeerState.PUNCHING, m.state(), "silence over");
+    var held = run(m, Duration.ofSeconds(9));
+    assertEquals(List.of(), only(SendPing.class, held), "no pings until the opener says go");
+
+    var go = m.on(new CallMeMaybeReceived(List.of(PUB)));
+    assertEquals(List.of(PUB, LAN), only(SendPing.class, go).stream().map(SendPing::to).toList());
+  }
+
+  @Test
+  void nonOpenerThatNeverHeardTheOpenerJoinsItsNextAttemptAtOnce() {
+    var m = machine(false);
+    toDirect(m, PUB);
+    m.on(new PathLost("test"));
+    run(m, Duration.ofSeconds(36 + 11));
+    assertEquals(PeerState.RELAY, m.state(), "the opener never called");
+
+    var go = m.on(new CallMeMaybeReceived(List.of(PUB)));
+    assertEquals(PeerState.PUNCHING, m.state());
+    assertEquals(2, only(SendPing.class, go).size(), "both candidates at once");
+  }
+
+  @Test
+  void dataWithoutAnswerProbesAtOnceAndFindsTheLossInSeconds() {
+    var m = machine(true);
+    toDirect(m, PUB);
+    var actions = new ArrayList<PeerAction>();
+    for (int ms = 0; ms < 11_900; ms += 100) {
+      clock.advanceMillis(100);
+      actions.addAll(m.on(PeerEvent.DATA_SENT));
+      actions.addAll(m.on(PeerEvent.TICK));
+    }
+    assertEquals(PeerState.DIRECT, m.state());
+    var probes = only(SendPing.class, actions);
+    assertEquals(5, probes.size(), "at 3, 5, 7, 9, 11 s");
+    assertTrue(probes.stream().allMatch(p -> p.to().equals(PUB) && p.ttl() == null));
+    for (int ms = 0; ms < 300; ms += 100) {
+      clock.advanceMillis(100);
+      actions.addAll(m.on(PeerEvent.DATA_SENT));
+      actions.addAll(m.on(PeerEvent.TICK));
+    }
+    assertEquals(PeerState.RELAY, m.state(), "three probes unanswered after 12 s");
+    assertEquals(1, only(SuspendPath.class, actions).size());
+  }
+
+  @Test
+  void oneWayDataOverALivePathIsNoLoss() {
+    var m = machine(true);
+    toDirect(m, PUB);
+    int pings = 0;
+    for (int ms = 0; ms < 60_000; ms += 100) {
+      clock.advanceMillis(100);
+      var actions = new ArrayList<>(m.on(PeerEvent.DATA_SENT));
+      actions.addAll(m.on(PeerEvent.TICK));
+      for (var p : only(SendPing.class, actions)) {
+        pings++;
+        m.on(new PongReceived(p.tx(), PUB, null));
+      }
+    }
+    assertEquals(PeerState.DIRECT, m.state());
+    assertEquals(20, pings, "one probe per 3 s of silence from the peer");
+  }
+
+  @Test
+  void dataBothWaysNeedsNoProbes() {
+    var m = machine(true);
+    toDirect(m, PUB);
+    var actions = new ArrayList<PeerAction>();
+    for (int ms = 0; ms < 61_000; ms += 100) {
+      clock.advanceMillis(100);
+      actions.addAll(m.on(PeerEvent.DATA_SENT));
+      if (ms % 1000 == 0) {
+        actions.addAll(m.on(new DataPathConfirmed(PUB)));
+      }
+      actions.addAll(m.on(PeerEvent.TICK));
+    }
+    assertEquals(3, only(SendPing.class, actions).size(), "only the 20 s keepalives");
+  }
+
+  @Test
+  void aTtlThatWorkedGetsOneMoreAttemptBeforeTheNextIsTried() {
+    var m = machine(true);
+    toDirect(m, PUB);
+    m.on(new PathLost("test"));
+    run(m, Duration.ofSeconds(36 + 11));
+    assertEquals(PeerState.RELAY, m.state(), "first re-punch heard nothing");
+    assertEquals(2, m.openerTtl(), "TTL 2 worked before: try it again");
+    run(m, Duration.ofSeconds(35 + 11));
+    assertEquals(PeerState.RELAY, m.state());
+    assertEquals(3, m.openerTtl(), "failed twice: escalate");
   }
 
   @Test
@@ -375,6 +490,33 @@ class PeerMachineTest {
     assertEquals(1, only(SuspendPath.class, again).size());
     run(m, Duration.ofMillis(5100));
     assertEquals(PeerState.RELAY, m.state(), "an unanswered probe is a loss");
+  }
+
+  @Test
+  void suspectedPeerHearsOnceWhenWeWentSilent() {
+    var m = machine(false);
+    toDirect(m, PUB);
+    var suspect = m.on(new CallMeMaybeReceived(List.of(PUB)));
+    assertEquals(1, only(SendCallMeMaybe.class, suspect).size(), "with the probe");
+    var lost = run(m, Duration.ofMillis(5100));
+    assertEquals(PeerState.RELAY, m.state());
+    assertEquals(List.of(), only(SendCallMeMaybe.class, lost), "not again on the loss");
+  }
+
+  @Test
+  void thePeersFirstCallMeMaybeDuringOurSilenceExtendsIt() {
+    var m = machine(true);
+    toDirect(m, PUB);
+    m.on(new PathLost("test"));
+    run(m, Duration.ofSeconds(6));
+    // The peer probed us (poisoning our NAT) and tells us now that it went silent.
+    assertEquals(List.of(), m.on(new CallMeMaybeReceived(List.of(PUB))));
+    run(m, Duration.ofSeconds(30));
+    m.on(new CallMeMaybeReceived(List.of(PUB))); // a later one does not extend again
+    run(m, Duration.ofSeconds(4));
+    assertEquals(PeerState.RELAY, m.state(), "35 s after the peer's call_me_maybe, not ours");
+    run(m, Duration.ofSeconds(2));
+    assertEquals(PeerState.PUNCHING, m.state());
   }
 
   @Test

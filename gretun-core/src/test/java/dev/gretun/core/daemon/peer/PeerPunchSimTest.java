@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Two state machines punching through modelled Linux MASQUERADE NATs ({@link SimNat}). */
 class PeerPunchSimTest {
@@ -118,6 +120,108 @@ class PeerPunchSimTest {
       assertEquals(1, n.actionsOf(ResumePath.class).size(), n.key);
       assertTrue(n.suspended.isEmpty(), n.key);
     }
+  }
+
+  /**
+   * The lab's scenario 5 (docs/DAEMON.md, "Recovery after a NAT flush"): a ping load from one side
+   * (the other only answers), both daemons refresh STUN every 25 s, and the coordinator relays
+   * call_me_maybe with some latency (6 s was seen in the lab). Flushing both NATs at any phase of
+   * those timers must bring traffic back on its own, after more than 30 s of silence.
+   */
+  @ParameterizedTest(name = "phase {0} s, load from {1}, relay {2} ms, stuck {3} s")
+  @CsvSource({
+    "0, a, 60, 0",
+    "4, a, 60, 0",
+    "8, a, 60, 0",
+    "12, a, 60, 0",
+    "16, a, 60, 0",
+    "20, a, 60, 0",
+    "24, a, 60, 0",
+    "0, b, 60, 0",
+    "8, b, 60, 0",
+    "16, b, 60, 0",
+    "0, b, 6000, 0",
+    "12, b, 6000, 0",
+    "0, a, 6000, 0",
+    "4, b, 9000, 0",
+    "0, a, 60, 18",
+    "0, b, 60, 18",
+    "8, a, 60, 20",
+    "8, b, 60, 20",
+    "0, a, 60, 25"
+  })
+  void conntrackFlushUnderAPingLoadRecoversOnItsOwn(
+      int phaseSeconds, String loaded, int relayMs, int stuckSeconds) {
+    twoNatted(PeerTimings.defaults(), 0);
+    var load = loaded.equals("a") ? a : b;
+    var echo = load == a ? b : a;
+    echo.traffic = SimNetwork.Traffic.ECHO;
+    a.stunEvery(Duration.ZERO);
+    b.stunEvery(Duration.ofSeconds(7));
+    a.syncFromCoordinator();
+    b.syncFromCoordinator();
+    net.runUntil(this::bothDirect, Duration.ofSeconds(10));
+    net.runFor(Duration.ofSeconds(30 + phaseSeconds));
+    assertTrue(bothDirect(), "keepalives hold the path");
+    assertTrue(echoed(load, echo), "the load is answered");
+
+    net.relayLatency = Duration.ofMillis(relayMs).toNanos();
+    net.relayStalledUntil = net.ticker.nanos() + Duration.ofSeconds(stuckSeconds).toNanos();
+    a.nat.flush();
+    b.nat.flush();
+    Duration lost = net.runUntil(() -> !bothDirect(), Duration.ofSeconds(120));
+    assertTrue(lost.compareTo(Duration.ofSeconds(15)) < 0, "loss detected after " + lost);
+    Duration back =
+        lost.plus(net.runUntil(() -> bothDirect() && echoed(load, echo), Duration.ofSeconds(180)));
+
+    assertTrue(bothDirect() && echoed(load, echo), "recovered in " + back);
+    assertTrue(back.compareTo(Duration.ofSeconds(30)) > 0, "waited out stale entries: " + back);
+    var limit = Duration.ofSeconds(55 + stuckSeconds / 2).plusMillis(2L * relayMs);
+    assertTrue(back.compareTo(limit) < 0, "recovered in " + back + ", limit " + limit);
+    assertEquals(b.published, a.path.get("b"), "a uses b's current mapping");
+    assertEquals(a.published, b.path.get("a"), "b uses a's current mapping");
+    for (var n : List.of(a, b)) {
+      int suspends = n.actionsOf(SuspendPath.class).size();
+      // A call_me_maybe the slow relay delivers after the path is back costs one probe round
+      // trip of suspension (peer's late call_me_maybe while direct).
+      assertTrue(
+          suspends == 1 || ((relayMs > 1000 || stuckSeconds > 0) && suspends == 2),
+          n.key + ": " + n.log);
+      assertEquals(suspends, n.actionsOf(ResumePath.class).size(), n.key + ": " + n.log);
+      assertTrue(n.suspended.isEmpty(), n.key);
+    }
+  }
+
+  /** Whether {@code echo}'s answers to {@code load}'s data arrive (checked over one second). */
+  private boolean echoed(SimNetwork.Node load, SimNetwork.Node echo) {
+    long before = load.rx.getOrDefault(echo.key, 0L);
+    net.runFor(Duration.ofSeconds(1));
+    return load.rx.getOrDefault(echo.key, 0L) > before;
+  }
+
+  @Test
+  void aFailedRepunchRetriesTheTtlThatWorkedBeforeEscalating() {
+    twoNatted(PeerTimings.defaults(), 0);
+    a.syncFromCoordinator();
+    b.syncFromCoordinator();
+    net.runUntil(this::bothDirect, Duration.ofSeconds(10));
+    assertTrue(bothDirect());
+
+    // The path dies and stays dead through the first re-punch (35 s silence + 10 s punch).
+    net.dropIf = (from, to) -> true;
+    a.nat.flush();
+    b.nat.flush();
+    net.runUntil(() -> transitions(a).contains("punching>relay"), Duration.ofSeconds(120));
+    assertEquals(PeerState.RELAY, a.stateOf("b"), "first re-punch failed");
+    net.dropIf = (from, to) -> false;
+    Duration back = net.runUntil(this::bothDirect, Duration.ofSeconds(60));
+
+    assertTrue(bothDirect(), "a=" + a.stateOf("b") + " b=" + b.stateOf("a"));
+    assertTrue(back.compareTo(Duration.ofSeconds(40)) < 0, "second re-punch worked: " + back);
+    assertTrue(
+        a.actionsOf(SendPing.class).stream().allMatch(p -> p.ttl() == null || p.ttl() == 2),
+        "TTL 3 would reach and poison b's NAT");
+    assertEquals(0, a.nat.poisonedMappings + b.nat.poisonedMappings);
   }
 
   @Test

@@ -153,6 +153,27 @@ class PeerTableTest {
   }
 
   @Test
+  void growingOutboundTrafficWithNoAnswerMakesTheMachineProbe() throws Exception {
+    var start = table.reconcile(Map.of("z", info("zed", "100.64.0.9", EP_C)));
+    var ping =
+        start.stream()
+            .map(KeyedAction::action)
+            .filter(a -> a instanceof PeerAction.SendPing)
+            .map(PeerAction.SendPing.class::cast)
+            .findFirst()
+            .orElseThrow();
+    table.on("z", new PeerEvent.PongReceived(ping.tx(), EP_C, null));
+    table.on("z", new PeerEvent.DataPathConfirmed(EP_C));
+    assertEquals(PeerState.DIRECT, table.machine("z").orElseThrow().state());
+
+    clock.advance(Duration.ofSeconds(4));
+    assertEquals(List.of(), table.setTraffic("z", 0, 0), "nothing sent: no probe");
+    assertEquals(1, count(table.setTraffic("z", 0, 1500), "z", PeerAction.SendPing.class));
+    assertEquals(List.of(), table.setTraffic("z", 0, 1500), "no growth: nothing");
+    assertEquals(List.of(), table.setTraffic("unknown", 0, 1500));
+  }
+
+  @Test
   void tickReachesEveryPeer() throws Exception {
     table.reconcile(Map.of("b", info("b", "100.64.0.2", EP_B), "z", info("z", "100.64.0.3", EP_C)));
     clock.advance(Duration.ofMillis(250));

@@ -20,8 +20,11 @@ import java.util.function.BiPredicate;
 /**
  * Two or more daemons (each a {@link PeerTable}) behind {@link SimNat}s on an in-memory internet,
  * driven by one {@link FakeTicker}. Models IP TTL per hop, one-way latency, the coordinator relay
- * for call_me_maybe, and a data plane that sends a datagram every 100 ms on a configured,
- * unsuspended path and reports inbound data as {@link PeerEvent.DataPathConfirmed}.
+ * for call_me_maybe, a data plane that sends a datagram every 100 ms on a configured, unsuspended
+ * path (or, in {@link Traffic#ECHO} mode, only answers the peer's data, as a host answering pings
+ * does), reports inbound data as {@link PeerEvent.DataPathConfirmed} and its counters through
+ * {@link PeerTable#setTraffic}, and optionally the daemon's periodic STUN refresh from port P to a
+ * server on the internet, whose answer is posted to the coordinator and pushed to every node.
  */
 final class SimNetwork {
   static final Duration STEP = Duration.ofMillis(10);
@@ -40,6 +43,17 @@ final class SimNetwork {
 
   record Data(String from) implements Payload {}
 
+  /** How a node's workload sends data on a direct path. */
+  enum Traffic {
+    /** A datagram every {@link #DATA_EVERY}. */
+    PERIODIC,
+    /** Only in answer to the peer's data (e.g. echo replies). */
+    ECHO
+  }
+
+  static final InetSocketAddress STUN_SERVER = new InetSocketAddress(ip("192.0.2.10"), 3478);
+  static final Duration STUN_EVERY = Duration.ofSeconds(25);
+
   private record InFlight(
       long at, long seq, InetSocketAddress src, InetSocketAddress dst, int ttl, Payload payload) {}
 
@@ -50,6 +64,15 @@ final class SimNetwork {
 
   /** Routers between the NATs. */
   int internetHops = 1;
+
+  /** How long the coordinator takes to relay a call_me_maybe. */
+  long relayLatency = RELAY_LATENCY;
+
+  /**
+   * Nothing relayed is delivered before this time (a stuck long-poll: in the lab the first
+   * long-poll of each daemon ends only at the client's 20 s timeout).
+   */
+  long relayStalledUntil = Long.MIN_VALUE;
 
   /** Drops a datagram when it returns true for (sending node, destination). */
   BiPredicate<String, InetSocketAddress> dropIf = (from, to) -> false;
@@ -67,10 +90,19 @@ final class SimNetwork {
     final SimNat nat;
     final PeerTable<String> table;
     final List<PeerAction> actions = new ArrayList<>();
+
+    /** Every action but pings and pongs, with the time it happened (for failure messages). */
+    final StringBuilder log = new StringBuilder();
+
     final Map<String, InetSocketAddress> path = new HashMap<>();
     final java.util.Set<String> suspended = new HashSet<>();
+    final Map<String, Long> rx = new HashMap<>();
+    final Map<String, Long> tx = new HashMap<>();
+    Traffic traffic = Traffic.PERIODIC;
+    InetSocketAddress published;
     int pingsSent;
     private long nextDataAt;
+    private long nextStunAt = Long.MAX_VALUE;
 
     Node(String key, InetSocketAddress addr, SimNat nat, PeerTimings timings, long seed) {
       this.key = key;
@@ -79,10 +111,17 @@ final class SimNetwork {
       this.table = new PeerTable<>(key, ticker, new SplittableRandom(seed), timings);
       // Nodes send data out of phase, as real hosts do; a NAT flush then poisons (§3.6).
       this.nextDataAt = ticker.nanos() + nodes.size() * DATA_EVERY / 2;
+      this.published = new InetSocketAddress(nat.publicIp, addr.getPort());
     }
 
+    /** Local address and the public one last posted (initially the port-preserving mapping). */
     List<InetSocketAddress> endpoints() {
-      return List.of(addr, new InetSocketAddress(nat.publicIp, addr.getPort()));
+      return List.of(addr, published);
+    }
+
+    /** Starts the periodic STUN refresh (first one after {@code phase}). */
+    void stunEvery(Duration phase) {
+      nextStunAt = ticker.nanos() + phase.toNanos();
     }
 
     PeerState stateOf(String peer) {
@@ -92,6 +131,10 @@ final class SimNetwork {
     void execute(List<KeyedAction<String>> keyed) {
       for (var k : keyed) {
         actions.add(k.action());
+        if (!(k.action() instanceof PeerAction.SendPing
+            || k.action() instanceof PeerAction.SendPong)) {
+          log.append(String.format("%n%.2f %s", ticker.nanos() / 1e9, k.action()));
+        }
         String peer = k.peer();
         switch (k.action()) {
           case PeerAction.SendPing p -> {
@@ -102,7 +145,12 @@ final class SimNetwork {
               send(this, p.to(), DEFAULT_TTL, new Pong(key, p.tx(), p.src()));
           case PeerAction.SendCallMeMaybe c ->
               relayed.add(
-                  new Relayed(ticker.nanos() + RELAY_LATENCY, seq++, key, peer, endpoints()));
+                  new Relayed(
+                      Math.max(ticker.nanos() + relayLatency, relayStalledUntil),
+                      seq++,
+                      key,
+                      peer,
+                      endpoints()));
           case PeerAction.ConfigureDirectPath c -> path.put(peer, c.endpoint());
           case PeerAction.SuspendPath s -> suspended.add(peer);
           case PeerAction.ResumePath r -> suspended.remove(peer);
@@ -119,6 +167,9 @@ final class SimNetwork {
     }
 
     void receive(InetSocketAddress from, Payload p) {
+      if (p instanceof Data && !from.equals(path.get(p.from()))) {
+        return; // the data plane drops GRE from anywhere but the configured endpoint
+      }
       PeerEvent event =
           switch (p) {
             case Ping ping -> new PeerEvent.PingReceived(ping.tx(), from);
@@ -126,17 +177,51 @@ final class SimNetwork {
             case Data d -> new PeerEvent.DataPathConfirmed(from);
           };
       execute(table.on(p.from(), event));
+      if (p instanceof Data) {
+        rx.merge(p.from(), 1L, Long::sum);
+        if (traffic == Traffic.ECHO) {
+          sendData(p.from());
+        }
+      }
+    }
+
+    private void sendData(String peer) {
+      var to = path.get(peer);
+      if (to != null && !suspended.contains(peer)) {
+        tx.merge(peer, 1L, Long::sum);
+        send(this, to, DEFAULT_TTL, new Data(key));
+      }
     }
 
     void step(long now) {
       execute(table.tick());
-      if (now >= nextDataAt) {
+      if (now >= nextStunAt) {
+        nextStunAt = now + STUN_EVERY.toNanos();
+        stun(now);
+      }
+      if (traffic == Traffic.PERIODIC && now >= nextDataAt) {
         nextDataAt = now + DATA_EVERY;
-        for (var e : path.entrySet()) {
-          if (suspended.contains(e.getKey())) {
-            continue;
+        for (var peer : List.copyOf(path.keySet())) {
+          sendData(peer);
+        }
+      }
+      for (var peer : nodes.keySet()) {
+        if (!peer.equals(key)) {
+          execute(table.setTraffic(peer, rx.getOrDefault(peer, 0L), tx.getOrDefault(peer, 0L)));
+        }
+      }
+    }
+
+    /** STUN from P (request and answer, no latency); a new mapping is posted to everyone. */
+    private void stun(long now) {
+      var mapped = nat.outbound(addr, STUN_SERVER, now);
+      nat.inbound(STUN_SERVER, mapped.getPort(), now);
+      if (!mapped.equals(published)) {
+        published = mapped;
+        for (var n : nodes.values()) {
+          if (n != this) {
+            n.syncFromCoordinator();
           }
-          send(this, e.getValue(), DEFAULT_TTL, new Data(key));
         }
       }
     }
