@@ -223,4 +223,21 @@ class RawAndTapNetnsTest {
     assertEquals(at(B_IP, P), got.from());
     assertNull(bGot.poll(300, TimeUnit.MILLISECONDS), "outgoing copies are ignored");
   }
+
+  /**
+   * A's port unreachable for the first datagram must not cost the next one: the kernel reports ICMP
+   * errors to an unconnected raw socket only with IP_RECVERR, which the sender does not set.
+   */
+  @Test
+  void anIcmpErrorAboutAnEarlierDatagramDoesNotEatTheNextOne() throws Exception {
+    try (DatagramChannel ch = channelIn(a, 40005)) {
+      byte[] first = Samples.disco(4);
+      byte[] second = Samples.disco(5);
+      assertTrue(bRaw.send(first, 0, first.length, at(A_IP, 40099), 0)); // nobody listens
+      Thread.sleep(300); // let the ICMP port unreachable come back
+      assertTrue(bRaw.send(second, 0, second.length, at(A_IP, 40005), 0));
+      InetSocketAddress[] from = new InetSocketAddress[1];
+      assertArrayEquals(second, receive(ch, 5000, from));
+    }
+  }
 }
