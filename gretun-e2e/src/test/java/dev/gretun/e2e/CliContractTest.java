@@ -65,4 +65,22 @@ class CliContractTest {
         java.nio.file.Files.isRegularFile(
             Launchers.ROOT.resolve("gretun-cli/target/gretun_completion.bash")));
   }
+
+  @Test
+  void upRejectsABadCoordinatorUrlAsUsageError() throws Exception {
+    Launchers.Result r = Launchers.run("gretun", "up", "--coordinator", "foo");
+    assertEquals(2, r.exit());
+    assertTrue(r.stderr().contains("http://HOST:PORT"), r.stderr());
+  }
+
+  @Test
+  void peersWithoutADaemonSaysSoInJson() throws Exception {
+    Launchers.Result r =
+        Launchers.run(
+            "gretun", "peers", "--json", "--control-socket", "/nonexistent/gretun-test.sock");
+    assertEquals(1, r.exit());
+    JsonNode json = MAPPER.readTree(r.stdout());
+    assertEquals("not_running", json.get("code").asText());
+    assertTrue(json.get("error").asText().contains("gretun up"), r.stdout());
+  }
 }
