@@ -382,12 +382,8 @@ public final class Daemon implements AutoCloseable {
       }
       return;
     }
-    DiscoSealer.Opened opened;
-    try {
-      opened = sealer.open(b, 0, b.length, paths::containsKey);
-    } catch (DiscoParseException e) {
-      metrics.discoDropped.increment();
-      log.debug("disco_dropped from={} reason={}", p.from(), e.getMessage());
+    DiscoSealer.Opened opened = openOrDrop(b, "disco_dropped", p.from());
+    if (opened == null) {
       return;
     }
     PeerEvent event =
@@ -408,18 +404,25 @@ public final class Daemon implements AutoCloseable {
       metrics.discoDropped.increment();
       return;
     }
-    DiscoSealer.Opened opened;
-    try {
-      opened = sealer.open(b, 0, b.length, paths::containsKey);
-    } catch (DiscoParseException e) {
-      metrics.discoDropped.increment();
-      log.debug("signal_dropped from={} reason={}", envelope.fromNode(), e.getMessage());
+    DiscoSealer.Opened opened = openOrDrop(b, "signal_dropped", envelope.fromNode());
+    if (opened == null) {
       return;
     }
     if (opened.message() instanceof DiscoMessage.CallMeMaybe cmm) {
       execute(table.on(opened.sender(), new PeerEvent.CallMeMaybeReceived(cmm.endpoints())));
     }
     // Relayed pings/pongs prove nothing about a UDP path (upstream's flaw); ignore them.
+  }
+
+  /** Opens an envelope from a known peer, or counts and logs it as dropped and returns null. */
+  private DiscoSealer.Opened openOrDrop(byte[] b, String event, Object from) {
+    try {
+      return sealer.open(b, 0, b.length, paths::containsKey);
+    } catch (DiscoParseException e) {
+      metrics.discoDropped.increment();
+      log.debug("{} from={} reason={}", event, from, e.getMessage());
+      return null;
+    }
   }
 
   private void onPeers(CoordWire.PeersResponse r) {
