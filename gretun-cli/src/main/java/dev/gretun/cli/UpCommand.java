@@ -4,6 +4,7 @@ import dev.gretun.core.GretunException;
 import dev.gretun.core.daemon.Daemon;
 import dev.gretun.core.daemon.DaemonConfig;
 import dev.gretun.core.daemon.DataplaneMode;
+import dev.gretun.core.state.KeyStore;
 import dev.gretun.core.util.Durations;
 import dev.gretun.core.util.HostPort;
 import java.net.InetAddress;
@@ -61,7 +62,7 @@ final class UpCommand implements Callable<Integer> {
       names = "--state-dir",
       paramLabel = "DIR",
       description = "Where the node keys live (default: ${DEFAULT-VALUE}).")
-  Path stateDir = Path.of(DaemonConfig.DEFAULT_STATE_DIR);
+  Path stateDir = KeyStore.DEFAULT_STATE_DIR;
 
   @Option(
       names = "--port",

@@ -37,7 +37,6 @@ public record DaemonConfig(
     Duration punchTimeout) {
 
   public static final int DEFAULT_PORT = 7777;
-  public static final String DEFAULT_STATE_DIR = "/var/lib/gretun";
   public static final String DEFAULT_CONTROL_SOCKET = "/run/gretun/gretun.sock";
   public static final String DEFAULT_TUN = "gretun0";
   public static final int DEFAULT_OPENER_TTL = 2;

@@ -1,6 +1,7 @@
 package dev.gretun.core.dataplane;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -233,7 +234,7 @@ public final class UdpPort implements AutoCloseable {
      * socket default). For control traffic (disco, STUN); copies into native memory.
      */
     public boolean send(byte[] data, int off, int len, InetSocketAddress to, int ttl) {
-      MemorySegment.copy(data, off, heap, JAVA_BYTE_LAYOUT, 0, len);
+      MemorySegment.copy(data, off, heap, JAVA_BYTE, 0, len);
       SockAddrIn.write(addr, 0, to);
       msg.fill((byte) 0);
       msg.set(ADDRESS, 0, addr);
@@ -265,9 +266,6 @@ public final class UdpPort implements AutoCloseable {
       arena.close();
     }
   }
-
-  private static final java.lang.foreign.ValueLayout.OfByte JAVA_BYTE_LAYOUT =
-      java.lang.foreign.ValueLayout.JAVA_BYTE;
 
   /**
    * Datagrams queued from native memory the caller owns and sent with one {@code sendmmsg}. An
