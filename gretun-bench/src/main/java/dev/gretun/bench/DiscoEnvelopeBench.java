@@ -2,10 +2,10 @@ package dev.gretun.bench;
 
 import dev.gretun.core.crypto.NaclBox;
 import dev.gretun.core.crypto.X25519;
-import dev.gretun.core.disco.DiscoEnvelope;
-import dev.gretun.core.disco.DiscoMessage;
-import dev.gretun.core.disco.DiscoParseException;
-import dev.gretun.core.disco.DiscoTxId;
+import dev.gretun.core.wire.disco.DiscoEnvelope;
+import dev.gretun.core.wire.disco.DiscoMessage;
+import dev.gretun.core.wire.disco.DiscoParseException;
+import dev.gretun.core.wire.disco.DiscoTxId;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.InvalidKeyException;

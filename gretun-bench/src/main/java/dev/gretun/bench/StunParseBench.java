@@ -1,9 +1,9 @@
 package dev.gretun.bench;
 
-import dev.gretun.core.gre.PortDemux;
-import dev.gretun.core.stun.StunMessage;
-import dev.gretun.core.stun.StunParseException;
-import dev.gretun.core.stun.TransactionId;
+import dev.gretun.core.wire.PortDemux;
+import dev.gretun.core.wire.stun.StunMessage;
+import dev.gretun.core.wire.stun.StunParseException;
+import dev.gretun.core.wire.stun.TransactionId;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.SplittableRandom;

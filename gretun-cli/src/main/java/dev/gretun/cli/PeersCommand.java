@@ -3,7 +3,7 @@ package dev.gretun.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gretun.core.cli.Output;
 import dev.gretun.core.daemon.DaemonConfig;
-import dev.gretun.core.daemon.control.ControlClient;
+import dev.gretun.core.daemon.localapi.LocalApiClient;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -33,7 +33,7 @@ final class PeersCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    JsonNode peers = ControlClient.call(controlSocket, "peers");
+    JsonNode peers = LocalApiClient.call(controlSocket, "peers");
     PrintWriter out = spec.commandLine().getOut();
     if (parent.global.json) {
       Output.json(out, peers);

@@ -2,13 +2,13 @@ package dev.gretun.cli;
 
 import dev.gretun.core.GretunException;
 import dev.gretun.core.cli.Output;
-import dev.gretun.core.disco.Endpoints;
 import dev.gretun.core.stun.NatMapping;
-import dev.gretun.core.stun.Stun;
 import dev.gretun.core.stun.StunClient;
 import dev.gretun.core.stun.StunProbe;
 import dev.gretun.core.stun.StunResult;
 import dev.gretun.core.util.Durations;
+import dev.gretun.core.wire.disco.Endpoints;
+import dev.gretun.core.wire.stun.Stun;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;

@@ -1,8 +1,8 @@
 package dev.gretun.cli;
 
 import dev.gretun.core.GretunException;
-import dev.gretun.core.sys.Capabilities;
-import dev.gretun.core.tunnel.NetlinkTunnelKernel;
+import dev.gretun.core.link.NetlinkTunnelKernel;
+import dev.gretun.core.os.Capabilities;
 import dev.gretun.core.tunnel.TunnelService;
 import dev.gretun.core.tunnel.TunnelValidation;
 import java.util.function.Function;

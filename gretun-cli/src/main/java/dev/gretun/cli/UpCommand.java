@@ -4,7 +4,7 @@ import dev.gretun.core.GretunException;
 import dev.gretun.core.daemon.Daemon;
 import dev.gretun.core.daemon.DaemonConfig;
 import dev.gretun.core.daemon.DataplaneMode;
-import dev.gretun.core.state.KeyStore;
+import dev.gretun.core.keys.KeyStore;
 import dev.gretun.core.util.Durations;
 import dev.gretun.core.util.HostPort;
 import java.net.InetAddress;

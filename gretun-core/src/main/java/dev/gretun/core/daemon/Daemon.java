@@ -4,38 +4,39 @@ import dev.gretun.core.GretunException;
 import dev.gretun.core.coord.CoordClient;
 import dev.gretun.core.coord.CoordWatch;
 import dev.gretun.core.coord.CoordWire;
-import dev.gretun.core.daemon.control.ControlServer;
-import dev.gretun.core.daemon.peer.KeyedAction;
-import dev.gretun.core.daemon.peer.PeerAction;
-import dev.gretun.core.daemon.peer.PeerEvent;
-import dev.gretun.core.daemon.peer.PeerInfo;
-import dev.gretun.core.daemon.peer.PeerMachine;
-import dev.gretun.core.daemon.peer.PeerState;
-import dev.gretun.core.daemon.peer.PeerTable;
-import dev.gretun.core.daemon.peer.PeerTimings;
-import dev.gretun.core.dataplane.ControlPacket;
+import dev.gretun.core.daemon.localapi.LocalApiServer;
 import dev.gretun.core.dataplane.Dataplane;
 import dev.gretun.core.dataplane.DataplaneCounters;
-import dev.gretun.core.dataplane.PeerPath;
-import dev.gretun.core.dataplane.SockAddrIn;
-import dev.gretun.core.dataplane.UdpPort;
-import dev.gretun.core.dataplane.UserspaceDataplane;
-import dev.gretun.core.disco.DiscoMessage;
-import dev.gretun.core.disco.DiscoParseException;
-import dev.gretun.core.disco.Endpoints;
-import dev.gretun.core.gre.PairKey;
-import dev.gretun.core.gre.PortDemux;
-import dev.gretun.core.kernel.KernelDataplane;
-import dev.gretun.core.kernel.KernelSupport;
+import dev.gretun.core.dataplane.DiscoStunPacket;
+import dev.gretun.core.dataplane.kernel.KernelDataplane;
+import dev.gretun.core.dataplane.kernel.KernelSupport;
+import dev.gretun.core.dataplane.userspace.PeerPath;
+import dev.gretun.core.dataplane.userspace.UdpPort;
+import dev.gretun.core.dataplane.userspace.UserspaceDataplane;
+import dev.gretun.core.keys.KeyStore;
+import dev.gretun.core.keys.NodeKeys;
+import dev.gretun.core.link.Rtnetlink;
 import dev.gretun.core.metrics.MetricsHttpServer;
-import dev.gretun.core.netlink.Rtnetlink;
-import dev.gretun.core.state.KeyStore;
-import dev.gretun.core.state.NodeKeys;
+import dev.gretun.core.os.Capabilities;
+import dev.gretun.core.os.SockAddrIn;
+import dev.gretun.core.os.TunDevice;
+import dev.gretun.core.peer.KeyedAction;
+import dev.gretun.core.peer.PeerAction;
+import dev.gretun.core.peer.PeerEvent;
+import dev.gretun.core.peer.PeerInfo;
+import dev.gretun.core.peer.PeerMachine;
+import dev.gretun.core.peer.PeerState;
+import dev.gretun.core.peer.PeerTable;
+import dev.gretun.core.peer.PeerTimings;
 import dev.gretun.core.stun.StunClient;
 import dev.gretun.core.stun.StunResult;
-import dev.gretun.core.sys.Capabilities;
-import dev.gretun.core.tun.TunDevice;
 import dev.gretun.core.util.HostPort;
+import dev.gretun.core.util.Ticker;
+import dev.gretun.core.wire.PortDemux;
+import dev.gretun.core.wire.disco.DiscoMessage;
+import dev.gretun.core.wire.disco.DiscoParseException;
+import dev.gretun.core.wire.disco.Endpoints;
+import dev.gretun.core.wire.gre.PairKey;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -104,7 +105,7 @@ public final class Daemon implements AutoCloseable {
   private Dataplane dataplane;
   private StunClient stun;
   private PeerTable<String> table;
-  private ControlServer controlServer;
+  private LocalApiServer controlServer;
   private MetricsHttpServer metricsServer;
   private final List<CoordWatch> watches = new ArrayList<>();
   private final Map<String, CoordWire.Peer> coordPeers = new HashMap<>();
@@ -164,7 +165,7 @@ public final class Daemon implements AutoCloseable {
                 .withPunchTimeout(config.punchTimeout()));
     dataplane.start();
 
-    controlServer = ControlServer.start(config.controlSocket(), this::controlCommand);
+    controlServer = LocalApiServer.start(config.controlSocket(), this::controlCommand);
     if (config.metricsAddr() != null) {
       metricsServer = MetricsHttpServer.start(config.metricsAddr(), metrics.registry());
       log.info("metrics_listen addr={}", HostPort.format(metricsServer.address()));
@@ -293,14 +294,14 @@ public final class Daemon implements AutoCloseable {
             config.port(),
             KernelDataplane.MTU);
         return kernel;
-      } catch (dev.gretun.core.sys.SysException e) {
+      } catch (dev.gretun.core.os.SysException e) {
         throw new GretunException(
             "kernel_dataplane",
             "--dataplane kernel needs packet and raw sockets ("
                 + e.getMessage()
                 + "): run as root with CAP_NET_RAW, or use --dataplane userspace");
       } catch (RuntimeException e) {
-        throw dev.gretun.core.tunnel.KernelErrors.translate(e, "start the kernel data plane");
+        throw dev.gretun.core.link.KernelErrors.translate(e, "start the kernel data plane");
       }
     }
     UdpPort port = bindPort();
@@ -318,7 +319,7 @@ public final class Daemon implements AutoCloseable {
   private UdpPort bindPort() {
     try {
       return UdpPort.bind(config.port(), 250);
-    } catch (dev.gretun.core.sys.SysException e) {
+    } catch (dev.gretun.core.os.SysException e) {
       if (e.errno() == 98) {
         throw new GretunException(
             "address_in_use",
@@ -353,7 +354,7 @@ public final class Daemon implements AutoCloseable {
 
   // ---- packet intake (data-plane thread) ------------------------------------------------------
 
-  private boolean acceptControlPacket(ControlPacket p) {
+  private boolean acceptControlPacket(DiscoStunPacket p) {
     if (controlBacklog.incrementAndGet() > MAX_CONTROL_BACKLOG) {
       controlBacklog.decrementAndGet();
       return false;
@@ -373,7 +374,7 @@ public final class Daemon implements AutoCloseable {
 
   // ---- control thread -------------------------------------------------------------------------
 
-  private void onControlPacket(ControlPacket p) {
+  private void onControlPacket(DiscoStunPacket p) {
     byte[] b = p.data();
     PortDemux.Kind kind = PortDemux.classify(b, 0, b.length);
     if (kind == PortDemux.Kind.STUN) {

@@ -1,7 +1,7 @@
 package dev.gretun.core.daemon;
 
-import dev.gretun.core.daemon.peer.PeerState;
 import dev.gretun.core.dataplane.DataplaneCounters;
+import dev.gretun.core.peer.PeerState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;

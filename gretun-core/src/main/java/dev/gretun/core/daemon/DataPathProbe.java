@@ -1,7 +1,7 @@
 package dev.gretun.core.daemon;
 
-import dev.gretun.core.packet.Checksums;
-import dev.gretun.core.packet.Ipv4Packets;
+import dev.gretun.core.wire.ip.Checksums;
+import dev.gretun.core.wire.ip.Ipv4Packets;
 import java.nio.ByteBuffer;
 
 /**

@@ -1,9 +1,9 @@
 package dev.gretun.core.daemon;
 
 import dev.gretun.core.crypto.NaclBox;
-import dev.gretun.core.disco.DiscoEnvelope;
-import dev.gretun.core.disco.DiscoMessage;
-import dev.gretun.core.disco.DiscoParseException;
+import dev.gretun.core.wire.disco.DiscoEnvelope;
+import dev.gretun.core.wire.disco.DiscoMessage;
+import dev.gretun.core.wire.disco.DiscoParseException;
 import java.security.InvalidKeyException;
 import java.security.SecureRandom;
 import java.util.Base64;

@@ -1,6 +1,6 @@
 package dev.gretun.core.daemon;
 
-import dev.gretun.core.kernel.PeerDevices;
+import dev.gretun.core.dataplane.kernel.PeerDevices;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;

@@ -1,5 +1,6 @@
 package dev.gretun.core.dataplane;
 
+import dev.gretun.core.dataplane.userspace.PeerPath;
 import java.net.InetSocketAddress;
 
 /**

@@ -1,6 +1,10 @@
 package dev.gretun.core.stun;
 
 import dev.gretun.core.stun.StunResult.Status;
+import dev.gretun.core.wire.stun.Stun;
+import dev.gretun.core.wire.stun.StunMessage;
+import dev.gretun.core.wire.stun.StunParseException;
+import dev.gretun.core.wire.stun.TransactionId;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -1,5 +1,8 @@
 package dev.gretun.core.stun;
 
+import dev.gretun.core.wire.stun.Stun;
+import dev.gretun.core.wire.stun.StunMessage;
+import dev.gretun.core.wire.stun.StunParseException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

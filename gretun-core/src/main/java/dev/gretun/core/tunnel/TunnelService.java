@@ -1,14 +1,16 @@
 package dev.gretun.core.tunnel;
 
 import dev.gretun.core.GretunException;
-import dev.gretun.core.netlink.FouPort;
-import dev.gretun.core.netlink.GreInfo;
-import dev.gretun.core.netlink.GreLinkSpec;
-import dev.gretun.core.netlink.IfAddress;
-import dev.gretun.core.netlink.Link;
-import dev.gretun.core.netlink.NetlinkException;
-import dev.gretun.core.netlink.Rtnl;
-import dev.gretun.core.sys.Errno;
+import dev.gretun.core.link.KernelErrors;
+import dev.gretun.core.link.TunnelKernel;
+import dev.gretun.core.os.Errno;
+import dev.gretun.core.wire.netlink.FouPort;
+import dev.gretun.core.wire.netlink.GreInfo;
+import dev.gretun.core.wire.netlink.GreLinkSpec;
+import dev.gretun.core.wire.netlink.IfAddress;
+import dev.gretun.core.wire.netlink.Link;
+import dev.gretun.core.wire.netlink.NetlinkException;
+import dev.gretun.core.wire.netlink.Rtnl;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.gretun.core.tunnel;
 
-import dev.gretun.core.netlink.GreKind;
+import dev.gretun.core.wire.netlink.GreKind;
 import java.net.Inet4Address;
 
 /**

@@ -1,7 +1,7 @@
 package dev.gretun.core.tunnel;
 
 import dev.gretun.core.GretunException;
-import dev.gretun.core.netlink.GreKind;
+import dev.gretun.core.wire.netlink.GreKind;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

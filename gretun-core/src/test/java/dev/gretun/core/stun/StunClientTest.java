@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gretun.core.stun.StunResult.Status;
+import dev.gretun.core.wire.stun.Stun;
+import dev.gretun.core.wire.stun.StunAttribute;
+import dev.gretun.core.wire.stun.StunMessage;
+import dev.gretun.core.wire.stun.StunMessageTest;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gretun.core.stun.StunResult.Status;
+import dev.gretun.core.wire.stun.Stun;
+import dev.gretun.core.wire.stun.StunMessage;
+import dev.gretun.core.wire.stun.TransactionId;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;

@@ -1,6 +1,6 @@
 package dev.gretun.core.testing;
 
-import dev.gretun.core.sys.Namespaces;
+import dev.gretun.core.os.Namespaces;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gretun.core.GretunException;
-import dev.gretun.core.sys.Errno;
+import dev.gretun.core.link.FakeKernel;
+import dev.gretun.core.link.KernelErrors;
+import dev.gretun.core.os.Errno;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -223,8 +225,16 @@ class TunnelServiceTest {
         "not_found", assertThrows(GretunException.class, () -> service.status("nope")).code());
     kernel.links.put(
         "eth9",
-        new dev.gretun.core.netlink.Link(
-            2, "eth9", "veth", 1, 1500, 6, null, null, dev.gretun.core.netlink.LinkStats.ZERO));
+        new dev.gretun.core.wire.netlink.Link(
+            2,
+            "eth9",
+            "veth",
+            1,
+            1500,
+            6,
+            null,
+            null,
+            dev.gretun.core.wire.netlink.LinkStats.ZERO));
     assertEquals(
         "not_a_tunnel", assertThrows(GretunException.class, () -> service.delete("eth9")).code());
     assertTrue(kernel.links.containsKey("eth9"));
@@ -236,7 +246,7 @@ class TunnelServiceTest {
     service.create(spec("aa", "remote", "198.51.100.8"), List.of());
     kernel.links.put(
         "gre0",
-        new dev.gretun.core.netlink.Link(
+        new dev.gretun.core.wire.netlink.Link(
             99,
             "gre0",
             "gre",
@@ -244,8 +254,8 @@ class TunnelServiceTest {
             1476,
             2,
             null,
-            new dev.gretun.core.netlink.GreInfo(null, null, null, null, 0, true, 0, 0, 0, 0),
-            dev.gretun.core.netlink.LinkStats.ZERO));
+            new dev.gretun.core.wire.netlink.GreInfo(null, null, null, null, 0, true, 0, 0, 0, 0),
+            dev.gretun.core.wire.netlink.LinkStats.ZERO));
     assertEquals(List.of("aa", "zz"), service.list().stream().map(TunnelStatus::name).toList());
   }
 }

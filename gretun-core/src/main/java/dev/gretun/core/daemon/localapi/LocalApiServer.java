@@ -1,0 +1,116 @@
+package dev.gretun.core.daemon.localapi;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon's local control socket: a Unix domain socket speaking one JSON request line and one
+ * JSON reply line per connection ({@code {"cmd":"peers"}} → {@code {"ok":true,"result":...}}). The
+ * socket file is 0660 and lives in a 0755 directory, so only root (or the socket's group) can query
+ * the daemon.
+ */
+public final class LocalApiServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LocalApiServer.class);
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final int MAX_REQUEST = 4096;
+
+  private final Path path;
+  private final ServerSocketChannel server;
+  private final Function<String, Object> handler;
+  private final Thread acceptor;
+
+  private LocalApiServer(Path path, ServerSocketChannel server, Function<String, Object> handler) {
+    this.path = path;
+    this.server = server;
+    this.handler = handler;
+    this.acceptor = Thread.ofPlatform().daemon().name("control").unstarted(this::acceptLoop);
+  }
+
+  /**
+   * Binds {@code path} (replacing a stale socket file left by a crashed daemon) and serves {@code
+   * handler(cmd)} results, serialized with Jackson. An unknown command should throw {@link
+   * IllegalArgumentException}; its message is returned as the error.
+   */
+  public static LocalApiServer start(Path path, Function<String, Object> handler)
+      throws IOException {
+    Path dir = path.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Files.deleteIfExists(path);
+    ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    ch.bind(UnixDomainSocketAddress.of(path));
+    Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
+    LocalApiServer s = new LocalApiServer(path, ch, handler);
+    s.acceptor.start();
+    log.debug("control_listen path={}", path);
+    return s;
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  private void acceptLoop() {
+    while (server.isOpen()) {
+      try (SocketChannel client = server.accept()) {
+        serve(client);
+      } catch (IOException e) {
+        if (server.isOpen()) {
+          log.warn("control_error error=\"{}\"", e.toString());
+        }
+      }
+    }
+  }
+
+  private void serve(SocketChannel client) throws IOException {
+    BufferedReader in =
+        new BufferedReader(
+            new InputStreamReader(Channels.newInputStream(client), StandardCharsets.UTF_8),
+            MAX_REQUEST);
+    String line = in.readLine();
+    ObjectNode reply = MAPPER.createObjectNode();
+    try {
+      if (line == null || line.length() > MAX_REQUEST) {
+        throw new IllegalArgumentException("empty or oversized request");
+      }
+      JsonNode req = MAPPER.readTree(line);
+      String cmd = req.path("cmd").asText("");
+      reply.put("ok", true);
+      reply.set("result", MAPPER.valueToTree(handler.apply(cmd)));
+    } catch (IllegalArgumentException | IOException e) {
+      reply.removeAll();
+      reply.put("ok", false);
+      reply.put("error", e.getMessage());
+    }
+    OutputStream out = Channels.newOutputStream(client);
+    out.write(MAPPER.writeValueAsBytes(reply));
+    out.write('\n');
+    out.flush();
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.close();
+      Files.deleteIfExists(path);
+    } catch (IOException e) {
+      log.warn("control_close_failed path={} error=\"{}\"", path, e.toString());
+    }
+  }
+}

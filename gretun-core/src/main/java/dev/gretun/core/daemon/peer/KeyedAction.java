@@ -1,4 +1,0 @@
-package dev.gretun.core.daemon.peer;
-
-/** An action for the peer with disco key {@code peer}. */
-public record KeyedAction<K>(K peer, PeerAction action) {}

@@ -1,0 +1,286 @@
+package dev.gretun.core.dataplane.userspace;
+
+import dev.gretun.core.dataplane.Dataplane;
+import dev.gretun.core.dataplane.DataplaneCounters;
+import dev.gretun.core.dataplane.DiscoStunPacket;
+import dev.gretun.core.os.SockAddrIn;
+import dev.gretun.core.os.TunClosedException;
+import dev.gretun.core.os.TunDevice;
+import dev.gretun.core.wire.PortDemux;
+import dev.gretun.core.wire.gre.GreHeader;
+import dev.gretun.core.wire.gre.GreWire;
+import dev.gretun.core.wire.ip.VnetHeader;
+import io.netty.util.collection.IntObjectHashMap;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetSocketAddress;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The userspace data plane (DESIGN.md §2): one TUN device and the daemon's UDP port P.
+ *
+ * <ul>
+ *   <li>TUN → peer: read an inner IPv4 packet behind 8 bytes of headroom, find the peer by
+ *       destination, write the keyed GRE header in front, send it from P to the peer's endpoint.
+ *   <li>P → TUN: receive batches with {@code recvmmsg}; keyed GRE whose key belongs to a peer and
+ *       whose source is that peer's endpoint is written to the TUN device; disco and STUN datagrams
+ *       are copied out to the daemon; anything else is counted and dropped.
+ * </ul>
+ *
+ * <p>Peer tables are copy-on-write maps replaced by the control thread, so the packet threads never
+ * lock. Neither packet loop allocates per packet.
+ */
+public final class UserspaceDataplane implements Dataplane {
+  private static final Logger log = LoggerFactory.getLogger(UserspaceDataplane.class);
+  private static final int MAX_PACKET = 65535;
+  private static final int RX_BATCH = 64;
+  private static final int TX_ENTRIES = 256;
+  private static final ValueLayout.OfShort BE_SHORT =
+      ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
+
+  private final TunDevice tun;
+  private final UdpPort port;
+  private final Predicate<DiscoStunPacket> controlSink;
+  private final DataplaneCounters counters;
+  private final Thread tunThread;
+  private final Thread udpThread;
+  private volatile IntObjectHashMap<PeerPath> byTunnelIp = new IntObjectHashMap<>();
+  private volatile IntObjectHashMap<PeerPath> byKey = new IntObjectHashMap<>();
+  private volatile boolean running = true;
+  private final UdpPort.Sender controlSender;
+
+  /**
+   * @param controlSink takes disco/STUN datagrams for the daemon; returns false when it is too busy
+   *     (the datagram is then dropped and counted)
+   */
+  public UserspaceDataplane(
+      TunDevice tun,
+      UdpPort port,
+      Predicate<DiscoStunPacket> controlSink,
+      DataplaneCounters counters) {
+    this.tun = tun;
+    this.port = port;
+    this.controlSink = controlSink;
+    this.counters = counters;
+    this.tunThread = Thread.ofPlatform().name("dp-tun").daemon().unstarted(this::tunLoop);
+    this.udpThread = Thread.ofPlatform().name("dp-udp").daemon().unstarted(this::udpLoop);
+    this.controlSender = port.sender();
+  }
+
+  @Override
+  public void start() {
+    tunThread.start();
+    udpThread.start();
+  }
+
+  @Override
+  public int port() {
+    return port.port();
+  }
+
+  /** Control thread only (owns {@link #controlSender}). */
+  @Override
+  public boolean sendControl(byte[] data, int off, int len, InetSocketAddress to, int ttl) {
+    return controlSender.send(data, off, len, to, ttl);
+  }
+
+  @Override
+  public void addPeer(PeerPath path) {
+    put(path);
+  }
+
+  @Override
+  public void removePeer(PeerPath path) {
+    remove(path);
+  }
+
+  @Override
+  public void configurePath(PeerPath path) {
+    path.setSending(true);
+  }
+
+  @Override
+  public void setSending(PeerPath path, boolean sending) {
+    path.setSending(sending);
+  }
+
+  @Override
+  public void probe(PeerPath path, byte[] inner) {
+    if (!path.hasEndpoint()) {
+      return;
+    }
+    byte[] pkt = new byte[GreWire.HEADER + inner.length];
+    GreHeader.encodeKeyed(pkt, 0, GreHeader.PROTO_IPV4, path.greKey);
+    System.arraycopy(inner, 0, pkt, GreWire.HEADER, inner.length);
+    controlSender.send(
+        pkt,
+        0,
+        pkt.length,
+        new InetSocketAddress(SockAddrIn.toInet(path.endpointIp), path.endpointPort),
+        0);
+  }
+
+  public DataplaneCounters counters() {
+    return counters;
+  }
+
+  /** Adds or replaces a peer (control thread only). */
+  synchronized void put(PeerPath path) {
+    IntObjectHashMap<PeerPath> ip = new IntObjectHashMap<>(byTunnelIp.size() + 1);
+    ip.putAll(byTunnelIp);
+    ip.put(path.tunnelIp, path);
+    IntObjectHashMap<PeerPath> key = new IntObjectHashMap<>(byKey.size() + 1);
+    key.putAll(byKey);
+    key.put(path.greKey, path);
+    byTunnelIp = ip;
+    byKey = key;
+  }
+
+  /** Removes a peer (control thread only). */
+  synchronized void remove(PeerPath path) {
+    IntObjectHashMap<PeerPath> ip = new IntObjectHashMap<>(byTunnelIp.size());
+    ip.putAll(byTunnelIp);
+    ip.remove(path.tunnelIp);
+    IntObjectHashMap<PeerPath> key = new IntObjectHashMap<>(byKey.size());
+    key.putAll(byKey);
+    key.remove(path.greKey);
+    byTunnelIp = ip;
+    byKey = key;
+  }
+
+  private void tunLoop() {
+    TunReader reader = new TunReader(tun, port.batch(TX_ENTRIES), this::pathFor, counters);
+    try {
+      while (running) {
+        reader.readBurst();
+      }
+    } catch (TunClosedException e) {
+      log.debug("dataplane_tun_closed");
+    } catch (IOException | RuntimeException e) {
+      if (running) {
+        log.error("dataplane_tun_failed error=\"{}\"", e.toString());
+      }
+    } finally {
+      reader.close();
+    }
+  }
+
+  private PeerPath pathFor(int tunnelIp) {
+    return byTunnelIp.get(tunnelIp);
+  }
+
+  private void udpLoop() {
+    // With GRO the kernel hands over whole GSO trains (up to 64 KiB); the headroom takes the TUN
+    // vnet header in front of the first inner packet.
+    boolean gro = port.enableGro();
+    UdpPort.Receiver rx = port.receiver(RX_BATCH, gro ? MAX_PACKET : 9216, VnetHeader.LEN);
+    try {
+      while (running) {
+        int n = rx.receive();
+        if (n < 0) {
+          break;
+        }
+        for (int i = 0; i < n; i++) {
+          if (rx.truncated(i)) {
+            counters.dropMalformed.increment();
+            continue;
+          }
+          long off = rx.offset(i);
+          int len = rx.length(i);
+          int seg = rx.segmentSize(i);
+          for (int pos = 0; pos < len; pos += seg) {
+            handleDatagram(rx, i, off + pos, Math.min(seg, len - pos));
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      if (running) {
+        log.error("dataplane_udp_failed error=\"{}\"", e.toString());
+      }
+    } finally {
+      rx.close();
+    }
+  }
+
+  private void handleDatagram(UdpPort.Receiver rx, int i, long off, int len) {
+    MemorySegment data = rx.data();
+    if (GreWire.isKeyedIpv4(data, off, len)) {
+      handleGre(data, off, len, rx.sourceIp(i), rx.sourcePort(i));
+      return;
+    }
+    byte[] copy = data.asSlice(off, len).toArray(ValueLayout.JAVA_BYTE);
+    PortDemux.Kind kind = PortDemux.classify(copy, 0, len);
+    if (kind != PortDemux.Kind.DISCO && kind != PortDemux.Kind.STUN) {
+      counters.dropMalformed.increment();
+      return;
+    }
+    InetSocketAddress from =
+        new InetSocketAddress(SockAddrIn.toInet(rx.sourceIp(i)), rx.sourcePort(i));
+    if (!controlSink.test(new DiscoStunPacket(copy, from))) {
+      counters.dropControlBusy.increment();
+    }
+  }
+
+  private void handleGre(MemorySegment data, long off, int len, int srcIp, int srcPort) {
+    PeerPath path = byKey.get(GreWire.key(data, off));
+    if (path == null) {
+      counters.dropUnknownKey.increment();
+      return;
+    }
+    if (srcIp != path.endpointIp || srcPort != path.endpointPort) {
+      // Kernel GRE demuxes on (local, remote, key) too; an unexpected source is not this peer.
+      counters.dropWrongSource.increment();
+      return;
+    }
+    int innerLen = len - GreWire.HEADER;
+    long innerOff = off + GreWire.HEADER;
+    if (innerLen < 20
+        || (data.get(ValueLayout.JAVA_BYTE, innerOff) & 0xF0) != 0x40
+        || Short.toUnsignedInt(data.get(BE_SHORT, innerOff + 2)) > innerLen) {
+      counters.dropMalformed.increment();
+      return;
+    }
+    try {
+      if (tun.vnetHeader()) {
+        // The bytes before the inner packet are its GRE header (or the receive headroom, or the
+        // tail of a GRO train's previous segment, already written): room for the vnet header.
+        long hdr = innerOff - VnetHeader.LEN;
+        VnetHeader.writePlain(data, hdr);
+        tun.write(data, hdr, VnetHeader.LEN + innerLen);
+      } else {
+        tun.write(data, innerOff, innerLen);
+      }
+    } catch (IOException e) {
+      counters.dropSendFailed.increment();
+      return;
+    }
+    path.inboundSeen = true;
+    path.rxPackets.increment();
+    path.rxBytes.add(innerLen);
+    counters.rxPackets.increment();
+    counters.rxBytes.add(innerLen);
+  }
+
+  /** Stops both loops and closes the TUN device (which removes it, its address and routes). */
+  @Override
+  public void close() {
+    running = false;
+    port.wake();
+    try {
+      tun.close();
+    } catch (IOException e) {
+      log.warn("dataplane_tun_close_failed error=\"{}\"", e.toString());
+    }
+    try {
+      tunThread.join(2000);
+      udpThread.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    controlSender.close();
+    port.close();
+  }
+}

@@ -1,4 +1,0 @@
-package dev.gretun.core.netlink;
-
-/** A kernel FOU receive port: UDP port, address family, carried IP protocol, FOU_ENCAP_* type. */
-public record FouPort(int port, int family, int ipproto, int type) {}

@@ -1,0 +1,76 @@
+package dev.gretun.core.peer;
+
+import dev.gretun.core.wire.disco.DiscoTxId;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Objects;
+
+/** Inputs to a {@link PeerMachine}. Disco messages arrive already opened and authenticated. */
+public sealed interface PeerEvent {
+
+  /** The coordinator's peer list has (possibly new) facts about this peer. */
+  record PeerUpdated(PeerInfo info) implements PeerEvent {
+    public PeerUpdated {
+      Objects.requireNonNull(info, "info");
+    }
+  }
+
+  /** The peer asked us (directly or via the coordinator relay) to punch towards these endpoints. */
+  record CallMeMaybeReceived(List<InetSocketAddress> endpoints) implements PeerEvent {
+    public CallMeMaybeReceived {
+      endpoints = List.copyOf(endpoints);
+    }
+  }
+
+  /** A disco ping arrived over UDP from {@code from} (pings via the relay are not delivered). */
+  record PingReceived(DiscoTxId tx, InetSocketAddress from) implements PeerEvent {
+    public PingReceived {
+      Objects.requireNonNull(tx, "tx");
+      Objects.requireNonNull(from, "from");
+    }
+  }
+
+  /**
+   * A disco pong arrived over UDP from {@code from}; {@code src} is our address as the peer saw it
+   * (may be null).
+   */
+  record PongReceived(DiscoTxId tx, InetSocketAddress from, InetSocketAddress src)
+      implements PeerEvent {
+    public PongReceived {
+      Objects.requireNonNull(tx, "tx");
+      Objects.requireNonNull(from, "from");
+    }
+  }
+
+  /**
+   * The data path itself works: a disco ping/pong through the tunnel, or inbound GRE from this peer
+   * whose outer source is {@code from} (null when the data plane cannot tell). The daemon may
+   * rate-limit these (once a second per peer is plenty).
+   */
+  record DataPathConfirmed(InetSocketAddress from) implements PeerEvent {}
+
+  /**
+   * The data plane sent data to this peer on the direct path since its last report. Report it at
+   * most every tick; the machine decides whether the silence from the peer is worth a probe.
+   */
+  record DataSent() implements PeerEvent {}
+
+  /** The data plane detected loss on the direct path (e.g. ICMP errors, a probe timing out). */
+  record PathLost(String reason) implements PeerEvent {
+    public PathLost {
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
+
+  /** Our own NAT type became known or changed (only changes the reason given for relay). */
+  record LocalNatUpdated(boolean symmetric) implements PeerEvent {}
+
+  /** Time passed; the machine reads the clock and runs due timers. Safe to send at any rate. */
+  record Tick() implements PeerEvent {}
+
+  /** The one {@link Tick} instance. */
+  Tick TICK = new Tick();
+
+  /** The one {@link DataSent} instance. */
+  DataSent DATA_SENT = new DataSent();
+}

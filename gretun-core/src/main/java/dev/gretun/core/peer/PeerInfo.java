@@ -1,0 +1,27 @@
+package dev.gretun.core.peer;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What the coordinator says about a peer.
+ *
+ * @param name the peer's node name (for logs and {@code gretun peers})
+ * @param tunnelIp the peer's overlay address, or null when the coordinator has none yet
+ * @param endpoints the peer's UDP endpoints (local addresses and its STUN mapping of port P)
+ * @param symmetricNat true when the peer reported an endpoint-dependent (symmetric) mapping; only
+ *     changes the reason given when punching fails
+ */
+public record PeerInfo(
+    String name, InetAddress tunnelIp, List<InetSocketAddress> endpoints, boolean symmetricNat) {
+  public PeerInfo {
+    Objects.requireNonNull(name, "name");
+    endpoints = List.copyOf(endpoints);
+  }
+
+  public static PeerInfo of(String name, InetAddress tunnelIp, List<InetSocketAddress> endpoints) {
+    return new PeerInfo(name, tunnelIp, endpoints, false);
+  }
+}

@@ -1,0 +1,144 @@
+package dev.gretun.core.wire.disco;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gretun.core.wire.disco.DiscoMessage.CallMeMaybe;
+import dev.gretun.core.wire.disco.DiscoMessage.Ping;
+import dev.gretun.core.wire.disco.DiscoMessage.Pong;
+import dev.gretun.core.wire.disco.DiscoParseException.Reason;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * JSON bodies of disco messages (docs/PROTOCOL.md "Disco envelope"). Decoding is strict: the body
+ * must be one JSON object within {@link #MAX_BODY_BYTES}, without duplicate keys or trailing data,
+ * with a known {@code type} and well-formed required fields. Unknown extra fields are ignored so
+ * that later versions can add optional ones.
+ */
+public final class DiscoBody {
+  /** Largest JSON body accepted or produced. */
+  public static final int MAX_BODY_BYTES = 2048;
+
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  private DiscoBody() {}
+
+  public static byte[] encode(DiscoMessage m) {
+    ObjectNode o = MAPPER.createObjectNode();
+    o.put("type", m.type());
+    switch (m) {
+      case Ping p -> {
+        o.put("tx", p.tx().hex());
+        o.put("node_key", p.nodeKey());
+      }
+      case Pong p -> {
+        o.put("tx", p.tx().hex());
+        o.put("src", Endpoints.format(p.src()));
+      }
+      case CallMeMaybe c -> {
+        ArrayNode a = o.putArray("endpoints");
+        c.endpoints().forEach(e -> a.add(Endpoints.format(e)));
+      }
+    }
+    try {
+      byte[] json = MAPPER.writeValueAsBytes(o);
+      if (json.length > MAX_BODY_BYTES) {
+        throw new IllegalArgumentException("disco body over " + MAX_BODY_BYTES + " bytes");
+      }
+      return json;
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialize a JSON tree", e);
+    }
+  }
+
+  public static DiscoMessage decode(byte[] b, int off, int len) throws DiscoParseException {
+    if (len > MAX_BODY_BYTES) {
+      throw new DiscoParseException(Reason.TOO_LARGE, len + "-byte body");
+    }
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(b, off, len);
+    } catch (IOException e) {
+      throw new DiscoParseException(Reason.MALFORMED_JSON, firstLine(e.getMessage()));
+    }
+    if (root == null || !root.isObject()) {
+      throw new DiscoParseException(Reason.MALFORMED_JSON, "body is not a JSON object");
+    }
+    String type = text(root, "type");
+    return switch (type) {
+      case "ping" -> {
+        DiscoTxId tx = tx(root);
+        String key = text(root, "node_key");
+        yield field("node_key", () -> new Ping(tx, key));
+      }
+      case "pong" -> {
+        DiscoTxId tx = tx(root);
+        String src = text(root, "src");
+        yield field("src", () -> new Pong(tx, Endpoints.parse(src)));
+      }
+      case "call_me_maybe" -> {
+        JsonNode arr = root.get("endpoints");
+        if (arr == null || !arr.isArray() || arr.size() > DiscoMessage.MAX_ENDPOINTS) {
+          throw new DiscoParseException(
+              Reason.BAD_FIELD, "endpoints must be an array of at most 32 ip:port strings");
+        }
+        List<InetSocketAddress> endpoints = new ArrayList<>(arr.size());
+        for (JsonNode e : arr) {
+          if (!e.isTextual()) {
+            throw new DiscoParseException(Reason.BAD_FIELD, "endpoint is not a string");
+          }
+          endpoints.add(field("endpoints", () -> Endpoints.parse(e.asText())));
+        }
+        yield new CallMeMaybe(endpoints);
+      }
+      default -> throw new DiscoParseException(Reason.UNKNOWN_TYPE, "type " + abbreviate(type));
+    };
+  }
+
+  private interface FieldParser<T> {
+    T parse();
+  }
+
+  /** Runs a value constructor, turning its IllegalArgumentException into BAD_FIELD. */
+  private static <T> T field(String name, FieldParser<T> parser) throws DiscoParseException {
+    try {
+      return parser.parse();
+    } catch (IllegalArgumentException e) {
+      throw new DiscoParseException(Reason.BAD_FIELD, name + ": " + abbreviate(e.getMessage()));
+    }
+  }
+
+  private static DiscoTxId tx(JsonNode root) throws DiscoParseException {
+    String hex = text(root, "tx");
+    return field("tx", () -> DiscoTxId.fromHex(hex));
+  }
+
+  private static String text(JsonNode root, String name) throws DiscoParseException {
+    JsonNode n = root.get(name);
+    if (n == null || !n.isTextual()) {
+      throw new DiscoParseException(Reason.BAD_FIELD, "missing string field " + name);
+    }
+    return n.asText();
+  }
+
+  private static String abbreviate(String s) {
+    String t = String.valueOf(s);
+    return t.length() > 64 ? t.substring(0, 64) + "..." : t;
+  }
+
+  private static String firstLine(String s) {
+    String t = String.valueOf(s);
+    int nl = t.indexOf('\n');
+    return abbreviate(nl < 0 ? t : t.substring(0, nl));
+  }
+}

@@ -1,0 +1,116 @@
+package dev.gretun.core.wire.stun;
+
+import java.net.InetSocketAddress;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Objects;
+
+/** A STUN attribute (RFC 8489 §14). Attributes we do not interpret are kept as {@link Opaque}. */
+public sealed interface StunAttribute
+    permits StunAttribute.XorMappedAddress,
+        StunAttribute.MappedAddress,
+        StunAttribute.Software,
+        StunAttribute.ErrorCode,
+        StunAttribute.Fingerprint,
+        StunAttribute.Opaque {
+
+  /** The 16-bit attribute type. */
+  int type();
+
+  /** XOR-MAPPED-ADDRESS 0x0020 (RFC 8489 §14.2): the reflexive transport address. */
+  record XorMappedAddress(InetSocketAddress address) implements StunAttribute {
+    public XorMappedAddress {
+      Objects.requireNonNull(address.getAddress(), "address must be resolved");
+    }
+
+    @Override
+    public int type() {
+      return Stun.ATTR_XOR_MAPPED_ADDRESS;
+    }
+  }
+
+  /** MAPPED-ADDRESS 0x0001 (RFC 8489 §14.1): legacy, not XORed; used as a fallback only. */
+  record MappedAddress(InetSocketAddress address) implements StunAttribute {
+    public MappedAddress {
+      Objects.requireNonNull(address.getAddress(), "address must be resolved");
+    }
+
+    @Override
+    public int type() {
+      return Stun.ATTR_MAPPED_ADDRESS;
+    }
+  }
+
+  /** SOFTWARE 0x8022 (RFC 8489 §14.14): UTF-8, fewer than 128 characters. */
+  record Software(String text) implements StunAttribute {
+    public Software {
+      if (text.length() >= 128) {
+        throw new IllegalArgumentException("SOFTWARE must be shorter than 128 characters");
+      }
+    }
+
+    @Override
+    public int type() {
+      return Stun.ATTR_SOFTWARE;
+    }
+  }
+
+  /** ERROR-CODE 0x0009 (RFC 8489 §14.8): code 300..699 and a UTF-8 reason phrase. */
+  record ErrorCode(int code, String reason) implements StunAttribute {
+    public ErrorCode {
+      if (code < 300 || code > 699) {
+        throw new IllegalArgumentException("error code must be 300..699: " + code);
+      }
+      Objects.requireNonNull(reason);
+    }
+
+    @Override
+    public int type() {
+      return Stun.ATTR_ERROR_CODE;
+    }
+  }
+
+  /**
+   * FINGERPRINT 0x8028 (RFC 8489 §14.7). The parser verifies the CRC; the encoder computes it, so
+   * the record carries no value. It is always the last attribute.
+   */
+  record Fingerprint() implements StunAttribute {
+    @Override
+    public int type() {
+      return Stun.ATTR_FINGERPRINT;
+    }
+  }
+
+  /**
+   * An attribute we carry but do not interpret (MESSAGE-INTEGRITY, USERNAME, comprehension-optional
+   * attributes we do not know, ...). The value excludes padding.
+   */
+  record Opaque(int type, byte[] value) implements StunAttribute {
+    public Opaque {
+      if (type < 0 || type > 0xFFFF || value.length > 0xFFFF) {
+        throw new IllegalArgumentException("bad attribute type or length");
+      }
+      value = value.clone();
+    }
+
+    @Override
+    public byte[] value() {
+      return value.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Opaque other && other.type == type && Arrays.equals(other.value, value);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * type + Arrays.hashCode(value);
+    }
+
+    @Override
+    public String toString() {
+      return String.format("Opaque[type=0x%04x, value=%s]", type, HexFormat.of().formatHex(value));
+    }
+  }
+}

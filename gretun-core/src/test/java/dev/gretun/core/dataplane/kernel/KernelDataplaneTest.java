@@ -1,0 +1,267 @@
+package dev.gretun.core.dataplane.kernel;
+
+import static dev.gretun.core.link.FakeKernelNet.v4;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gretun.core.GretunException;
+import dev.gretun.core.dataplane.DataplaneCounters;
+import dev.gretun.core.dataplane.DiscoStunPacket;
+import dev.gretun.core.dataplane.userspace.PeerPath;
+import dev.gretun.core.link.FakeKernelNet;
+import dev.gretun.core.os.SockAddrIn;
+import dev.gretun.core.wire.netlink.GreLinkSpec;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The kernel data plane's device management against an in-memory kernel. */
+class KernelDataplaneTest {
+  private static final int P = 7777;
+  private static final int KEY = 0xdeadbeef;
+  private final FakeKernelNet kernel = new FakeKernelNet();
+  private final FakeIo io = new FakeIo();
+  private final List<String> probes = new ArrayList<>();
+  private final DataplaneCounters counters = new DataplaneCounters();
+  private long now = 1_000_000_000L;
+  @TempDir Path claimDir;
+
+  /** Control I/O that records sends and receives nothing. */
+  static final class FakeIo implements DiscoStunIo {
+    final List<String> sent = new ArrayList<>();
+    boolean closed;
+
+    @Override
+    public boolean send(byte[] data, int off, int len, InetSocketAddress to, int ttl) {
+      sent.add(len + " bytes to " + to + " ttl " + ttl);
+      return true;
+    }
+
+    @Override
+    public void run(Predicate<DiscoStunPacket> sink, DataplaneCounters counters) {}
+
+    @Override
+    public void stop() {}
+
+    @Override
+    public void close() {
+      closed = true;
+    }
+  }
+
+  private KernelDataplane open() {
+    return KernelDataplane.create(
+        new KernelDataplane.Config(P, v4("100.64.0.1"), 24, claimDir),
+        kernel,
+        new SourceAddresses(kernel),
+        io,
+        new KernelDataplane.ProbeSender() {
+          @Override
+          public void send(byte[] inner, int dstIp) {
+            probes.add(inner.length + " to " + SockAddrIn.toInet(dstIp).getHostAddress());
+          }
+
+          @Override
+          public void close() {}
+        },
+        p -> true,
+        counters,
+        () -> now);
+  }
+
+  private static PeerPath peer(String endpoint, int port) {
+    PeerPath p = new PeerPath(KEY, SockAddrIn.ipv4(v4("100.64.0.2")));
+    p.setEndpoint(SockAddrIn.ipv4(v4(endpoint)), port);
+    return p;
+  }
+
+  @Test
+  void deviceNamesAreStableAndShort() {
+    assertEquals("gtdeadbeef", PeerDevices.name(KEY));
+    assertEquals("gt00000007", PeerDevices.name(7));
+    assertTrue(PeerDevices.name(KEY).length() <= 15);
+    assertTrue(PeerDevices.looksLikeDeviceName("gt0000abcd"));
+    assertFalse(PeerDevices.looksLikeDeviceName("gt0"));
+    assertEquals("gretun fou_port=7777 fou_owner=0 daemon=1", PeerDevices.alias(P));
+  }
+
+  @Test
+  void startRemovesOnlyOurOwnLeftoversThenOpensFouAndTheGuardRoute() {
+    kernel.existing("gt11111111", "gre", PeerDevices.alias(P)); // ours, from a SIGKILLed run
+    kernel.existing("gt22222222", "gre", PeerDevices.alias(P + 1)); // another daemon's
+    kernel.existing("gt33333333", "gre", "gretun fou_port=7777 fou_owner=1"); // gretun create
+    kernel.existing("gt44444444", "gre", null); // someone's
+    kernel.existing("gt55555555", "veth", PeerDevices.alias(P)); // not gre
+    kernel.existing("mytunnel", "gre", PeerDevices.alias(P)); // not our name pattern
+    try (KernelDataplane dp = open()) {
+      assertEquals(
+          List.of("del gt11111111", "fou-add 7777", "route-add 100.64.0.0/24 metric 4000"),
+          kernel.calls);
+      assertEquals(5, kernel.links.size());
+      assertTrue(Files.exists(claimDir.resolve("kernel-fou-7777.claim")));
+    }
+  }
+
+  @Test
+  void aFouPortWeClaimedBeforeIsTakenBackAForeignOneIsNot() throws Exception {
+    kernel.fou.add(P);
+    GretunException e = assertThrows(GretunException.class, this::open);
+    assertEquals("address_in_use", e.code());
+    assertTrue(e.getMessage().contains("ip fou del port 7777"), e.getMessage());
+    assertTrue(io.closed, "sockets are released on failure");
+    assertEquals(List.of(P), kernel.fou, "a foreign FOU port is left alone");
+
+    Files.writeString(claimDir.resolve("kernel-fou-7777.claim"), "fou_port=7777 pid=1\n");
+    kernel.calls.clear();
+    try (KernelDataplane dp = open()) {
+      assertEquals(List.of("fou-add 7777", "route-add 100.64.0.0/24 metric 4000"), kernel.calls);
+    }
+    assertTrue(kernel.fou.isEmpty(), "closed on exit like one we opened");
+  }
+
+  @Test
+  void configurePathCreatesAKeyedFouDeviceAndRetargetsItInPlace() {
+    try (KernelDataplane dp = open()) {
+      PeerPath path = peer("203.0.113.10", 40000);
+      dp.addPeer(path);
+      kernel.calls.clear();
+      dp.configurePath(path);
+      assertEquals(
+          List.of(
+              "route-get 203.0.113.10",
+              "add gtdeadbeef",
+              "alias gtdeadbeef gretun fou_port=7777 fou_owner=0 daemon=1",
+              "addrgenmode-none gtdeadbeef",
+              "mtu gtdeadbeef 1464",
+              "addr gtdeadbeef 100.64.0.1 peer 100.64.0.2",
+              "up gtdeadbeef"),
+          kernel.calls);
+      int index = kernel.links.get("gtdeadbeef").index();
+      GreLinkSpec spec = kernel.specs.get(index);
+      assertEquals(
+          new GreLinkSpec(
+              "gtdeadbeef",
+              dev.gretun.core.wire.netlink.GreKind.GRE,
+              v4("192.168.1.10"),
+              v4("203.0.113.10"),
+              0xdeadbeefL,
+              64,
+              false,
+              1,
+              P,
+              40000,
+              false),
+          spec);
+      assertTrue(path.sending());
+
+      kernel.calls.clear();
+      dp.configurePath(path); // same endpoint: nothing to change
+      assertEquals(List.of("route-get 203.0.113.10"), kernel.calls);
+
+      kernel.calls.clear();
+      path.setEndpoint(SockAddrIn.ipv4(v4("203.0.113.10")), 40001); // the NAT remapped
+      dp.configurePath(path);
+      assertEquals(
+          List.of("route-get 203.0.113.10", "change gtdeadbeef dport=40001"), kernel.calls);
+      assertEquals(index, kernel.links.get("gtdeadbeef").index(), "same device");
+      assertEquals(List.of("gtdeadbeef"), dp.deviceNames());
+    }
+  }
+
+  @Test
+  void pathLossTakesTheLinkDownAndBackUpKeepingTheDevice() {
+    try (KernelDataplane dp = open()) {
+      PeerPath path = peer("203.0.113.10", 40000);
+      dp.addPeer(path);
+      dp.configurePath(path);
+      kernel.calls.clear();
+      dp.setSending(path, false);
+      dp.probe(path, new byte[36]); // no probe through a down link
+      dp.setSending(path, true);
+      dp.probe(path, new byte[36]);
+      assertEquals(List.of("down gtdeadbeef", "up gtdeadbeef"), kernel.calls);
+      assertEquals(List.of("36 to 100.64.0.2"), probes);
+    }
+  }
+
+  @Test
+  void pollTurnsRxCountersIntoInboundSeenAndTraffic() {
+    try (KernelDataplane dp = open()) {
+      PeerPath path = peer("203.0.113.10", 40000);
+      dp.addPeer(path);
+      dp.configurePath(path);
+      dp.poll();
+      assertFalse(path.takeInboundSeen());
+      kernel.setStats("gtdeadbeef", 0, 0, 3, 252); // our probes went out, nothing came back
+      now += 300_000_000L;
+      dp.poll();
+      assertFalse(path.takeInboundSeen());
+      assertEquals(252, path.txBytes());
+      kernel.setStats("gtdeadbeef", 2, 168, 3, 252);
+      now += 100_000_000L; // too soon: not read yet
+      dp.poll();
+      assertFalse(path.takeInboundSeen());
+      now += 200_000_000L;
+      dp.poll();
+      assertTrue(path.takeInboundSeen());
+      assertEquals(168, path.rxBytes());
+      assertEquals(2, path.rxPackets());
+      assertEquals(2, counters.rxPackets.sum());
+    }
+  }
+
+  @Test
+  void closeRemovesDevicesRouteFouPortAndClaim() {
+    KernelDataplane dp = open();
+    PeerPath one = peer("203.0.113.10", 40000);
+    PeerPath two = new PeerPath(7, SockAddrIn.ipv4(v4("100.64.0.3")));
+    two.setEndpoint(SockAddrIn.ipv4(v4("198.51.100.10")), 7777);
+    dp.addPeer(one);
+    dp.addPeer(two);
+    dp.configurePath(one);
+    dp.configurePath(two);
+    dp.removePeer(two);
+    assertFalse(kernel.links.containsKey("gt00000007"));
+    kernel.calls.clear();
+    dp.close();
+    assertEquals(
+        List.of("del gtdeadbeef", "route-del 100.64.0.0/24 metric 4000", "fou-del 7777"),
+        kernel.calls);
+    assertTrue(kernel.closed && io.closed);
+    assertFalse(Files.exists(claimDir.resolve("kernel-fou-7777.claim")));
+  }
+
+  @Test
+  void controlSendsGoThroughTheRawPath() {
+    try (KernelDataplane dp = open()) {
+      byte[] ping = new byte[90];
+      assertTrue(
+          dp.sendControl(
+              ping, 0, ping.length, new InetSocketAddress(v4("203.0.113.10"), 40000), 2));
+      assertEquals(List.of("90 bytes to /203.0.113.10:40000 ttl 2"), io.sent);
+      assertEquals(P, dp.port());
+    }
+  }
+
+  @Test
+  void aDeviceDeletedUnderUsIsRecreatedByTheNextConfigure() {
+    try (KernelDataplane dp = open()) {
+      PeerPath path = peer("203.0.113.10", 40000);
+      dp.addPeer(path);
+      dp.configurePath(path);
+      kernel.deleteLink(kernel.links.get("gtdeadbeef").index()); // an operator's ip link del
+      dp.setSending(path, false);
+      assertEquals(List.of(), dp.deviceNames());
+      dp.configurePath(path);
+      assertEquals(List.of("gtdeadbeef"), dp.deviceNames());
+      assertTrue(kernel.links.get("gtdeadbeef").adminUp());
+    }
+  }
+}

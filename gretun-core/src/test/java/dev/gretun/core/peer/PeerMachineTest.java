@@ -1,0 +1,567 @@
+package dev.gretun.core.peer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gretun.core.peer.PeerAction.ConfigureDirectPath;
+import dev.gretun.core.peer.PeerAction.PongRejected;
+import dev.gretun.core.peer.PeerAction.PunchSucceeded;
+import dev.gretun.core.peer.PeerAction.ResumePath;
+import dev.gretun.core.peer.PeerAction.SendCallMeMaybe;
+import dev.gretun.core.peer.PeerAction.SendPing;
+import dev.gretun.core.peer.PeerAction.SendPong;
+import dev.gretun.core.peer.PeerAction.SuspendPath;
+import dev.gretun.core.peer.PeerAction.Transition;
+import dev.gretun.core.peer.PeerAction.UseRelay;
+import dev.gretun.core.peer.PeerEvent.CallMeMaybeReceived;
+import dev.gretun.core.peer.PeerEvent.DataPathConfirmed;
+import dev.gretun.core.peer.PeerEvent.LocalNatUpdated;
+import dev.gretun.core.peer.PeerEvent.PathLost;
+import dev.gretun.core.peer.PeerEvent.PeerUpdated;
+import dev.gretun.core.peer.PeerEvent.PingReceived;
+import dev.gretun.core.peer.PeerEvent.PongReceived;
+import dev.gretun.core.util.FakeTicker;
+import dev.gretun.core.wire.disco.DiscoTxId;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class PeerMachineTest {
+  static final InetSocketAddress LAN = new InetSocketAddress("10.0.2.2", 7777);
+  static final InetSocketAddress PUB = new InetSocketAddress("198.51.100.1", 7777);
+  static final InetSocketAddress PUB2 = new InetSocketAddress("198.51.100.9", 7777);
+  static final InetSocketAddress OTHER = new InetSocketAddress("192.0.2.66", 7777);
+
+  private final FakeTicker clock = new FakeTicker();
+  private final PeerTimings timings = PeerTimings.defaults();
+
+  private PeerMachine machine(boolean opener) {
+    return new PeerMachine(info(PUB, LAN), opener, clock, new SplittableRandom(7), timings);
+  }
+
+  private static PeerInfo info(InetSocketAddress... endpoints) {
+    return PeerInfo.of("peer", null, List.of(endpoints));
+  }
+
+  private static <T extends PeerAction> List<T> only(Class<T> type, List<PeerAction> actions) {
+    return actions.stream().filter(type::isInstance).map(type::cast).toList();
+  }
+
+  /** Ticks every 10 ms for {@code d}, collecting every action. */
+  private List<PeerAction> run(PeerMachine m, Duration d) {
+    var all = new ArrayList<PeerAction>();
+    for (long t = 0; t < d.toMillis(); t += 10) {
+      clock.advanceMillis(10);
+      all.addAll(m.on(PeerEvent.TICK));
+    }
+    return all;
+  }
+
+  /** Ticks in 10 ms steps until the machine sends a ping (bounded to a minute). */
+  private SendPing nextPing(PeerMachine m) {
+    for (int i = 0; i < 6000; i++) {
+      clock.advanceMillis(10);
+      var pings = only(SendPing.class, m.on(PeerEvent.TICK));
+      if (!pings.isEmpty()) {
+        return pings.getFirst();
+      }
+    }
+    throw new AssertionError("no ping within a minute");
+  }
+
+  private SendPing lastPingTo(List<PeerAction> actions, InetSocketAddress to) {
+    return only(SendPing.class, actions).stream().filter(p -> p.to().equals(to)).toList().getLast();
+  }
+
+  /** Drives a machine to direct through {@code endpoint}; returns the punch actions. */
+  private List<PeerAction> toDirect(PeerMachine m, InetSocketAddress endpoint) {
+    var actions = new ArrayList<>(m.on(new PeerUpdated(info(PUB, LAN))));
+    actions.addAll(m.on(new CallMeMaybeReceived(List.of())));
+    actions.addAll(run(m, Duration.ofMillis(300)));
+    SendPing ping = lastPingTo(actions, endpoint);
+    clock.advanceMillis(30);
+    actions.addAll(m.on(new PongReceived(ping.tx(), endpoint, null)));
+    actions.addAll(m.on(new DataPathConfirmed(endpoint)));
+    assertEquals(PeerState.DIRECT, m.state());
+    return actions;
+  }
+
+  @Test
+  void endpointsFromTheCoordinatorStartPunchingAtOnce() {
+    var m = machine(true);
+    var actions = m.on(new PeerUpdated(info(PUB, LAN)));
+
+    assertEquals(
+        List.of(
+            new Transition(
+                PeerState.UNKNOWN, PeerState.HAVE_ENDPOINTS, "endpoints from coordinator"),
+            new Transition(
+                PeerState.HAVE_ENDPOINTS, PeerState.PUNCHING, "endpoints from coordinator")),
+        only(Transition.class, actions));
+    var pings = only(SendPing.class, actions);
+    assertEquals(List.of(PUB, LAN), pings.stream().map(SendPing::to).toList());
+    // the opener opens its own NAT before telling the peer to start
+    assertTrue(actions.indexOf(pings.getLast()) < actions.indexOf(new SendCallMeMaybe()));
+  }
+
+  @Test
+  void noEndpointsStaysUnknown() {
+    var m = machine(true);
+    assertEquals(List.of(), m.on(new PeerUpdated(info())));
+    assertEquals(PeerState.UNKNOWN, m.state());
+  }
+
+  @Test
+  void openerSendsLowTtlUntilItHearsThePeerThenNormalTtl() {
+    var m = machine(true);
+    var first = only(SendPing.class, m.on(new PeerUpdated(info(PUB))));
+    assertEquals(2, first.getFirst().ttl());
+    assertTrue(
+        only(SendPing.class, run(m, Duration.ofSeconds(1))).stream().allMatch(p -> p.ttl() == 2));
+
+    var reply = m.on(new PingReceived(new DiscoTxId(1, 2), PUB));
+    assertEquals(List.of(new SendPong(PUB, new DiscoTxId(1, 2), PUB)), reply);
+    var later = only(SendPing.class, run(m, Duration.ofSeconds(1)));
+    assertEquals(4, later.size(), "one ping per 250 ms");
+    assertTrue(later.stream().allMatch(p -> p.ttl() == null));
+  }
+
+  @Test
+  void openerTtlIsConfigurable() {
+    var m =
+        new PeerMachine(
+            info(PUB), true, clock, new SplittableRandom(1), timings.withOpenerTtls(List.of(5)));
+    assertEquals(5, only(SendPing.class, m.on(new PeerUpdated(info(PUB)))).getFirst().ttl());
+  }
+
+  @Test
+  void nonOpenerHoldsItsPingsUntilTheOpenersCallMeMaybe() {
+    var m = machine(false);
+    var start = m.on(new PeerUpdated(info(PUB)));
+    assertEquals(List.of(), only(SendPing.class, start));
+    assertEquals(1, only(SendCallMeMaybe.class, start).size());
+    assertEquals(List.of(), only(SendPing.class, run(m, Duration.ofSeconds(1))));
+
+    var answer = m.on(new CallMeMaybeReceived(List.of(OTHER)));
+    assertEquals(List.of(), only(SendCallMeMaybe.class, answer), "only the opener answers");
+    var pings = only(SendPing.class, run(m, Duration.ofMillis(260)));
+    assertEquals(List.of(PUB, OTHER), pings.stream().map(SendPing::to).toList());
+    assertTrue(pings.stream().allMatch(p -> p.ttl() == null));
+  }
+
+  @Test
+  void nonOpenerStartsAnywayAfterTheHold() {
+    var m = machine(false);
+    m.on(new PeerUpdated(info(PUB)));
+    assertEquals(List.of(), only(SendPing.class, run(m, Duration.ofMillis(4900))));
+    assertEquals(1, only(SendPing.class, run(m, Duration.ofMillis(250))).size());
+  }
+
+  @Test
+  void openerAnswersCallMeMaybeAtMostOncePerSecond() {
+    var m = machine(true);
+    m.on(new PeerUpdated(info(PUB)));
+    clock.advanceMillis(1000);
+    assertEquals(1, only(SendCallMeMaybe.class, m.on(new CallMeMaybeReceived(List.of()))).size());
+    clock.advanceMillis(100);
+    assertEquals(0, only(SendCallMeMaybe.class, m.on(new CallMeMaybeReceived(List.of()))).size());
+  }
+
+  @Test
+  void callMeMaybeStartsPunchingAndAddsCandidates() {
+    var m = machine(false);
+    var actions = m.on(new CallMeMaybeReceived(List.of(OTHER)));
+    assertEquals(PeerState.PUNCHING, m.state());
+    assertEquals(List.of(OTHER), only(SendPing.class, actions).stream().map(SendPing::to).toList());
+  }
+
+  @Test
+  void pongIsAcceptedOnlyForAnOutstandingTxFromTheAddressItWasSentTo() {
+    var m = machine(true);
+    var pings = only(SendPing.class, m.on(new PeerUpdated(info(PUB, LAN))));
+    DiscoTxId toPub = pings.getFirst().tx();
+
+    var unknown = m.on(new PongReceived(new DiscoTxId(9, 9), PUB, null));
+    assertEquals(List.of(new PongRejected(PUB, "unknown tx")), unknown);
+    var wrongAddress = m.on(new PongReceived(toPub, OTHER, null));
+    assertEquals(List.of(new PongRejected(OTHER, "tx was sent to " + PUB)), wrongAddress);
+    assertNull(m.endpoint());
+
+    clock.advanceMillis(42);
+    var good = m.on(new PongReceived(toPub, PUB, LAN));
+    assertEquals(List.of(new ConfigureDirectPath(PUB)), good);
+    assertEquals(Duration.ofMillis(42), m.rtt());
+    assertEquals(PeerState.PUNCHING, m.state(), "direct only after the data path is confirmed");
+
+    var replay = m.on(new PongReceived(toPub, PUB, LAN));
+    assertEquals(List.of(new PongRejected(PUB, "unknown tx")), replay, "a tx answers once");
+  }
+
+  @Test
+  void latePongIsRejected() {
+    var m = machine(true);
+    DiscoTxId tx = only(SendPing.class, m.on(new PeerUpdated(info(PUB)))).getFirst().tx();
+    clock.advance(Duration.ofMillis(5001));
+    assertEquals(
+        List.of(new PongRejected(PUB, "pong too late")), m.on(new PongReceived(tx, PUB, null)));
+  }
+
+  @Test
+  void directNeedsConfirmationFromTheConfiguredEndpoint() {
+    var m = machine(true);
+    DiscoTxId tx = only(SendPing.class, m.on(new PeerUpdated(info(PUB)))).getFirst().tx();
+    clock.advanceMillis(500);
+    m.on(new PongReceived(tx, PUB, null));
+    assertEquals(List.of(), m.on(new DataPathConfirmed(OTHER)));
+    assertEquals(PeerState.PUNCHING, m.state());
+
+    clock.advanceMillis(100);
+    var actions = m.on(new DataPathConfirmed(PUB));
+    assertEquals(
+        List.of(
+            new Transition(PeerState.PUNCHING, PeerState.DIRECT, "data path confirmed via " + PUB),
+            new PunchSucceeded(Duration.ofMillis(600), PUB)),
+        actions);
+  }
+
+  @Test
+  void unconfirmedPathFallsBackToRelay() {
+    var m = machine(true);
+    DiscoTxId tx = only(SendPing.class, m.on(new PeerUpdated(info(PUB)))).getFirst().tx();
+    m.on(new PongReceived(tx, PUB, null));
+    var actions = run(m, Duration.ofMillis(5010));
+    assertEquals(PeerState.RELAY, m.state());
+    assertEquals(
+        List.of(new UseRelay("data path through " + PUB + " not confirmed")),
+        only(UseRelay.class, actions));
+  }
+
+  @Test
+  void punchTimeoutGoesToRelayThenRetriesWithBackoff() {
+    var m = machine(true);
+    m.on(new PeerUpdated(info(PUB)));
+    var actions = run(m, Duration.ofMillis(9990));
+    assertEquals(PeerState.PUNCHING, m.state());
+    actions = run(m, Duration.ofMillis(20));
+    assertEquals(PeerState.RELAY, m.state());
+    String reason = "punch timed out after 10000 ms, no pong from 1 candidate(s)";
+    assertEquals(List.of(new UseRelay(reason)), only(UseRelay.class, actions));
+    assertEquals(
+        List.of(new Transition(PeerState.PUNCHING, PeerState.RELAY, reason)),
+        only(Transition.class, actions));
+
+    assertEquals(
+        List.of(), only(SendPing.class, run(m, Duration.ofSeconds(34))), "silent in relay");
+    run(m, Duration.ofSeconds(2));
+    assertEquals(PeerState.PUNCHING, m.state(), "re-punch after 35 s");
+    assertEquals(3, m.openerTtl(), "an attempt that heard nothing escalates the opener TTL");
+    run(m, Duration.ofSeconds(11));
+    assertEquals(PeerState.RELAY, m.state());
+    run(m, Duration.ofSeconds(67));
+    assertEquals(PeerState.RELAY, m.state(), "backoff doubled to 70 s");
+    run(m, Duration.ofSeconds(2));
+    assertEquals(PeerState.PUNCHING, m.state());
+    assertEquals(4, m.openerTtl());
+  }
+
+  @Test
+  void symmetricNatOnBothSidesIsTheRelayReasonWhenKnown() {
+    var m = machine(true);
+    m.on(new LocalNatUpdated(true));
+    m.on(new PeerUpdated(new PeerInfo("peer", null, List.of(PUB), true)));
+    var actions = run(m, Duration.ofSeconds(11));
+    assertEquals(
+        List.of(new UseRelay("symmetric NAT on both sides")), only(UseRelay.class, actions));
+  }
+
+  @Test
+  void callMeMaybeInRelayStartsARepunchAtOnceWhenOurPingsReachedNobody() {
+    var m = machine(true);
+    m.on(new PeerUpdated(info(PUB)));
+    var attempt = run(m, Duration.ofSeconds(11));
+    assertTrue(only(SendPing.class, attempt).stream().allMatch(p -> p.ttl() == 2));
+    assertEquals(PeerState.RELAY, m.state());
+    var actions = m.on(new CallMeMaybeReceived(List.of(PUB)));
+    assertEquals(PeerState.PUNCHING, m.state());
+    assertEquals(1, only(SendPing.class, actions).size());
+  }
+
+  @Test
+  void afterAnAttemptWithNormalTtlPingsACallMeMaybeWaitsForTheBackoff() {
+    var m = machine(false);
+    m.on(new PeerUpdated(info(PUB)));
+    var attempt = run(m, Duration.ofSeconds(11));
+    assertTrue(
+        only(SendPing.class, attempt).stream().anyMatch(p -> p.ttl() == null),
+        "no call_me_maybe ever came: the non-opener pinged anyway after the hold");
+    assertEquals(PeerState.RELAY, m.state());
+
+    var called = m.on(new CallMeMaybeReceived(List.of(PUB)));
+    assertEquals(List.of(), only(SendPing.class, called), "its entries on the far NAT live on");
+    assertEquals(PeerState.RELAY, m.state());
+    run(m, Duration.ofSeconds(35));
+    assertEquals(PeerState.PUNCHING, m.state());
+  }
+
+  @Test
+  void nonOpenerWaitsForTheOpenerOnceTheRelayHasWorked() {
+    var m = machine(false);
+    toDirect(m, PUB); // the punch started with the opener's call_me_maybe
+    m.on(new PathLost("test"));
+    run(m, Duration.ofSeconds(36));
+    assertEquals(PeerState.PUNCHING, m.state(), "silence over");
+    var held = run(m, Duration.ofSeconds(9));
+    assertEquals(List.of(), only(SendPing.class, held), "no pings until the opener says go");
+
+    var go = m.on(new CallMeMaybeReceived(List.of(PUB)));
+    assertEquals(List.of(PUB, LAN), only(SendPing.class, go).stream().map(SendPing::to).toList());
+  }
+
+  @Test
+  void nonOpenerThatNeverHeardTheOpenerJoinsItsNextAttemptAtOnce() {
+    var m = machine(false);
+    toDirect(m, PUB);
+    m.on(new PathLost("test"));
+    run(m, Duration.ofSeconds(36 + 11));
+    assertEquals(PeerState.RELAY, m.state(), "the opener never called");
+
+    var go = m.on(new CallMeMaybeReceived(List.of(PUB)));
+    assertEquals(PeerState.PUNCHING, m.state());
+    assertEquals(2, only(SendPing.class, go).size(), "both candidates at once");
+  }
+
+  @Test
+  void dataWithoutAnswerProbesAtOnceAndFindsTheLossInSeconds() {
+    var m = machine(true);
+    toDirect(m, PUB);
+    var actions = new ArrayList<PeerAction>();
+    for (int ms = 0; ms < 11_900; ms += 100) {
+      clock.advanceMillis(100);
+      actions.addAll(m.on(PeerEvent.DATA_SENT));
+      actions.addAll(m.on(PeerEvent.TICK));
+    }
+    assertEquals(PeerState.DIRECT, m.state());
+    var probes = only(SendPing.class, actions);
+    assertEquals(5, probes.size(), "at 3, 5, 7, 9, 11 s");
+    assertTrue(probes.stream().allMatch(p -> p.to().equals(PUB) && p.ttl() == null));
+    for (int ms = 0; ms < 300; ms += 100) {
+      clock.advanceMillis(100);
+      actions.addAll(m.on(PeerEvent.DATA_SENT));
+      actions.addAll(m.on(PeerEvent.TICK));
+    }
+    assertEquals(PeerState.RELAY, m.state(), "three probes unanswered after 12 s");
+    assertEquals(1, only(SuspendPath.class, actions).size());
+  }
+
+  @Test
+  void oneWayDataOverALivePathIsNoLoss() {
+    var m = machine(true);
+    toDirect(m, PUB);
+    int pings = 0;
+    for (int ms = 0; ms < 60_000; ms += 100) {
+      clock.advanceMillis(100);
+      var actions = new ArrayList<>(m.on(PeerEvent.DATA_SENT));
+      actions.addAll(m.on(PeerEvent.TICK));
+      for (var p : only(SendPing.class, actions)) {
+        pings++;
+        m.on(new PongReceived(p.tx(), PUB, null));
+      }
+    }
+    assertEquals(PeerState.DIRECT, m.state());
+    assertEquals(20, pings, "one probe per 3 s of silence from the peer");
+  }
+
+  @Test
+  void dataBothWaysNeedsNoProbes() {
+    var m = machine(true);
+    toDirect(m, PUB);
+    var actions = new ArrayList<PeerAction>();
+    for (int ms = 0; ms < 61_000; ms += 100) {
+      clock.advanceMillis(100);
+      actions.addAll(m.on(PeerEvent.DATA_SENT));
+      if (ms % 1000 == 0) {
+        actions.addAll(m.on(new DataPathConfirmed(PUB)));
+      }
+      actions.addAll(m.on(PeerEvent.TICK));
+    }
+    assertEquals(3, only(SendPing.class, actions).size(), "only the 20 s keepalives");
+  }
+
+  @Test
+  void aTtlThatWorkedGetsOneMoreAttemptBeforeTheNextIsTried() {
+    var m = machine(true);
+    toDirect(m, PUB);
+    m.on(new PathLost("test"));
+    run(m, Duration.ofSeconds(36 + 11));
+    assertEquals(PeerState.RELAY, m.state(), "first re-punch heard nothing");
+    assertEquals(2, m.openerTtl(), "TTL 2 worked before: try it again");
+    run(m, Duration.ofSeconds(35 + 11));
+    assertEquals(PeerState.RELAY, m.state());
+    assertEquals(3, m.openerTtl(), "failed twice: escalate");
+  }
+
+  @Test
+  void keepalivesEveryTwentySecondsWhileDirect() {
+    var m = machine(true);
+    toDirect(m, PUB);
+    var actions = run(m, Duration.ofSeconds(61));
+    var pings = only(SendPing.class, actions);
+    assertEquals(3, pings.size());
+    assertTrue(pings.stream().allMatch(p -> p.to().equals(PUB) && p.ttl() == null));
+  }
+
+  @Test
+  void answeredKeepalivesKeepThePathAndMeasureRtt() {
+    var m = machine(true);
+    toDirect(m, PUB);
+    for (int i = 0; i < 5; i++) {
+      var ping = nextPing(m);
+      clock.advanceMillis(17);
+      m.on(new PongReceived(ping.tx(), PUB, null));
+    }
+    assertEquals(PeerState.DIRECT, m.state());
+    assertEquals(Duration.ofMillis(17), m.rtt());
+    assertEquals(Duration.ZERO, m.sinceLastPong());
+  }
+
+  @Test
+  void lossSuspendsWaitsOutStaleNatEntriesRepunchesAndResumes() {
+    var m = machine(true);
+    toDirect(m, PUB);
+    var silent = run(m, Duration.ofSeconds(64));
+    assertEquals(PeerState.DIRECT, m.state(), "two keepalives missed");
+    var loss = run(m, Duration.ofSeconds(2));
+    assertEquals(PeerState.RELAY, m.state());
+    assertEquals(1, only(SuspendPath.class, loss).size());
+    assertEquals(1, only(SendCallMeMaybe.class, loss).size(), "the peer learns we re-punch");
+    assertEquals(3, only(SendPing.class, silent).size());
+
+    var wait = run(m, Duration.ofSeconds(34));
+    assertEquals(List.of(), only(SendPing.class, wait), "nothing sent while stale entries expire");
+    assertEquals(PeerState.RELAY, m.state());
+    var punch = run(m, Duration.ofSeconds(2));
+    assertEquals(PeerState.PUNCHING, m.state());
+    assertEquals(2, only(SendPing.class, punch).getFirst().ttl(), "re-punch uses the opener");
+
+    var ping = lastPingTo(punch, PUB);
+    var resumed = m.on(new PongReceived(ping.tx(), PUB, null));
+    assertEquals(List.of(new ConfigureDirectPath(PUB), new ResumePath()), resumed);
+    m.on(new DataPathConfirmed(PUB));
+    assertEquals(PeerState.DIRECT, m.state());
+  }
+
+  @Test
+  void inboundDataCountsAsLiveness() {
+    var m = machine(true);
+    toDirect(m, PUB);
+    for (int i = 0; i < 10; i++) {
+      run(m, Duration.ofSeconds(10));
+      m.on(new DataPathConfirmed(PUB));
+    }
+    assertEquals(PeerState.DIRECT, m.state());
+  }
+
+  @Test
+  void pathLostFromTheDataPlaneSuspendsAtOnce() {
+    var m = machine(true);
+    toDirect(m, PUB);
+    var actions = m.on(new PathLost("icmp port unreachable"));
+    assertEquals(new SuspendPath(), actions.getFirst());
+    assertEquals(PeerState.RELAY, m.state());
+  }
+
+  @Test
+  void callMeMaybeWhileDirectSuspendsAndProbes() {
+    var m = machine(false);
+    toDirect(m, PUB);
+    var actions = m.on(new CallMeMaybeReceived(List.of(PUB)));
+    assertEquals(new SuspendPath(), actions.getFirst());
+    var probe = only(SendPing.class, actions).getFirst();
+    assertEquals(PUB, probe.to());
+
+    assertEquals(List.of(new ResumePath()), m.on(new PongReceived(probe.tx(), PUB, null)));
+    assertEquals(PeerState.DIRECT, m.state());
+
+    var again = m.on(new CallMeMaybeReceived(List.of(PUB)));
+    assertEquals(1, only(SuspendPath.class, again).size());
+    run(m, Duration.ofMillis(5100));
+    assertEquals(PeerState.RELAY, m.state(), "an unanswered probe is a loss");
+  }
+
+  @Test
+  void suspectedPeerHearsOnceWhenWeWentSilent() {
+    var m = machine(false);
+    toDirect(m, PUB);
+    var suspect = m.on(new CallMeMaybeReceived(List.of(PUB)));
+    assertEquals(1, only(SendCallMeMaybe.class, suspect).size(), "with the probe");
+    var lost = run(m, Duration.ofMillis(5100));
+    assertEquals(PeerState.RELAY, m.state());
+    assertEquals(List.of(), only(SendCallMeMaybe.class, lost), "not again on the loss");
+  }
+
+  @Test
+  void thePeersFirstCallMeMaybeDuringOurSilenceExtendsIt() {
+    var m = machine(true);
+    toDirect(m, PUB);
+    m.on(new PathLost("test"));
+    run(m, Duration.ofSeconds(6));
+    // The peer probed us (poisoning our NAT) and tells us now that it went silent.
+    assertEquals(List.of(), m.on(new CallMeMaybeReceived(List.of(PUB))));
+    run(m, Duration.ofSeconds(30));
+    m.on(new CallMeMaybeReceived(List.of(PUB))); // a later one does not extend again
+    run(m, Duration.ofSeconds(4));
+    assertEquals(PeerState.RELAY, m.state(), "35 s after the peer's call_me_maybe, not ours");
+    run(m, Duration.ofSeconds(2));
+    assertEquals(PeerState.PUNCHING, m.state());
+  }
+
+  @Test
+  void endpointChangeWhileDirectGoesSilentThenRepunchesToTheNewEndpoint() {
+    var m = machine(true);
+    toDirect(m, PUB);
+    assertEquals(List.of(), m.on(new PeerUpdated(info(PUB, LAN))), "same list: nothing");
+
+    var actions = m.on(new PeerUpdated(info(PUB2)));
+    assertEquals(1, only(SuspendPath.class, actions).size(), "stop poisoning the far NAT");
+    assertEquals(PeerState.RELAY, m.state());
+    assertEquals(List.of(), only(SendPing.class, run(m, Duration.ofSeconds(30))), "silent");
+    var repunch = run(m, Duration.ofSeconds(6));
+    assertEquals(PeerState.PUNCHING, m.state());
+    var toNew = lastPingTo(repunch, PUB2);
+    var configured = m.on(new PongReceived(toNew.tx(), PUB2, null));
+    assertTrue(configured.contains(new ConfigureDirectPath(PUB2)), configured.toString());
+    m.on(new DataPathConfirmed(PUB2));
+    assertEquals(PeerState.DIRECT, m.state());
+    assertEquals(PUB2, m.endpoint());
+  }
+
+  @Test
+  void pingFromUnknownPeerAddressIsAnsweredAndBecomesACandidate() {
+    var m = machine(true);
+    var actions = m.on(new PingReceived(new DiscoTxId(3, 4), OTHER));
+    assertEquals(new SendPong(OTHER, new DiscoTxId(3, 4), OTHER), actions.getFirst());
+    assertEquals(PeerState.PUNCHING, m.state());
+    assertTrue(only(SendPing.class, actions).stream().anyMatch(p -> p.to().equals(OTHER)));
+  }
+
+  @Test
+  void noActionStormUnderFloodsAndFastTicks() {
+    var m = machine(true);
+    m.on(new PeerUpdated(info(PUB, LAN)));
+    var all = new ArrayList<PeerAction>();
+    for (int ms = 0; ms < 10_000; ms++) {
+      clock.advanceMillis(1);
+      all.addAll(m.on(PeerEvent.TICK));
+      all.addAll(m.on(new CallMeMaybeReceived(List.of(PUB, LAN))));
+      all.addAll(m.on(new PeerUpdated(info(PUB, LAN))));
+    }
+    long pings = only(SendPing.class, all).size();
+    long cmm = only(SendCallMeMaybe.class, all).size();
+    assertTrue(pings <= 2 * 4 * 10 + 2, "pings " + pings + " (2 candidates, 4/s, 10 s)");
+    assertTrue(cmm <= 11, "call_me_maybe " + cmm);
+  }
+}

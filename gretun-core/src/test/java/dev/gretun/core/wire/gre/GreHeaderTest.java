@@ -1,0 +1,144 @@
+package dev.gretun.core.wire.gre;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gretun.core.wire.PortDemux;
+import dev.gretun.core.wire.gre.GreParseException.Reason;
+import java.util.HexFormat;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class GreHeaderTest {
+  static final HexFormat HEX = HexFormat.ofDelimiter(" ");
+
+  static Stream<Arguments> vectors() {
+    return Stream.of(
+        // As captured from the kernel's gre+FOU (DESIGN.md §3.8): keyless and keyed.
+        Arguments.of(
+            "keyless ipv4", new GreHeader(0x0800, false, 0, false, 0, false, 0), "00 00 08 00"),
+        Arguments.of(
+            "keyed ipv4", GreHeader.keyed(GreHeader.PROTO_IPV4, 7), "20 00 08 00 00 00 00 07"),
+        Arguments.of(
+            "keyed ipv6",
+            GreHeader.keyed(GreHeader.PROTO_IPV6, 0xCAFEBABE),
+            "20 00 86 dd ca fe ba be"),
+        Arguments.of(
+            "key and sequence",
+            new GreHeader(0x0800, false, 0, true, 1, true, 0x01020304),
+            "30 00 08 00 00 00 00 01 01 02 03 04"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("vectors")
+  void byteExact(String name, GreHeader h, String hex) throws Exception {
+    byte[] out = new byte[h.length()];
+    assertEquals(h.length(), h.encodeTo(out, 0));
+    assertEquals(hex, HEX.formatHex(out));
+    byte[] bytes = HEX.parseHex(hex);
+    assertEquals(h, GreHeader.parse(bytes, 0, bytes.length));
+  }
+
+  @Test
+  void fastPathMatchesRecordEncoding() {
+    byte[] a = new byte[12];
+    byte[] b = new byte[12];
+    assertEquals(8, GreHeader.encodeKeyed(a, 2, GreHeader.PROTO_IPV4, 0x01020304));
+    GreHeader.keyed(GreHeader.PROTO_IPV4, 0x01020304).encodeTo(b, 2);
+    assertEquals(HEX.formatHex(b), HEX.formatHex(a));
+  }
+
+  @Test
+  void checksumIsFilledAndVerified() throws Exception {
+    GreHeader h = new GreHeader(0x0800, true, 0, true, 42, false, 0);
+    byte[] pkt = new byte[h.length() + 5];
+    h.encodeTo(pkt, 0);
+    pkt[12] = 0x45;
+    pkt[16] = 0x7F; // odd-length payload exercises the last-byte rule
+    GreHeader.fillChecksum(pkt, 0, pkt.length);
+    GreHeader parsed = GreHeader.parse(pkt, 0, pkt.length);
+    assertTrue(parsed.checksumPresent());
+    assertEquals(42, parsed.key());
+    assertNotEquals(0, parsed.checksum());
+    pkt[13] ^= 1;
+    assertEquals(
+        Reason.BAD_CHECKSUM,
+        assertThrows(GreParseException.class, () -> GreHeader.parse(pkt, 0, pkt.length)).reason());
+  }
+
+  private static Reason reject(String hex) {
+    byte[] b = HEX.parseHex(hex);
+    return assertThrows(GreParseException.class, () -> GreHeader.parse(b, 0, b.length)).reason();
+  }
+
+  @Test
+  void rejections() {
+    assertEquals(Reason.SHORT, reject("20 00 08"));
+    assertEquals(Reason.SHORT, reject("20 00 08 00 00 00"));
+    assertEquals(Reason.BAD_VERSION, reject("00 01 08 00")); // version 1 = PPTP's enhanced GRE
+    assertEquals(Reason.BAD_FLAGS, reject("40 00 08 00")); // routing present (RFC 1701)
+    assertEquals(Reason.BAD_VERSION, reject("54 53 f0 9f")); // disco magic is never GRE
+  }
+
+  @Test
+  void pairKeyIsSymmetricNonZeroAndPinned() {
+    byte[] a = HEX.parseHex(("01 ".repeat(32)).trim());
+    byte[] b = HEX.parseHex(("02 ".repeat(32)).trim());
+    int k = PairKey.derive(a, b);
+    assertEquals(k, PairKey.derive(b, a));
+    assertNotEquals(0, k);
+    assertEquals(PairKey.derive(a, b), PairKey.derive(a.clone(), b.clone()));
+    assertNotEquals(k, PairKey.derive(a, a));
+    // Pinned so an accidental change of the derivation (which would split old and new peers) fails.
+    assertEquals(PINNED_KEY_01_02, String.format("%08x", k));
+    SplittableRandom rnd = new SplittableRandom(3);
+    for (int i = 0; i < 1000; i++) {
+      byte[] x = new byte[32];
+      byte[] y = new byte[32];
+      rnd.nextBytes(x);
+      rnd.nextBytes(y);
+      assertEquals(PairKey.derive(x, y), PairKey.derive(y, x));
+      assertNotEquals(0, PairKey.derive(x, y));
+    }
+  }
+
+  static final String PINNED_KEY_01_02 = pinned();
+
+  /** SHA-256("gretun-gre-key-v1" ‖ 01×32 ‖ 02×32), first 4 bytes, computed independently here. */
+  private static String pinned() {
+    try {
+      var sha = java.security.MessageDigest.getInstance("SHA-256");
+      sha.update("gretun-gre-key-v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      byte[] in = new byte[64];
+      java.util.Arrays.fill(in, 0, 32, (byte) 1);
+      java.util.Arrays.fill(in, 32, 64, (byte) 2);
+      return HexFormat.of().formatHex(sha.digest(in), 0, 4);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void demuxClassifiesPortPTraffic() throws Exception {
+    byte[] gre = HEX.parseHex("20 00 08 00 00 00 00 07 45 00 00 14");
+    assertEquals(PortDemux.Kind.GRE, PortDemux.classify(gre, 0, gre.length));
+    byte[] stun =
+        dev.gretun.core.wire.stun.StunMessage.bindingRequest(
+                dev.gretun.core.wire.stun.TransactionId.fromHex("000102030405060708090a0b"))
+            .encode();
+    assertEquals(PortDemux.Kind.STUN, PortDemux.classify(stun, 0, stun.length));
+    byte[] disco = new byte[100];
+    System.arraycopy(dev.gretun.core.wire.disco.DiscoEnvelope.MAGIC, 0, disco, 0, 6);
+    assertEquals(PortDemux.Kind.DISCO, PortDemux.classify(disco, 0, disco.length));
+    byte[] junk = HEX.parseHex("ff ff");
+    assertEquals(PortDemux.Kind.UNKNOWN, PortDemux.classify(junk, 0, junk.length));
+    assertFalse(GreHeader.looksLike(disco, 0, disco.length));
+  }
+}
