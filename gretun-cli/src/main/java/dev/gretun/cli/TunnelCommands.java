@@ -1,7 +1,7 @@
 package dev.gretun.cli;
 
 import dev.gretun.core.GretunException;
-import dev.gretun.core.link.NetlinkTunnelKernel;
+import dev.gretun.core.link.NetlinkLinkControl;
 import dev.gretun.core.os.Capabilities;
 import dev.gretun.core.tunnel.TunnelService;
 import dev.gretun.core.tunnel.TunnelValidation;
@@ -14,7 +14,7 @@ final class TunnelCommands {
 
   /** Runs {@code action} with a {@link TunnelService} in this process's network namespace. */
   static <T> T withService(Function<TunnelService, T> action) {
-    try (NetlinkTunnelKernel kernel = NetlinkTunnelKernel.open()) {
+    try (NetlinkLinkControl kernel = NetlinkLinkControl.open()) {
       return action.apply(new TunnelService(kernel, Capabilities::hasNetAdmin));
     }
   }

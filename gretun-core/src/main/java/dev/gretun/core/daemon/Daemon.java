@@ -15,7 +15,7 @@ import dev.gretun.core.dataplane.userspace.UdpPort;
 import dev.gretun.core.dataplane.userspace.UserspaceDataplane;
 import dev.gretun.core.keys.KeyStore;
 import dev.gretun.core.keys.NodeKeys;
-import dev.gretun.core.link.Rtnetlink;
+import dev.gretun.core.link.NetlinkLinkControl;
 import dev.gretun.core.metrics.MetricsHttpServer;
 import dev.gretun.core.os.Capabilities;
 import dev.gretun.core.os.SockAddrIn;
@@ -332,7 +332,7 @@ public final class Daemon implements AutoCloseable {
   }
 
   private void configureTun(String name) {
-    try (Rtnetlink rtnl = Rtnetlink.open()) {
+    try (NetlinkLinkControl rtnl = NetlinkLinkControl.open()) {
       int index =
           rtnl.link(name)
               .orElseThrow(() -> new GretunException("tun", "TUN device " + name + " vanished"))

@@ -31,43 +31,37 @@ public final class NetlinkClient implements AutoCloseable {
 
   /** Sends a request that asks for an ACK (NLM_F_ACK) and waits for it. */
   public void ack(MessageWriter request) {
-    int s = send(request);
-    for (int i = 0; i < MAX_DATAGRAMS; i++) {
-      for (NlMessage m : NlMessage.parseAll(transport.receive())) {
-        if (m.seq() != s) {
-          continue;
-        }
-        if (m.type() == Netlink.NLMSG_ERROR) {
-          NetlinkException e = m.error();
-          if (e != null) {
-            throw e;
-          }
-          return;
-        }
-      }
-    }
-    throw new NetlinkFormatException("no ACK for request " + s);
+    awaitReply(send(request), true);
   }
 
   /** Sends a request answered by exactly one message (e.g. RTM_GETLINK by name, RTM_GETROUTE). */
   public NlMessage requestOne(MessageWriter request) {
-    int s = send(request);
+    return awaitReply(send(request), false);
+  }
+
+  /**
+   * The answer to request {@code s}: its ACK (an NLMSG_ERROR with errno 0) when {@code ack}, else
+   * its first other message. An NLMSG_ERROR with an errno is thrown either way.
+   */
+  private NlMessage awaitReply(int s, boolean ack) {
     for (int i = 0; i < MAX_DATAGRAMS; i++) {
       for (NlMessage m : NlMessage.parseAll(transport.receive())) {
         if (m.seq() != s) {
           continue;
         }
-        if (m.type() == Netlink.NLMSG_ERROR) {
+        boolean isError = m.type() == Netlink.NLMSG_ERROR;
+        if (isError) {
           NetlinkException e = m.error();
           if (e != null) {
             throw e;
           }
-          continue;
         }
-        return m;
+        if (isError == ack) {
+          return m;
+        }
       }
     }
-    throw new NetlinkFormatException("no reply for request " + s);
+    throw new NetlinkFormatException((ack ? "no ACK" : "no reply") + " for request " + s);
   }
 
   /** Sends an NLM_F_DUMP request and returns every message of the dump. */

@@ -2,7 +2,7 @@ package dev.gretun.core.tunnel;
 
 import dev.gretun.core.GretunException;
 import dev.gretun.core.link.KernelErrors;
-import dev.gretun.core.link.TunnelKernel;
+import dev.gretun.core.link.LinkControl;
 import dev.gretun.core.os.Errno;
 import dev.gretun.core.wire.netlink.FouPort;
 import dev.gretun.core.wire.netlink.GreInfo;
@@ -32,17 +32,18 @@ public final class TunnelService {
   /** The kernel's fallback devices, created when ip_gre loads; not tunnels anyone configured. */
   private static final Set<String> FALLBACK_DEVICES = Set.of("gre0", "gretap0", "erspan0");
 
-  private final TunnelKernel kernel;
+  private final LinkControl kernel;
   private final BooleanSupplier hasNetAdmin;
 
-  public TunnelService(TunnelKernel kernel, BooleanSupplier hasNetAdmin) {
+  public TunnelService(LinkControl kernel, BooleanSupplier hasNetAdmin) {
     this.kernel = kernel;
     this.hasNetAdmin = hasNetAdmin;
   }
 
   public CreateResult create(TunnelSpec spec, List<String> warnings) {
     requireNetAdmin();
-    String name = spec.name();
+    GreLinkSpec gre = spec.link();
+    String name = gre.name();
     if (kernel.link(name).isPresent()) {
       throw new GretunException(
           "exists",
@@ -59,17 +60,17 @@ public final class TunnelService {
     Integer linkIndex = null;
     try {
       try {
-        kernel.addGreLink(linkSpec(spec));
+        kernel.addGreLink(gre);
       } catch (NetlinkException e) {
         if (e.is(Errno.EEXIST)) {
           throw new GretunException(
               "exists",
               "a GRE tunnel with local "
-                  + spec.local().getHostAddress()
+                  + gre.local().getHostAddress()
                   + ", remote "
-                  + spec.remote().getHostAddress()
+                  + gre.remote().getHostAddress()
                   + " and "
-                  + (spec.key() == null ? "no key" : "key " + spec.key())
+                  + (gre.key() == null ? "no key" : "key " + gre.key())
                   + " already exists under another name; the kernel tells GRE tunnels apart by"
                   + " these three only: use a different --key",
               e);
@@ -95,13 +96,13 @@ public final class TunnelService {
           "tunnel_created name={} kind={} local={} remote={} key={} encap={} sport={} dport={}"
               + " fou_port={} fou_port_created={}",
           name,
-          spec.kind().kernelName(),
-          spec.local().getHostAddress(),
-          spec.remote().getHostAddress(),
-          spec.key(),
+          gre.kind().kernelName(),
+          gre.local().getHostAddress(),
+          gre.remote().getHostAddress(),
+          gre.key(),
           spec.encap().jsonName(),
-          spec.encapSport(),
-          spec.encapDport(),
+          gre.encapSport(),
+          gre.encapDport(),
           spec.fouPort(),
           fouCreated);
       return new CreateResult(status(name), fouCreated, warnings);
@@ -305,7 +306,9 @@ public final class TunnelService {
     } catch (NetlinkException e) {
       if (e.is(Errno.EEXIST)) {
         throw new GretunException(
-            "exists", "address " + spec.tunnelIp() + " is already assigned to " + spec.name(), e);
+            "exists",
+            "address " + spec.tunnelIp() + " is already assigned to " + spec.link().name(),
+            e);
       }
       throw e;
     }
@@ -334,20 +337,5 @@ public final class TunnelService {
     if (!hasNetAdmin.getAsBoolean()) {
       throw new GretunException("permission", KernelErrors.NEEDS_NET_ADMIN);
     }
-  }
-
-  static GreLinkSpec linkSpec(TunnelSpec s) {
-    return new GreLinkSpec(
-        s.name(),
-        s.kind(),
-        s.local(),
-        s.remote(),
-        s.key(),
-        s.ttl(),
-        s.pmtudisc(),
-        s.encap().kernelType(),
-        s.encapSport(),
-        s.encapDport(),
-        s.encapCsum());
   }
 }

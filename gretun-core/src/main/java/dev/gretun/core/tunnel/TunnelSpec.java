@@ -1,36 +1,27 @@
 package dev.gretun.core.tunnel;
 
 import dev.gretun.core.wire.netlink.GreKind;
+import dev.gretun.core.wire.netlink.GreLinkSpec;
 import java.net.Inet4Address;
 
 /**
- * A validated tunnel to create (see {@link TunnelValidation}). {@code key} null = keyless; with
- * {@link Encap#FOU}: {@code encapSport} 0 = kernel-chosen, {@code fouPort} = local FOU receive
- * port; {@code tunnelIp} and {@code peerIp} (point-to-point peer) may be null; {@code mtu} null =
- * the default of {@link #effectiveMtu()}.
+ * A validated tunnel to create (see {@link TunnelValidation}): the gre link as the kernel gets it,
+ * plus {@code fouPort} (with {@link Encap#FOU}: the local FOU receive port, else 0), {@code
+ * tunnelIp} and {@code peerIp} (point-to-point peer), both may be null, and {@code mtu} (null = the
+ * default of {@link #effectiveMtu()}).
  */
 public record TunnelSpec(
-    String name,
-    GreKind kind,
-    Inet4Address local,
-    Inet4Address remote,
-    Long key,
-    int ttl,
-    boolean pmtudisc,
-    Encap encap,
-    int encapSport,
-    int encapDport,
-    boolean encapCsum,
-    int fouPort,
-    Cidr tunnelIp,
-    Inet4Address peerIp,
-    Integer mtu) {
+    GreLinkSpec link, int fouPort, Cidr tunnelIp, Inet4Address peerIp, Integer mtu) {
 
   /** Ethernet header a gretap device carries inside GRE. */
   public static final int ETH_HLEN = 14;
 
   /** 1500 − 20 (outer IPv4) − 8 (UDP) − 4 (GRE) — DESIGN §3.4. */
   public static final int FOU_MTU = 1468;
+
+  public Encap encap() {
+    return Encap.ofKernelType(link.encapType());
+  }
 
   /**
    * The MTU to set, or null to keep the kernel's choice (bare GRE: the kernel derives it from the
@@ -40,10 +31,9 @@ public record TunnelSpec(
     if (mtu != null) {
       return mtu;
     }
-    if (encap != Encap.FOU) {
+    if (encap() != Encap.FOU) {
       return null;
     }
-    int m = FOU_MTU - (key != null ? 4 : 0) - (kind == GreKind.GRETAP ? ETH_HLEN : 0);
-    return m;
+    return FOU_MTU - (link.key() != null ? 4 : 0) - (link.kind() == GreKind.GRETAP ? ETH_HLEN : 0);
   }
 }

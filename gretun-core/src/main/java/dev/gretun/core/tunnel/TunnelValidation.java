@@ -2,6 +2,7 @@ package dev.gretun.core.tunnel;
 
 import dev.gretun.core.GretunException;
 import dev.gretun.core.wire.netlink.GreKind;
+import dev.gretun.core.wire.netlink.GreLinkSpec;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -106,8 +107,12 @@ public final class TunnelValidation {
     Integer mtu = r.mtu() == null ? null : mtu(r.mtu());
     return new Result(
         new TunnelSpec(
-            name, kind, local, remote, key, ttl, false, encap, sport, dport, csum, fouPort,
-            tunnelIp, peer, mtu),
+            new GreLinkSpec(
+                name, kind, local, remote, key, ttl, false, encap.kernelType(), sport, dport, csum),
+            fouPort,
+            tunnelIp,
+            peer,
+            mtu),
         List.copyOf(warnings));
   }
 

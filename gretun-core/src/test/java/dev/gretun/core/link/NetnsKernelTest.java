@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gretun.core.GretunException;
 import dev.gretun.core.os.Errno;
-import dev.gretun.core.os.Libc;
 import dev.gretun.core.os.Namespaces;
 import dev.gretun.core.testing.Netns;
 import dev.gretun.core.tunnel.CreateRequest;
@@ -34,7 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 class NetnsKernelTest {
   private static Netns ns;
-  private static Rtnetlink rtnl;
+  private static NetlinkLinkControl rtnl;
 
   @BeforeAll
   static void setUp() {
@@ -45,7 +44,7 @@ class NetnsKernelTest {
     ns.ip("addr", "add", "10.77.0.1/24", "dev", "vt0");
     ns.ip("link", "set", "vt0", "up");
     ns.ip("link", "set", "vt1", "up");
-    rtnl = Namespaces.inNetns(ns.path(), Rtnetlink::open);
+    rtnl = Namespaces.inNetns(ns.path(), NetlinkLinkControl::open);
   }
 
   @AfterAll
@@ -94,8 +93,7 @@ class NetnsKernelTest {
     rtnl.addAddress(
         idx, GoldenRequestTest.v4("100.64.0.1"), 32, GoldenRequestTest.v4("100.64.0.2"));
     assertTrue(ns.ip("addr", "show", "vt1").contains("100.64.0.1 peer 100.64.0.2/32"));
-    List<IfAddress> mine =
-        rtnl.addresses(Libc.AF_INET).stream().filter(a -> a.index() == idx).toList();
+    List<IfAddress> mine = rtnl.ipv4Addresses().stream().filter(a -> a.index() == idx).toList();
     assertEquals(1, mine.size());
     assertEquals("100.64.0.1 peer 100.64.0.2/32", mine.get(0).display());
     NetlinkException dup =
@@ -115,12 +113,12 @@ class NetnsKernelTest {
 
   @Test
   void routeGetGivesTheSourceAddress() {
-    RouteInfo r = rtnl.routeGet(GoldenRequestTest.v4("10.77.0.9"));
+    RouteInfo r = rtnl.route(GoldenRequestTest.v4("10.77.0.9"));
     assertEquals("10.77.0.1", r.preferredSource().getHostAddress());
     assertEquals(rtnl.link("vt0").orElseThrow().index(), r.outIndex());
+    assertEquals("10.77.0.1", rtnl.routeSource(GoldenRequestTest.v4("10.77.0.9")).getHostAddress());
     NetlinkException e =
-        assertThrows(
-            NetlinkException.class, () -> rtnl.routeGet(GoldenRequestTest.v4("192.0.2.1")));
+        assertThrows(NetlinkException.class, () -> rtnl.route(GoldenRequestTest.v4("192.0.2.1")));
     assertTrue(e.is(Errno.ENETUNREACH), e.getMessage());
   }
 
@@ -160,7 +158,7 @@ class NetnsKernelTest {
                   Namespaces.inNetns(
                       ns.path(),
                       () -> {
-                        try (NetlinkTunnelKernel k = NetlinkTunnelKernel.open()) {
+                        try (NetlinkLinkControl k = NetlinkLinkControl.open()) {
                           return new TunnelService(k, () -> true)
                               .create(
                                   TunnelValidation.validate(
@@ -195,5 +193,7 @@ class NetnsKernelTest {
       NetlinkException e = assertThrows(NetlinkException.class, fou::familyId);
       assertTrue(e.is(Errno.ENOENT), e.getMessage());
     }
+    NetlinkException viaPort = assertThrows(NetlinkException.class, rtnl::fouPorts);
+    assertTrue(viaPort.is(Errno.ENOENT), viaPort.getMessage());
   }
 }

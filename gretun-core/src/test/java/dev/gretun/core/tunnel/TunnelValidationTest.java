@@ -42,7 +42,8 @@ class TunnelValidationTest {
   @Test
   void namesThatUpstreamWronglyRejected() {
     assertEquals(
-        "local1", TunnelValidation.validate(req("local1", "192.0.2.1", "192.0.2.2")).spec().name());
+        "local1",
+        TunnelValidation.validate(req("local1", "192.0.2.1", "192.0.2.2")).spec().link().name());
     assertEquals("gt_0-a", TunnelValidation.createName("gt_0-a"));
   }
 
@@ -109,8 +110,8 @@ class TunnelValidationTest {
             null);
     TunnelValidation.Result r = TunnelValidation.validate(fou);
     assertEquals(443, r.spec().fouPort());
-    assertEquals(443, r.spec().encapSport());
-    assertEquals(false, r.spec().encapCsum());
+    assertEquals(443, r.spec().link().encapSport());
+    assertEquals(false, r.spec().link().encapCsum());
     assertTrue(r.warnings().get(0).contains("HTTPS"), r.warnings().toString());
     CreateRequest auto =
         new CreateRequest(
@@ -129,10 +130,10 @@ class TunnelValidationTest {
             null,
             null);
     TunnelSpec s = TunnelValidation.validate(auto).spec();
-    assertEquals(0, s.encapSport());
+    assertEquals(0, s.link().encapSport());
     assertEquals(7777, s.fouPort());
-    assertEquals(9000, s.encapDport());
-    assertTrue(s.encapCsum());
+    assertEquals(9000, s.link().encapDport());
+    assertTrue(s.link().encapCsum());
     CreateRequest noDport =
         new CreateRequest(
             "gt0",
@@ -170,6 +171,6 @@ class TunnelValidationTest {
     assertTrue(failure(() -> TunnelValidation.validate(gue)).contains("none or fou"));
     CreateRequest bare = req("gt0", "192.0.2.1", "192.0.2.2");
     assertNull(TunnelValidation.validate(bare).spec().effectiveMtu());
-    assertEquals(64, TunnelValidation.validate(bare).spec().ttl());
+    assertEquals(64, TunnelValidation.validate(bare).spec().link().ttl());
   }
 }

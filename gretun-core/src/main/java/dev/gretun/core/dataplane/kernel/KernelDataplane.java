@@ -6,8 +6,8 @@ import dev.gretun.core.dataplane.DataplaneCounters;
 import dev.gretun.core.dataplane.DiscoStunPacket;
 import dev.gretun.core.dataplane.userspace.PeerPath;
 import dev.gretun.core.link.KernelErrors;
-import dev.gretun.core.link.KernelNet;
-import dev.gretun.core.link.NetlinkKernelNet;
+import dev.gretun.core.link.LinkControl;
+import dev.gretun.core.link.NetlinkLinkControl;
 import dev.gretun.core.os.Errno;
 import dev.gretun.core.os.SockAddrIn;
 import dev.gretun.core.wire.netlink.FouPort;
@@ -83,7 +83,7 @@ public final class KernelDataplane implements Dataplane {
   public record Config(int port, Inet4Address tunnelIp, int prefixLength, Path claimDir) {}
 
   private final Config config;
-  private final KernelNet kernel;
+  private final LinkControl kernel;
   private final DiscoStunIo io;
   private final ProbeSender probes;
   private final Predicate<DiscoStunPacket> sink;
@@ -112,7 +112,7 @@ public final class KernelDataplane implements Dataplane {
 
   private KernelDataplane(
       Config config,
-      KernelNet kernel,
+      LinkControl kernel,
       SourceAddresses sources,
       DiscoStunIo io,
       ProbeSender probes,
@@ -137,7 +137,7 @@ public final class KernelDataplane implements Dataplane {
    */
   public static KernelDataplane open(
       Config config, Predicate<DiscoStunPacket> sink, DataplaneCounters counters) {
-    NetlinkKernelNet kernel = NetlinkKernelNet.open();
+    NetlinkLinkControl kernel = NetlinkLinkControl.open();
     SourceAddresses sources = new SourceAddresses(kernel);
     DiscoStunIo io = null;
     RawIpSender raw = null;
@@ -183,7 +183,7 @@ public final class KernelDataplane implements Dataplane {
    */
   static KernelDataplane create(
       Config config,
-      KernelNet kernel,
+      LinkControl kernel,
       SourceAddresses sources,
       DiscoStunIo io,
       ProbeSender probes,

@@ -1,7 +1,7 @@
 package dev.gretun.core.dataplane.kernel;
 
 import dev.gretun.core.link.Fou;
-import dev.gretun.core.link.Rtnetlink;
+import dev.gretun.core.link.NetlinkLinkControl;
 import dev.gretun.core.os.Libc;
 import dev.gretun.core.os.SysException;
 import dev.gretun.core.wire.netlink.GreKind;
@@ -28,7 +28,7 @@ public final class KernelSupport {
       return "no fou generic-netlink family (modprobe fou): " + e.getMessage();
     }
     String probe = String.format("gtprobe%04x", ThreadLocalRandom.current().nextInt(0x10000));
-    try (Rtnetlink rtnl = Rtnetlink.open()) {
+    try (NetlinkLinkControl rtnl = NetlinkLinkControl.open()) {
       rtnl.addGreLink(
           new GreLinkSpec(
               probe,

@@ -1,6 +1,6 @@
 package dev.gretun.core.dataplane.kernel;
 
-import dev.gretun.core.link.KernelNet;
+import dev.gretun.core.link.LinkControl;
 import dev.gretun.core.os.SockAddrIn;
 import java.net.Inet4Address;
 import java.util.HashMap;
@@ -13,10 +13,10 @@ import java.util.Map;
  */
 final class SourceAddresses {
   private static final int MAX = 4096;
-  private final KernelNet kernel;
+  private final LinkControl kernel;
   private final Map<Integer, Inet4Address> cache = new HashMap<>();
 
-  SourceAddresses(KernelNet kernel) {
+  SourceAddresses(LinkControl kernel) {
     this.kernel = kernel;
   }
 

@@ -1,6 +1,6 @@
 package dev.gretun.core.dataplane.kernel;
 
-import static dev.gretun.core.link.FakeKernelNet.v4;
+import static dev.gretun.core.link.FakeLinkControl.v4;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,7 +10,7 @@ import dev.gretun.core.GretunException;
 import dev.gretun.core.dataplane.DataplaneCounters;
 import dev.gretun.core.dataplane.DiscoStunPacket;
 import dev.gretun.core.dataplane.userspace.PeerPath;
-import dev.gretun.core.link.FakeKernelNet;
+import dev.gretun.core.link.FakeLinkControl;
 import dev.gretun.core.os.SockAddrIn;
 import dev.gretun.core.wire.netlink.GreLinkSpec;
 import java.net.InetSocketAddress;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KernelDataplaneTest {
   private static final int P = 7777;
   private static final int KEY = 0xdeadbeef;
-  private final FakeKernelNet kernel = new FakeKernelNet();
+  private final FakeLinkControl kernel = new FakeLinkControl();
   private final FakeIo io = new FakeIo();
   private final List<String> probes = new ArrayList<>();
   private final DataplaneCounters counters = new DataplaneCounters();
