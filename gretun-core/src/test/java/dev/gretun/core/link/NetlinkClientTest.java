@@ -34,6 +34,31 @@ class NetlinkClientTest {
   }
 
   @Test
+  void requestOneSkipsStaleRepliesAndAcksAndReturnsTheAnswer() {
+    byte[] body = new byte[] {1, 2, 3, 4};
+    ScriptedTransport t =
+        new ScriptedTransport(
+            req ->
+                List.of(
+                    message(Rtnl.RTM_NEWLINK, 0, seqOf(req) - 1, new byte[4]),
+                    concat(error(seqOf(req), 0), message(Rtnl.RTM_NEWLINK, 0, seqOf(req), body))));
+    NlMessage m = new NetlinkClient(t, 5).requestOne(RtnlMessages.getLink("gt0"));
+    assertEquals(Rtnl.RTM_NEWLINK, m.type());
+    assertEquals(6, m.seq());
+    assertEquals(0x04030201, m.body().getInt(0));
+  }
+
+  @Test
+  void requestOneRaisesTheKernelsError() {
+    NetlinkClient c =
+        new NetlinkClient(
+            new ScriptedTransport(req -> List.of(error(seqOf(req), Errno.ENODEV.value()))), 1);
+    NetlinkException e =
+        assertThrows(NetlinkException.class, () -> c.requestOne(RtnlMessages.getLink("gt0")));
+    assertTrue(e.is(Errno.ENODEV));
+  }
+
+  @Test
   void errorBecomesTypedException() {
     NetlinkClient c =
         new NetlinkClient(
