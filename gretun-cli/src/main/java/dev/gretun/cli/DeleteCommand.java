@@ -1,6 +1,6 @@
 package dev.gretun.cli;
 
-import dev.gretun.core.cli.Output;
+import dev.gretun.cmd.Output;
 import dev.gretun.core.tunnel.DeleteResult;
 import dev.gretun.core.tunnel.TunnelValidation;
 import java.io.PrintWriter;

@@ -1,5 +1,6 @@
 package dev.gretun.cli;
 
+import dev.gretun.cmd.CliSupport;
 import dev.gretun.core.log.Logging;
 import picocli.CommandLine;
 
@@ -14,6 +15,6 @@ public final class Main {
 
   /** The fully wired command line; tests execute it in-process. */
   public static CommandLine commandLine() {
-    return dev.gretun.core.cli.CliSupport.configure(new CommandLine(new GretunCommand()));
+    return CliSupport.configure(new CommandLine(new GretunCommand()));
   }
 }

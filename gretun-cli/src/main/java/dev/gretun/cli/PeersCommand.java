@@ -1,7 +1,7 @@
 package dev.gretun.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.gretun.core.cli.Output;
+import dev.gretun.cmd.Output;
 import dev.gretun.core.daemon.DaemonConfig;
 import dev.gretun.core.daemon.localapi.LocalApiClient;
 import java.io.PrintWriter;

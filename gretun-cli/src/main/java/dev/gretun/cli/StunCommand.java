@@ -1,7 +1,7 @@
 package dev.gretun.cli;
 
+import dev.gretun.cmd.Output;
 import dev.gretun.core.GretunException;
-import dev.gretun.core.cli.Output;
 import dev.gretun.core.stun.NatMapping;
 import dev.gretun.core.stun.StunClient;
 import dev.gretun.core.stun.StunProbe;

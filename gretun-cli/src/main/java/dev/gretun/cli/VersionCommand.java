@@ -1,7 +1,7 @@
 package dev.gretun.cli;
 
+import dev.gretun.cmd.Output;
 import dev.gretun.core.BuildInfo;
-import dev.gretun.core.cli.Output;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -1,6 +1,7 @@
 package dev.gretun.coord;
 
 import dev.gretun.coord.cli.CliValues;
+import dev.gretun.coord.cli.CoordOptions;
 import dev.gretun.coord.cli.KeysCommand;
 import dev.gretun.coord.cli.NodesCommand;
 import dev.gretun.coord.http.CoordServer;
@@ -12,7 +13,6 @@ import dev.gretun.coord.stun.StunServices;
 import dev.gretun.core.BuildInfo;
 import dev.gretun.core.GretunException;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,8 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ScopeType;
 
 /**
  * {@code gretun-coord}: without a subcommand it runs the rendezvous server (registry, signal relay,
@@ -47,22 +47,7 @@ import picocli.CommandLine.ScopeType;
 public final class CoordCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(CoordCommand.class);
 
-  @Option(names = "--json", scope = ScopeType.INHERIT, description = "JSON output.")
-  boolean json;
-
-  @Option(
-      names = {"-v", "--verbose"},
-      scope = ScopeType.INHERIT,
-      description = "Debug logs on stderr.")
-  boolean verbose;
-
-  @Option(
-      names = "--state-dir",
-      scope = ScopeType.INHERIT,
-      paramLabel = "DIR",
-      defaultValue = "/var/lib/gretun-coord",
-      description = "Directory of the SQLite store (default: ${DEFAULT-VALUE}).")
-  Path stateDir;
+  @Mixin CoordOptions options;
 
   @Option(
       names = "--listen",
@@ -127,23 +112,10 @@ public final class CoordCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  public boolean json() {
-    return json;
-  }
-
-  public PrintWriter out() {
-    return spec.commandLine().getOut();
-  }
-
-  /** Opens the store in {@code --state-dir} (admin commands and the server share it). */
-  public CoordStore openStore() {
-    return SqliteCoordStore.open(stateDir);
-  }
-
   @Override
   public Integer call() throws InterruptedException {
     CoordConfig config = config();
-    CoordStore store = SqliteCoordStore.open(stateDir, sync);
+    CoordStore store = SqliteCoordStore.open(options.stateDir(), sync);
     announceJoinKeys(store, config);
     StunService stun;
     CoordServer server;
@@ -228,7 +200,7 @@ public final class CoordCommand implements Callable<Integer> {
     return new CoordConfig(
         listen,
         ipPool,
-        stateDir,
+        options.stateDir(),
         !noAuthKeys,
         longPoll,
         stun,

@@ -1,6 +1,6 @@
 package dev.gretun.coord;
 
-import dev.gretun.core.cli.CliSupport;
+import dev.gretun.cmd.CliSupport;
 import dev.gretun.core.log.Logging;
 import picocli.CommandLine;
 

@@ -80,6 +80,32 @@ class AdminCliTest {
   }
 
   @Test
+  void sharedOptionsApplyAtEveryLevelAndTheNearestWins() throws Exception {
+    Path other = dir.resolve("other");
+    assertEquals(0, run("--state-dir", dir.toString(), "keys", "create", "--json").exit());
+    assertEquals(
+        1,
+        JSON.readTree(run("--json", "--state-dir", dir.toString(), "keys", "list").out()).size());
+    assertEquals(
+        1,
+        JSON.readTree(run("keys", "--json", "--state-dir", dir.toString(), "list").out()).size());
+    Run nearest =
+        run(
+            "--state-dir",
+            dir.toString(),
+            "keys",
+            "list",
+            "--json",
+            "--state-dir",
+            other.toString());
+    assertEquals(0, nearest.exit(), nearest.err());
+    assertEquals(0, JSON.readTree(nearest.out()).size());
+    assertEquals(
+        2,
+        run("--state-dir", dir.toString(), "--state-dir", other.toString(), "keys", "list").exit());
+  }
+
+  @Test
   void badServeFlagsAreUsageErrors() {
     assertEquals(2, run("--pool", "100.64.0.1/24", "--state-dir", dir.toString()).exit());
     assertEquals(2, run("--listen", "nope", "--state-dir", dir.toString()).exit());

@@ -1,6 +1,5 @@
 package dev.gretun.coord.cli;
 
-import dev.gretun.coord.CoordCommand;
 import dev.gretun.coord.store.CoordStore;
 import dev.gretun.coord.store.JoinKeyRecord;
 import dev.gretun.core.GretunException;
@@ -10,9 +9,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /** {@code gretun-coord keys}: join (pre-auth) keys that let new nodes register. */
 @Command(
@@ -21,7 +20,7 @@ import picocli.CommandLine.ParentCommand;
     description = "Manage join keys (works while the server runs).",
     subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class})
 public final class KeysCommand implements Callable<Integer> {
-  @ParentCommand CoordCommand root;
+  @Mixin CoordOptions options;
 
   @Override
   public Integer call() {
@@ -45,10 +44,10 @@ public final class KeysCommand implements Callable<Integer> {
           k.status(now),
           k.reusable(),
           k.uses(),
-          JsonOut.time(k.createdAt()),
-          JsonOut.time(k.expiresAt()),
-          JsonOut.time(k.revokedAt()),
-          JsonOut.time(k.lastUsedAt()));
+          AdminJson.time(k.createdAt()),
+          AdminJson.time(k.expiresAt()),
+          AdminJson.time(k.revokedAt()),
+          AdminJson.time(k.lastUsedAt()));
     }
   }
 
@@ -57,7 +56,7 @@ public final class KeysCommand implements Callable<Integer> {
 
   @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a join key.")
   static final class Create implements Callable<Integer> {
-    @ParentCommand KeysCommand keys;
+    @Mixin CoordOptions options;
 
     @Option(names = "--reusable", description = "Allow many registrations (default: one).")
     boolean reusable;
@@ -71,19 +70,17 @@ public final class KeysCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      CoordCommand root = keys.root;
       Instant now = Instant.now();
-      try (CoordStore store = root.openStore()) {
+      try (CoordStore store = options.openStore()) {
         var issued = store.createJoinKey(reusable, expires == null ? null : now.plus(expires), now);
-        PrintWriter out = root.out();
-        if (root.json()) {
-          JsonOut.print(
-              out,
+        PrintWriter out = options.out();
+        if (options.json()) {
+          options.printJson(
               new Created(
                   issued.key().id(),
                   issued.secret(),
                   reusable,
-                  JsonOut.time(issued.key().expiresAt())));
+                  AdminJson.time(issued.key().expiresAt())));
         } else {
           out.println(issued.secret());
           out.printf(
@@ -102,17 +99,16 @@ public final class KeysCommand implements Callable<Integer> {
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List join keys.")
   static final class ListKeys implements Callable<Integer> {
-    @ParentCommand KeysCommand keys;
+    @Mixin CoordOptions options;
 
     @Override
     public Integer call() {
-      CoordCommand root = keys.root;
       Instant now = Instant.now();
-      try (CoordStore store = root.openStore()) {
+      try (CoordStore store = options.openStore()) {
         List<KeyView> views = store.joinKeys().stream().map(k -> KeyView.of(k, now)).toList();
-        PrintWriter out = root.out();
-        if (root.json()) {
-          JsonOut.print(out, views);
+        PrintWriter out = options.out();
+        if (options.json()) {
+          options.printJson(views);
           return 0;
         }
         out.printf(
@@ -136,25 +132,24 @@ public final class KeysCommand implements Callable<Integer> {
 
   @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a join key.")
   static final class Revoke implements Callable<Integer> {
-    @ParentCommand KeysCommand keys;
+    @Mixin CoordOptions options;
 
     @Parameters(paramLabel = "ID", description = "Key id as shown by 'keys list'.")
     String id;
 
     @Override
     public Integer call() {
-      CoordCommand root = keys.root;
-      try (CoordStore store = root.openStore()) {
+      try (CoordStore store = options.openStore()) {
         if (!store.revokeJoinKey(id, Instant.now())) {
           throw new GretunException(
               "not_found", "no join key with id " + id + " (see 'keys list')");
         }
       }
-      if (root.json()) {
-        JsonOut.print(root.out(), java.util.Map.of("id", id, "revoked", true));
+      if (options.json()) {
+        options.printJson(java.util.Map.of("id", id, "revoked", true));
       } else {
-        root.out().println("revoked join key " + id);
-        root.out().flush();
+        options.out().println("revoked join key " + id);
+        options.out().flush();
       }
       return 0;
     }

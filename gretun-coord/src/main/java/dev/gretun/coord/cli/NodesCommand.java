@@ -1,6 +1,5 @@
 package dev.gretun.coord.cli;
 
-import dev.gretun.coord.CoordCommand;
 import dev.gretun.coord.store.CoordStore;
 import dev.gretun.coord.store.NodeRecord;
 import dev.gretun.core.GretunException;
@@ -9,8 +8,8 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /** {@code gretun-coord nodes}: list and remove registered nodes. */
 @Command(
@@ -19,7 +18,7 @@ import picocli.CommandLine.ParentCommand;
     description = "List or remove registered nodes (works while the server runs).",
     subcommands = {NodesCommand.ListNodes.class, NodesCommand.Remove.class})
 public final class NodesCommand implements Callable<Integer> {
-  @ParentCommand CoordCommand root;
+  @Mixin CoordOptions options;
 
   @Override
   public Integer call() {
@@ -44,24 +43,23 @@ public final class NodesCommand implements Callable<Integer> {
           n.nodeKey(),
           n.discoKey(),
           n.endpoints(),
-          JsonOut.time(n.createdAt()),
-          JsonOut.time(n.updatedAt()),
+          AdminJson.time(n.createdAt()),
+          AdminJson.time(n.updatedAt()),
           n.joinKeyId());
     }
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List nodes.")
   static final class ListNodes implements Callable<Integer> {
-    @ParentCommand NodesCommand nodes;
+    @Mixin CoordOptions options;
 
     @Override
     public Integer call() {
-      CoordCommand root = nodes.root;
-      try (CoordStore store = root.openStore()) {
+      try (CoordStore store = options.openStore()) {
         List<NodeView> views = store.nodes().stream().map(NodeView::of).toList();
-        PrintWriter out = root.out();
-        if (root.json()) {
-          JsonOut.print(out, views);
+        PrintWriter out = options.out();
+        if (options.json()) {
+          options.printJson(views);
           return 0;
         }
         out.printf("%-20s  %-15s  %-44s  %s%n", "NAME", "TUNNEL IP", "NODE KEY", "ENDPOINTS");
@@ -84,16 +82,15 @@ public final class NodesCommand implements Callable<Integer> {
       mixinStandardHelpOptions = true,
       description = "Remove a node; its tunnel IP is freed and peers are told.")
   static final class Remove implements Callable<Integer> {
-    @ParentCommand NodesCommand nodes;
+    @Mixin CoordOptions options;
 
     @Parameters(paramLabel = "NODE", description = "Node key, name or tunnel IP.")
     String selector;
 
     @Override
     public Integer call() {
-      CoordCommand root = nodes.root;
       NodeRecord removed;
-      try (CoordStore store = root.openStore()) {
+      try (CoordStore store = options.openStore()) {
         removed =
             store
                 .removeNode(selector)
@@ -102,11 +99,13 @@ public final class NodesCommand implements Callable<Integer> {
                         new GretunException(
                             "not_found", "no node matches '" + selector + "' (see 'nodes list')"));
       }
-      if (root.json()) {
-        JsonOut.print(root.out(), NodeView.of(removed));
+      if (options.json()) {
+        options.printJson(NodeView.of(removed));
       } else {
-        root.out().println("removed node " + removed.name() + " (" + removed.tunnelIpText() + ")");
-        root.out().flush();
+        options
+            .out()
+            .println("removed node " + removed.name() + " (" + removed.tunnelIpText() + ")");
+        options.out().flush();
       }
       return 0;
     }

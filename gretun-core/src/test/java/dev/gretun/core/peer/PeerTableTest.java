@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gretun.core.cli.Output;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gretun.core.util.FakeTicker;
 import dev.gretun.core.wire.disco.DiscoTxId;
 import java.net.InetAddress;
@@ -135,7 +135,7 @@ class PeerTableTest {
             1000,
             2000),
         row);
-    String json = Output.mapper().writeValueAsString(row);
+    String json = new ObjectMapper().writeValueAsString(row);
     for (String field :
         List.of(
             "\"key\"",

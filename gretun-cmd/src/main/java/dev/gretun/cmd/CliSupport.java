@@ -1,4 +1,4 @@
-package dev.gretun.core.cli;
+package dev.gretun.cmd;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gretun.core.GretunException;

@@ -1,0 +1,75 @@
+package dev.gretun.coord.cli;
+
+import dev.gretun.cmd.Output;
+import dev.gretun.coord.store.CoordStore;
+import dev.gretun.coord.store.SqliteCoordStore;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
+
+/**
+ * Options every {@code gretun-coord} command mixes in. A value given before a subcommand ({@code
+ * gretun-coord --state-dir D keys list}) applies to it; the one given nearest to the subcommand
+ * wins.
+ */
+public final class CoordOptions {
+  private static final String JSON = "--json";
+  private static final String STATE_DIR = "--state-dir";
+
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec mixee;
+
+  @Option(names = JSON, description = "JSON output.")
+  boolean json;
+
+  // Read from the raw arguments before parsing (Logging.wantsVerbose, CliSupport); declared so
+  // that every command accepts it.
+  @Option(
+      names = {"-v", "--verbose"},
+      description = "Debug logs on stderr.")
+  boolean verbose;
+
+  @Option(
+      names = STATE_DIR,
+      paramLabel = "DIR",
+      defaultValue = "/var/lib/gretun-coord",
+      description = "Directory of the SQLite store (default: ${DEFAULT-VALUE}).")
+  Path stateDir;
+
+  public boolean json() {
+    return nearest(JSON, json);
+  }
+
+  public Path stateDir() {
+    return nearest(STATE_DIR, stateDir);
+  }
+
+  /** Opens the store in {@code --state-dir} (admin commands and the server share it). */
+  public CoordStore openStore() {
+    return SqliteCoordStore.open(stateDir());
+  }
+
+  /** The command's stdout. */
+  public PrintWriter out() {
+    return mixee.commandLine().getOut();
+  }
+
+  /** Prints {@code value} as the admin commands' JSON (snake_case, nulls left out). */
+  void printJson(Object value) {
+    Output.json(out(), AdminJson.WRITER, value);
+  }
+
+  /** The value matched on this command or, failing that, on the nearest parent that has it. */
+  private <T> T nearest(String option, T own) {
+    for (CommandSpec spec = mixee; spec != null; spec = spec.parent()) {
+      ParseResult parsed = spec.commandLine().getParseResult();
+      if (parsed != null && parsed.hasMatchedOption(option)) {
+        return parsed.matchedOptionValue(option, own);
+      }
+    }
+    return own;
+  }
+}
