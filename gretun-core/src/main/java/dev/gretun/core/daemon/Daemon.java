@@ -8,9 +8,10 @@ import dev.gretun.core.daemon.localapi.LocalApiServer;
 import dev.gretun.core.dataplane.Dataplane;
 import dev.gretun.core.dataplane.DataplaneCounters;
 import dev.gretun.core.dataplane.DiscoStunPacket;
+import dev.gretun.core.dataplane.PeerRoute;
+import dev.gretun.core.dataplane.PeerTraffic;
 import dev.gretun.core.dataplane.kernel.KernelDataplane;
 import dev.gretun.core.dataplane.kernel.KernelSupport;
-import dev.gretun.core.dataplane.userspace.PeerPath;
 import dev.gretun.core.dataplane.userspace.UdpPort;
 import dev.gretun.core.dataplane.userspace.UserspaceDataplane;
 import dev.gretun.core.keys.KeyStore;
@@ -109,7 +110,7 @@ public final class Daemon implements AutoCloseable {
   private MetricsHttpServer metricsServer;
   private final List<CoordWatch> watches = new ArrayList<>();
   private final Map<String, CoordWire.Peer> coordPeers = new HashMap<>();
-  private final Map<String, PeerPath> paths = new HashMap<>();
+  private final Map<String, PeerRoute> paths = new HashMap<>();
   private final Map<String, Long> lastProbe = new HashMap<>();
   private final Map<String, Long> lastConfirm = new HashMap<>();
   private final Map<String, String> names = new HashMap<>();
@@ -163,7 +164,7 @@ public final class Daemon implements AutoCloseable {
             PeerTimings.defaults()
                 .withOpenerTtls(openerTtls(config.openerTtl()))
                 .withPunchTimeout(config.punchTimeout()));
-    dataplane.start();
+    dataplane.start(this::acceptControlPacket);
 
     controlServer = LocalApiServer.start(config.controlSocket(), this::controlCommand);
     if (config.metricsAddr() != null) {
@@ -287,7 +288,6 @@ public final class Daemon implements AutoCloseable {
             KernelDataplane.open(
                 new KernelDataplane.Config(
                     config.port(), tunnelIp, registration.prefixLength(), config.stateDir()),
-                this::acceptControlPacket,
                 counters);
         log.info(
             "dataplane mode=kernel fou_port={} mtu={} control=raw+packet-socket",
@@ -309,7 +309,7 @@ public final class Daemon implements AutoCloseable {
       TunDevice tun = TunDevice.openWithOffloads(config.tunName());
       configureTun(tun.name());
       log.info("dataplane mode=userspace tun={} mtu={}", tun.name(), TUN_MTU);
-      return new UserspaceDataplane(tun, port, this::acceptControlPacket, counters);
+      return new UserspaceDataplane(tun, port, counters);
     } catch (IOException | RuntimeException e) {
       port.close();
       throw e;
@@ -451,7 +451,8 @@ public final class Daemon implements AutoCloseable {
     }
     for (String gone : new ArrayList<>(paths.keySet())) {
       if (!infos.containsKey(gone)) {
-        dataplane.removePeer(paths.remove(gone));
+        paths.remove(gone);
+        dataplane.apply(paths.values());
         sealer.forget(gone);
         log.info("peer_removed peer={}", names.getOrDefault(gone, gone));
       }
@@ -485,18 +486,13 @@ public final class Daemon implements AutoCloseable {
   }
 
   private void ensurePath(String disco, PeerInfo info) {
-    PeerPath existing = paths.get(disco);
-    int ip = SockAddrIn.ipv4(info.tunnelIp());
-    if (existing != null && existing.tunnelIp() == ip) {
+    PeerRoute existing = paths.get(disco);
+    if (existing != null && existing.tunnelIp().equals(info.tunnelIp())) {
       return;
     }
     int key = PairKey.derive(keys.discoPublic(), Base64.getDecoder().decode(disco));
-    PeerPath path = new PeerPath(key, ip);
-    if (existing != null) {
-      dataplane.removePeer(existing);
-    }
-    paths.put(disco, path);
-    dataplane.addPeer(path);
+    paths.put(disco, PeerRoute.idle(disco, key, (Inet4Address) info.tunnelIp()));
+    dataplane.apply(paths.values());
   }
 
   private void safeTick() {
@@ -510,25 +506,25 @@ public final class Daemon implements AutoCloseable {
   private void tick() {
     long now = ticker.nanos();
     stun.poll();
-    dataplane.poll();
-    for (Map.Entry<String, PeerPath> e : paths.entrySet()) {
+    Map<String, PeerTraffic> traffic = dataplane.readTraffic();
+    for (Map.Entry<String, PeerRoute> e : new ArrayList<>(paths.entrySet())) {
       String peer = e.getKey();
-      PeerPath path = e.getValue();
-      if (path.takeInboundSeen()
-          && now - lastConfirm.getOrDefault(peer, 0L) >= CONFIRM_INTERVAL_NANOS) {
+      PeerRoute path = e.getValue();
+      PeerTraffic t = traffic.getOrDefault(peer, PeerTraffic.ZERO);
+      if (t.inboundSeen() && now - lastConfirm.getOrDefault(peer, 0L) >= CONFIRM_INTERVAL_NANOS) {
         lastConfirm.put(peer, now);
         execute(table.on(peer, new PeerEvent.DataPathConfirmed(null)));
       }
       table.machine(peer).ifPresent(m -> maybeProbe(peer, m, path, now));
-      execute(table.setTraffic(peer, path.rxBytes(), path.txBytes()));
+      execute(table.setTraffic(peer, t.rxBytes(), t.txBytes()));
     }
     execute(table.tick());
     metrics.setPeerCounts(table.countByState());
   }
 
   /** While a punched path awaits confirmation, send ICMP echo through it twice a second. */
-  private void maybeProbe(String peer, PeerMachine m, PeerPath path, long now) {
-    if (m.state() == PeerState.DIRECT || !path.sending() || !path.hasEndpoint()) {
+  private void maybeProbe(String peer, PeerMachine m, PeerRoute path, long now) {
+    if (m.state() == PeerState.DIRECT || !path.active()) {
       return;
     }
     if (now - lastProbe.getOrDefault(peer, Long.MIN_VALUE / 2) < PROBE_INTERVAL_NANOS) {
@@ -536,7 +532,9 @@ public final class Daemon implements AutoCloseable {
     }
     lastProbe.put(peer, now);
     dataplane.probe(
-        path, DataPathProbe.echoRequest(tunnelIpInt, path.tunnelIp(), ++probeSeq & 0xffff));
+        peer,
+        DataPathProbe.echoRequest(
+            tunnelIpInt, SockAddrIn.ipv4(path.tunnelIp()), ++probeSeq & 0xffff));
   }
 
   private void execute(List<KeyedAction<String>> actions) {
@@ -557,19 +555,19 @@ public final class Daemon implements AutoCloseable {
     switch (action) {
       case PeerAction.SendPing ping -> {
         byte[] env = sealer.seal(peer, new DiscoMessage.Ping(ping.tx(), keys.nodePublicBase64()));
-        dataplane.sendControl(env, 0, env.length, ping.to(), ping.ttl() == null ? 0 : ping.ttl());
+        dataplane.sendDiscoStun(env, 0, env.length, ping.to(), ping.ttl() == null ? 0 : ping.ttl());
         metrics.pingsSent.increment();
       }
       case PeerAction.SendPong pong -> {
         byte[] env = sealer.seal(peer, new DiscoMessage.Pong(pong.tx(), pong.src()));
-        dataplane.sendControl(env, 0, env.length, pong.to(), 0);
+        dataplane.sendDiscoStun(env, 0, env.length, pong.to(), 0);
       }
       case PeerAction.SendCallMeMaybe ignored -> sendCallMeMaybe(peer);
       case PeerAction.ConfigureDirectPath c -> {
-        PeerPath path = paths.get(peer);
+        PeerRoute path = paths.get(peer);
         if (path != null) {
-          path.setEndpoint(SockAddrIn.ipv4(c.endpoint().getAddress()), c.endpoint().getPort());
-          dataplane.configurePath(path);
+          paths.put(peer, path.withEndpoint(c.endpoint()));
+          dataplane.apply(paths.values());
           lastProbe.remove(peer);
           log.info("peer_path peer={} endpoint={}", name(peer), Endpoints.format(c.endpoint()));
         }
@@ -592,9 +590,8 @@ public final class Daemon implements AutoCloseable {
             relay.reason());
       }
       case PeerAction.RemovePeer ignored -> {
-        PeerPath path = paths.remove(peer);
-        if (path != null) {
-          dataplane.removePeer(path);
+        if (paths.remove(peer) != null) {
+          dataplane.apply(paths.values());
         }
       }
       case PeerAction.Transition t ->
@@ -621,9 +618,10 @@ public final class Daemon implements AutoCloseable {
   }
 
   private void setSending(String peer, boolean on) {
-    PeerPath path = paths.get(peer);
+    PeerRoute path = paths.get(peer);
     if (path != null) {
-      dataplane.setSending(path, on);
+      paths.put(peer, path.withSending(on));
+      dataplane.apply(paths.values());
     }
   }
 
@@ -656,7 +654,7 @@ public final class Daemon implements AutoCloseable {
   }
 
   private void sendStun(byte[] payload, InetSocketAddress to) {
-    dataplane.sendControl(payload, 0, payload.length, to, 0);
+    dataplane.sendDiscoStun(payload, 0, payload.length, to, 0);
   }
 
   /** STUN on port P to every server, then post local + mapped endpoints if they changed. */

@@ -65,7 +65,7 @@ public final class DaemonMetrics {
     drop("wrong_source", dp.dropWrongSource);
     drop("malformed", dp.dropMalformed);
     drop("send_failed", dp.dropSendFailed);
-    drop("control_busy", dp.dropControlBusy);
+    drop("disco_stun_busy", dp.dropDiscoStunBusy);
   }
 
   public PrometheusMeterRegistry registry() {
