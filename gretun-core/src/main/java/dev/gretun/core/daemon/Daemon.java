@@ -25,8 +25,6 @@ import dev.gretun.core.peer.KeyedAction;
 import dev.gretun.core.peer.PeerAction;
 import dev.gretun.core.peer.PeerEvent;
 import dev.gretun.core.peer.PeerInfo;
-import dev.gretun.core.peer.PeerMachine;
-import dev.gretun.core.peer.PeerState;
 import dev.gretun.core.peer.PeerTable;
 import dev.gretun.core.peer.PeerTimings;
 import dev.gretun.core.stun.StunClient;
@@ -78,8 +76,6 @@ public final class Daemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
   private static final long TICK_MILLIS = 50;
   private static final long ENDPOINT_REFRESH_SECONDS = 25;
-  private static final long PROBE_INTERVAL_NANOS = 500_000_000L;
-  private static final long CONFIRM_INTERVAL_NANOS = 1_000_000_000L;
   private static final int MAX_CONTROL_BACKLOG = 1024;
   static final int TUN_MTU = 1464;
 
@@ -111,8 +107,6 @@ public final class Daemon implements AutoCloseable {
   private final List<CoordWatch> watches = new ArrayList<>();
   private final Map<String, CoordWire.Peer> coordPeers = new HashMap<>();
   private final Map<String, PeerRoute> paths = new HashMap<>();
-  private final Map<String, Long> lastProbe = new HashMap<>();
-  private final Map<String, Long> lastConfirm = new HashMap<>();
   private final Map<String, String> names = new HashMap<>();
   private List<InetSocketAddress> stunServers = List.of();
   private InetSocketAddress stunMapped;
@@ -482,7 +476,7 @@ public final class Daemon implements AutoCloseable {
         log.debug("endpoint_ignored peer={} addr={}", p.nodeName(), e.addr());
       }
     }
-    return PeerInfo.of(p.nodeName(), ip, eps);
+    return new PeerInfo(p.nodeName(), ip, eps);
   }
 
   private void ensurePath(String disco, PeerInfo info) {
@@ -511,30 +505,13 @@ public final class Daemon implements AutoCloseable {
       String peer = e.getKey();
       PeerRoute path = e.getValue();
       PeerTraffic t = traffic.getOrDefault(peer, PeerTraffic.ZERO);
-      if (t.inboundSeen() && now - lastConfirm.getOrDefault(peer, 0L) >= CONFIRM_INTERVAL_NANOS) {
-        lastConfirm.put(peer, now);
-        execute(table.on(peer, new PeerEvent.DataPathConfirmed(null)));
+      if (t.inboundSeen()) {
+        execute(table.on(peer, PeerEvent.DATA_RECEIVED));
       }
-      table.machine(peer).ifPresent(m -> maybeProbe(peer, m, path, now));
       execute(table.setTraffic(peer, t.rxBytes(), t.txBytes()));
     }
     execute(table.tick());
     metrics.setPeerCounts(table.countByState());
-  }
-
-  /** While a punched path awaits confirmation, send ICMP echo through it twice a second. */
-  private void maybeProbe(String peer, PeerMachine m, PeerRoute path, long now) {
-    if (m.state() == PeerState.DIRECT || !path.active()) {
-      return;
-    }
-    if (now - lastProbe.getOrDefault(peer, Long.MIN_VALUE / 2) < PROBE_INTERVAL_NANOS) {
-      return;
-    }
-    lastProbe.put(peer, now);
-    dataplane.probe(
-        peer,
-        DataPathProbe.echoRequest(
-            tunnelIpInt, SockAddrIn.ipv4(path.tunnelIp()), ++probeSeq & 0xffff));
   }
 
   private void execute(List<KeyedAction<String>> actions) {
@@ -568,7 +545,6 @@ public final class Daemon implements AutoCloseable {
         if (path != null) {
           paths.put(peer, path.withEndpoint(c.endpoint()));
           dataplane.apply(paths.values());
-          lastProbe.remove(peer);
           log.info("peer_path peer={} endpoint={}", name(peer), Endpoints.format(c.endpoint()));
         }
       }
@@ -580,7 +556,16 @@ public final class Daemon implements AutoCloseable {
         setSending(peer, true);
         log.info("peer_path_resumed peer={}", name(peer));
       }
-      case PeerAction.UseRelay relay -> {
+      case PeerAction.SendDataProbe ignored -> {
+        PeerRoute path = paths.get(peer);
+        if (path != null) {
+          dataplane.probe(
+              peer,
+              DataPathProbe.echoRequest(
+                  tunnelIpInt, SockAddrIn.ipv4(path.tunnelIp()), ++probeSeq & 0xffff));
+        }
+      }
+      case PeerAction.NoPath relay -> {
         setSending(peer, false);
         metrics.punchFailures.increment();
         log.warn(
