@@ -86,33 +86,20 @@ public record PeerTimings(
 
   /** The same timings with another low-TTL opener TTL sequence (e.g. {@code --opener-ttl 3}). */
   public PeerTimings withOpenerTtls(List<Integer> ttls) {
-    return new PeerTimings(
-        pingInterval,
-        punchTimeout,
-        callMeMaybeRepeat,
-        ttls,
-        nonOpenerHold,
-        pingTimeout,
-        confirmTimeout,
-        keepaliveInterval,
-        lossAfterMissed,
-        staleWait,
-        repunchBackoffInitial,
-        repunchBackoffMax,
-        callMeMaybeMinInterval,
-        quietProbeAfter,
-        quietProbeInterval,
-        dataProbeInterval,
-        dataConfirmInterval);
+    return with(ttls, punchTimeout);
   }
 
   /** The same timings with another punch budget ({@code --punch-timeout}). */
   public PeerTimings withPunchTimeout(Duration timeout) {
+    return with(openerTtls, timeout);
+  }
+
+  private PeerTimings with(List<Integer> ttls, Duration timeout) {
     return new PeerTimings(
         pingInterval,
         timeout,
         callMeMaybeRepeat,
-        openerTtls,
+        ttls,
         nonOpenerHold,
         pingTimeout,
         confirmTimeout,
