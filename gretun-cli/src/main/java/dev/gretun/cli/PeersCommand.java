@@ -29,11 +29,11 @@ final class PeersCommand implements Callable<Integer> {
       names = "--control-socket",
       paramLabel = "PATH",
       description = "Control socket of the daemon (default: ${DEFAULT-VALUE}).")
-  Path controlSocket = Path.of(DaemonConfig.DEFAULT_CONTROL_SOCKET);
+  Path localApiSocket = Path.of(DaemonConfig.DEFAULT_LOCAL_API_SOCKET);
 
   @Override
   public Integer call() {
-    JsonNode peers = LocalApiClient.call(controlSocket, "peers");
+    JsonNode peers = LocalApiClient.call(localApiSocket, "peers");
     PrintWriter out = spec.commandLine().getOut();
     if (parent.global.json) {
       Output.json(out, peers);

@@ -86,7 +86,7 @@ final class UpCommand implements Callable<Integer> {
       names = "--control-socket",
       paramLabel = "PATH",
       description = "Unix socket for 'gretun peers' (default: ${DEFAULT-VALUE}).")
-  Path controlSocket = Path.of(DaemonConfig.DEFAULT_CONTROL_SOCKET);
+  Path localApiSocket = Path.of(DaemonConfig.DEFAULT_LOCAL_API_SOCKET);
 
   @Option(
       names = "--metrics-addr",
@@ -103,7 +103,7 @@ final class UpCommand implements Callable<Integer> {
   @Option(
       names = "--punch-timeout",
       paramLabel = "DURATION",
-      description = "Give up punching after this long and report relay (default: 10s).")
+      description = "Give up punching after this long and report no_path (default: 10s).")
   String punchTimeout = "10s";
 
   @Override
@@ -134,7 +134,7 @@ final class UpCommand implements Callable<Integer> {
           port,
           dataplane,
           tunName,
-          controlSocket,
+          localApiSocket,
           metrics,
           openerTtl,
           Durations.parsePositive(punchTimeout));

@@ -18,10 +18,10 @@ import java.util.Objects;
  * @param port the one UDP port P used for STUN, disco and data (DESIGN.md §2)
  * @param dataplane which data plane to run
  * @param tunName TUN device name for the userspace data plane
- * @param controlSocket Unix socket for {@code gretun peers}
+ * @param localApiSocket Unix socket for {@code gretun peers} ({@code --control-socket})
  * @param metricsAddr where to serve Prometheus metrics, or null
  * @param openerTtl IP TTL of the low-TTL opener's first pings (DESIGN.md §3.1)
- * @param punchTimeout how long punching may take before the peer is reported as relay
+ * @param punchTimeout how long punching may take before the peer is reported as no_path
  */
 public record DaemonConfig(
     URI coordinator,
@@ -31,13 +31,13 @@ public record DaemonConfig(
     int port,
     DataplaneMode dataplane,
     String tunName,
-    Path controlSocket,
+    Path localApiSocket,
     InetSocketAddress metricsAddr,
     int openerTtl,
     Duration punchTimeout) {
 
   public static final int DEFAULT_PORT = 7777;
-  public static final String DEFAULT_CONTROL_SOCKET = "/run/gretun/gretun.sock";
+  public static final String DEFAULT_LOCAL_API_SOCKET = "/run/gretun/gretun.sock";
   public static final String DEFAULT_TUN = "gretun0";
   public static final int DEFAULT_OPENER_TTL = 2;
   public static final Duration DEFAULT_PUNCH_TIMEOUT = Duration.ofSeconds(10);
@@ -48,7 +48,7 @@ public record DaemonConfig(
     Objects.requireNonNull(stateDir, "stateDir");
     Objects.requireNonNull(dataplane, "dataplane");
     Objects.requireNonNull(tunName, "tunName");
-    Objects.requireNonNull(controlSocket, "controlSocket");
+    Objects.requireNonNull(localApiSocket, "localApiSocket");
     Objects.requireNonNull(punchTimeout, "punchTimeout");
     String scheme = coordinator.getScheme();
     if (!"http".equals(scheme) && !"https".equals(scheme) || coordinator.getHost() == null) {

@@ -42,7 +42,8 @@ public final class DaemonMetrics {
     pingsSent = counter("gretun_disco_pings_sent", "Disco pings sent (punch and keepalive)");
     pongsReceived = counter("gretun_disco_pongs_received", "Disco pongs accepted");
     pongsRejected = counter("gretun_disco_pongs_rejected", "Pongs answering no ping we sent");
-    punchFailures = counter("gretun_punch_failures", "Punch attempts that ended in relay");
+    punchFailures =
+        counter("gretun_punch_failures", "Punch attempts and paths that ended in no_path");
     discoDropped = counter("gretun_disco_dropped", "Disco/STUN datagrams that failed to open");
     punchDuration =
         Timer.builder("gretun_hole_punch_duration")
@@ -65,14 +66,14 @@ public final class DaemonMetrics {
     drop("wrong_source", dp.dropWrongSource);
     drop("malformed", dp.dropMalformed);
     drop("send_failed", dp.dropSendFailed);
-    drop("control_busy", dp.dropControlBusy);
+    drop("disco_stun_busy", dp.dropDiscoStunBusy);
   }
 
   public PrometheusMeterRegistry registry() {
     return registry;
   }
 
-  /** Publishes the per-state peer counts (control thread). */
+  /** Publishes the per-state peer counts (event loop). */
   void setPeerCounts(Map<PeerState, Integer> counts) {
     for (Map.Entry<PeerState, AtomicInteger> e : peersByState.entrySet()) {
       e.getValue().set(counts.getOrDefault(e.getKey(), 0));

@@ -1,50 +1,49 @@
 package dev.gretun.core.dataplane;
 
-import dev.gretun.core.dataplane.userspace.PeerPath;
 import java.net.InetSocketAddress;
+import java.util.Collection;
+import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * What the daemon needs from a data plane; the userspace (TUN) and kernel (FOU+GRE) planes differ
- * only here. All methods except the packet threads' own work are called from the daemon's control
- * thread.
+ * only here. Every method is called from the daemon's event loop; the planes' own packet threads
+ * stay behind this interface.
  */
 public interface Dataplane extends AutoCloseable {
-  /** Starts the packet threads; disco/STUN datagrams received on port P go to the control sink. */
-  void start();
+  /**
+   * Starts the packet threads. Disco and STUN datagrams received on port P go to {@code sink}; it
+   * returns false when the event loop is too busy (the datagram is then dropped and counted).
+   */
+  void start(Predicate<DiscoStunPacket> sink);
 
   /** The UDP port P everything uses (STUN, disco, data). */
   int port();
 
   /**
-   * Sends a control datagram (disco or STUN) from port P; {@code ttl} 0 = the default, otherwise
-   * this datagram only carries that IP TTL (the low-TTL opener). Returns false when the kernel
-   * dropped it.
+   * Sends a disco or STUN datagram from port P; {@code ttl} 0 = the default, otherwise this
+   * datagram only carries that IP TTL (the low-TTL opener). Returns false when the kernel dropped
+   * it.
    */
-  boolean sendControl(byte[] data, int off, int len, InetSocketAddress to, int ttl);
-
-  /** A peer appeared (its overlay address and GRE key are known; no endpoint yet). */
-  void addPeer(PeerPath path);
-
-  /** A peer is gone: remove every trace of it. */
-  void removePeer(PeerPath path);
-
-  /** The punch chose {@code path}'s endpoint: create or retarget the path, and start sending. */
-  void configurePath(PeerPath path);
+  boolean sendDiscoStun(byte[] data, int off, int len, InetSocketAddress to, int ttl);
 
   /**
-   * Stop or resume sending on the path (DESIGN.md §3.6: a path that keeps sending re-poisons a far
-   * NAT after its mapping expired).
+   * Makes the plane carry exactly {@code routes} (one per peer): adds new peers, retargets changed
+   * endpoints, stops or resumes sending (DESIGN.md §3.6: a path that keeps sending re-poisons a far
+   * NAT) and removes every trace of peers no longer listed.
    */
-  void setSending(PeerPath path, boolean sending);
+  void apply(Collection<PeerRoute> routes);
 
   /**
-   * Sends {@code inner} (an IPv4 packet between the two overlay addresses) through the path, to
-   * prove the data path before the peer counts as direct.
+   * Sends {@code inner} (an IPv4 packet between the two overlay addresses) through the peer's path
+   * to prove the data path before the peer counts as direct; nothing when the path does not send.
    */
-  void probe(PeerPath path, byte[] inner);
+  void probe(String peer, byte[] inner);
 
-  /** Refreshes {@link PeerPath#takeInboundSeen()} and counters where the plane must poll them. */
-  default void poll() {}
+  /**
+   * Every peer's traffic now (peers without traffic may be absent); resets the since-last flags.
+   */
+  Map<String, PeerTraffic> readTraffic();
 
   /** Stops the packet threads and removes every device, address and port it created. */
   @Override

@@ -24,6 +24,6 @@ public final class DataplaneCounters {
   /** The kernel refused to send (buffer full, unreachable). */
   public final LongAdder dropSendFailed = new LongAdder();
 
-  /** Disco/STUN datagrams the control thread could not take in time. */
-  public final LongAdder dropControlBusy = new LongAdder();
+  /** Disco/STUN datagrams the event loop could not take in time. */
+  public final LongAdder dropDiscoStunBusy = new LongAdder();
 }

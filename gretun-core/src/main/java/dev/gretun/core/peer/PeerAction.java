@@ -35,16 +35,25 @@ public sealed interface PeerAction {
   record ConfigureDirectPath(InetSocketAddress endpoint) implements PeerAction {}
 
   /**
-   * Stop sending on the direct path (kernel: link down; userspace: drop or relay the peer's
-   * packets) so a dead mapping is not kept alive by our own traffic (DESIGN.md §3.6).
+   * Stop sending on the direct path (kernel: link down; userspace: drop the peer's packets) so a
+   * dead mapping is not kept alive by our own traffic (DESIGN.md §3.6).
    */
   record SuspendPath() implements PeerAction {}
 
   /** Undo {@link SuspendPath}: the path configured last carries traffic again. */
   record ResumePath() implements PeerAction {}
 
-  /** No direct path: traffic for this peer goes through the relay (when there is one). */
-  record UseRelay(String reason) implements PeerAction {}
+  /**
+   * No direct path (punching failed or the path was lost): traffic for this peer is dropped until a
+   * path comes back (there is no relay for data yet).
+   */
+  record NoPath(String reason) implements PeerAction {}
+
+  /**
+   * Send a data-path probe (an ICMP echo between the two overlay addresses) through the path just
+   * configured: the answer coming back as inbound data confirms the data path itself.
+   */
+  record SendDataProbe() implements PeerAction {}
 
   /** The peer is gone from the coordinator: remove every data-plane trace of it. */
   record RemovePeer() implements PeerAction {}

@@ -50,19 +50,28 @@ public sealed interface PeerEvent {
   record DataPathConfirmed(InetSocketAddress from) implements PeerEvent {}
 
   /**
+   * Data from the peer's endpoint arrived since the data plane's last report. Report it every tick
+   * it is true; the machine counts it as a data-path confirmation at most once per {@link
+   * PeerTimings#dataConfirmInterval()}.
+   */
+  record DataReceived() implements PeerEvent {}
+
+  /**
    * The data plane sent data to this peer on the direct path since its last report. Report it at
    * most every tick; the machine decides whether the silence from the peer is worth a probe.
    */
   record DataSent() implements PeerEvent {}
 
-  /** The data plane detected loss on the direct path (e.g. ICMP errors, a probe timing out). */
+  /** The data plane saw the direct path die (e.g. the kernel plane's device was deleted). */
   record PathLost(String reason) implements PeerEvent {
     public PathLost {
       Objects.requireNonNull(reason, "reason");
     }
   }
 
-  /** Our own NAT type became known or changed (only changes the reason given for relay). */
+  /**
+   * Our own NAT type became known or changed (only changes the reason given when punching fails).
+   */
   record LocalNatUpdated(boolean symmetric) implements PeerEvent {}
 
   /** Time passed; the machine reads the clock and runs due timers. Safe to send at any rate. */
@@ -73,4 +82,7 @@ public sealed interface PeerEvent {
 
   /** The one {@link DataSent} instance. */
   DataSent DATA_SENT = new DataSent();
+
+  /** The one {@link DataReceived} instance. */
+  DataReceived DATA_RECEIVED = new DataReceived();
 }

@@ -11,17 +11,10 @@ import java.util.Objects;
  * @param name the peer's node name (for logs and {@code gretun peers})
  * @param tunnelIp the peer's overlay address, or null when the coordinator has none yet
  * @param endpoints the peer's UDP endpoints (local addresses and its STUN mapping of port P)
- * @param symmetricNat true when the peer reported an endpoint-dependent (symmetric) mapping; only
- *     changes the reason given when punching fails
  */
-public record PeerInfo(
-    String name, InetAddress tunnelIp, List<InetSocketAddress> endpoints, boolean symmetricNat) {
+public record PeerInfo(String name, InetAddress tunnelIp, List<InetSocketAddress> endpoints) {
   public PeerInfo {
     Objects.requireNonNull(name, "name");
     endpoints = List.copyOf(endpoints);
-  }
-
-  public static PeerInfo of(String name, InetAddress tunnelIp, List<InetSocketAddress> endpoints) {
-    return new PeerInfo(name, tunnelIp, endpoints, false);
   }
 }

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *
  * @param key the peer's disco key in its text form
  * @param tunnelIp overlay address, or null
- * @param path {@code direct}, {@code relay} or {@code none}
+ * @param path {@code direct} or {@code none}
  * @param endpoint the peer's UDP endpoint in use ({@code ip:port}), or null
  * @param lastPongAgoMillis time since the last accepted pong, or null if none yet
  * @param rttMillis RTT measured by the last accepted pong, or null

@@ -12,8 +12,11 @@ public enum PeerState {
   PUNCHING,
   /** The data path through the chosen endpoint is confirmed. */
   DIRECT,
-  /** No direct path: punching failed, or the path was lost and stale NAT state is waiting out. */
-  RELAY;
+  /**
+   * No path, traffic to the peer is dropped: punching failed (re-punch later), or the path was lost
+   * and stale NAT state is waiting out.
+   */
+  NO_PATH;
 
   /** The name used upstream and in {@code gretun_peers{state}}: {@code have_endpoints}, ... */
   public String label() {

@@ -178,7 +178,6 @@ public final class PeerTable<K extends Comparable<K>> {
       String path =
           switch (m.state()) {
             case DIRECT -> "direct";
-            case RELAY -> "relay";
             default -> "none";
           };
       var since = m.sinceLastPong();

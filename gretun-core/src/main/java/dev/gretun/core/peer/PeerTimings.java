@@ -8,7 +8,7 @@ import java.util.List;
  * docs/DAEMON.md for why.
  *
  * @param pingInterval punch ping period (every candidate, each period)
- * @param punchTimeout give up punching (to relay) this long after punching started
+ * @param punchTimeout give up punching (to no_path) this long after punching started
  * @param callMeMaybeRepeat while punching, call_me_maybe is sent again this often (relay loss)
  * @param openerTtls IP TTLs the low-TTL opener uses until it hears from the peer: the first for the
  *     first attempt, the next one after an attempt that heard nothing, cycling
@@ -20,13 +20,16 @@ import java.util.List;
  *     timer)
  * @param lossAfterMissed this many unanswered keepalives in a row mean the path is lost
  * @param staleWait after a loss, stay silent this long so stale NAT entries expire (> 30 s)
- * @param relayRetryInitial first re-punch attempt after punching failed (> 30 s, so the failed
+ * @param repunchBackoffInitial first re-punch attempt after punching failed (> 30 s, so the failed
  *     attempt's unreplied conntrack entries are gone)
- * @param relayRetryMax re-punch backoff doubles up to this
+ * @param repunchBackoffMax re-punch backoff doubles up to this
  * @param callMeMaybeMinInterval the opener answers a call_me_maybe at most this often
  * @param quietProbeAfter while direct, data going out with nothing (pong or data) heard from the
  *     peer for this long makes the next data report send a keepalive at once (fast loss detection)
  * @param quietProbeInterval such probes are at least this far apart
+ * @param dataProbeInterval while a configured path awaits confirmation, a data-path probe goes
+ *     through it this often
+ * @param dataConfirmInterval inbound data counts as a confirmation at most this often
  */
 public record PeerTimings(
     Duration pingInterval,
@@ -39,11 +42,13 @@ public record PeerTimings(
     Duration keepaliveInterval,
     int lossAfterMissed,
     Duration staleWait,
-    Duration relayRetryInitial,
-    Duration relayRetryMax,
+    Duration repunchBackoffInitial,
+    Duration repunchBackoffMax,
     Duration callMeMaybeMinInterval,
     Duration quietProbeAfter,
-    Duration quietProbeInterval) {
+    Duration quietProbeInterval,
+    Duration dataProbeInterval,
+    Duration dataConfirmInterval) {
 
   public PeerTimings {
     openerTtls = List.copyOf(openerTtls);
@@ -74,14 +79,25 @@ public record PeerTimings(
         Duration.ofMinutes(5),
         Duration.ofSeconds(1),
         Duration.ofSeconds(3),
-        Duration.ofSeconds(2));
+        Duration.ofSeconds(2),
+        Duration.ofMillis(500),
+        Duration.ofSeconds(1));
   }
 
   /** The same timings with another low-TTL opener TTL sequence (e.g. {@code --opener-ttl 3}). */
   public PeerTimings withOpenerTtls(List<Integer> ttls) {
+    return with(ttls, punchTimeout);
+  }
+
+  /** The same timings with another punch budget ({@code --punch-timeout}). */
+  public PeerTimings withPunchTimeout(Duration timeout) {
+    return with(openerTtls, timeout);
+  }
+
+  private PeerTimings with(List<Integer> ttls, Duration timeout) {
     return new PeerTimings(
         pingInterval,
-        punchTimeout,
+        timeout,
         callMeMaybeRepeat,
         ttls,
         nonOpenerHold,
@@ -90,30 +106,12 @@ public record PeerTimings(
         keepaliveInterval,
         lossAfterMissed,
         staleWait,
-        relayRetryInitial,
-        relayRetryMax,
+        repunchBackoffInitial,
+        repunchBackoffMax,
         callMeMaybeMinInterval,
         quietProbeAfter,
-        quietProbeInterval);
-  }
-
-  /** The same timings with another punch budget ({@code --punch-timeout}). */
-  public PeerTimings withPunchTimeout(Duration timeout) {
-    return new PeerTimings(
-        pingInterval,
-        timeout,
-        callMeMaybeRepeat,
-        openerTtls,
-        nonOpenerHold,
-        pingTimeout,
-        confirmTimeout,
-        keepaliveInterval,
-        lossAfterMissed,
-        staleWait,
-        relayRetryInitial,
-        relayRetryMax,
-        callMeMaybeMinInterval,
-        quietProbeAfter,
-        quietProbeInterval);
+        quietProbeInterval,
+        dataProbeInterval,
+        dataConfirmInterval);
   }
 }

@@ -5,15 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gretun.core.peer.PeerAction.ConfigureDirectPath;
+import dev.gretun.core.peer.PeerAction.NoPath;
 import dev.gretun.core.peer.PeerAction.PongRejected;
 import dev.gretun.core.peer.PeerAction.PunchSucceeded;
 import dev.gretun.core.peer.PeerAction.ResumePath;
 import dev.gretun.core.peer.PeerAction.SendCallMeMaybe;
+import dev.gretun.core.peer.PeerAction.SendDataProbe;
 import dev.gretun.core.peer.PeerAction.SendPing;
 import dev.gretun.core.peer.PeerAction.SendPong;
 import dev.gretun.core.peer.PeerAction.SuspendPath;
 import dev.gretun.core.peer.PeerAction.Transition;
-import dev.gretun.core.peer.PeerAction.UseRelay;
 import dev.gretun.core.peer.PeerEvent.CallMeMaybeReceived;
 import dev.gretun.core.peer.PeerEvent.DataPathConfirmed;
 import dev.gretun.core.peer.PeerEvent.LocalNatUpdated;
@@ -44,7 +45,7 @@ class PeerMachineTest {
   }
 
   private static PeerInfo info(InetSocketAddress... endpoints) {
-    return PeerInfo.of("peer", null, List.of(endpoints));
+    return new PeerInfo("peer", null, List.of(endpoints));
   }
 
   private static <T extends PeerAction> List<T> only(Class<T> type, List<PeerAction> actions) {
@@ -229,62 +230,114 @@ class PeerMachineTest {
   }
 
   @Test
-  void unconfirmedPathFallsBackToRelay() {
+  void unconfirmedPathEndsInNoPath() {
     var m = machine(true);
     DiscoTxId tx = only(SendPing.class, m.on(new PeerUpdated(info(PUB)))).getFirst().tx();
     m.on(new PongReceived(tx, PUB, null));
     var actions = run(m, Duration.ofMillis(5010));
-    assertEquals(PeerState.RELAY, m.state());
+    assertEquals(PeerState.NO_PATH, m.state());
     assertEquals(
-        List.of(new UseRelay("data path through " + PUB + " not confirmed")),
-        only(UseRelay.class, actions));
+        List.of(new NoPath("data path through " + PUB + " not confirmed")),
+        only(NoPath.class, actions));
   }
 
   @Test
-  void punchTimeoutGoesToRelayThenRetriesWithBackoff() {
+  void punchTimeoutGoesToNoPathThenRetriesWithBackoff() {
     var m = machine(true);
     m.on(new PeerUpdated(info(PUB)));
     var actions = run(m, Duration.ofMillis(9990));
     assertEquals(PeerState.PUNCHING, m.state());
     actions = run(m, Duration.ofMillis(20));
-    assertEquals(PeerState.RELAY, m.state());
+    assertEquals(PeerState.NO_PATH, m.state());
     String reason = "punch timed out after 10000 ms, no pong from 1 candidate(s)";
-    assertEquals(List.of(new UseRelay(reason)), only(UseRelay.class, actions));
+    assertEquals(List.of(new NoPath(reason)), only(NoPath.class, actions));
     assertEquals(
-        List.of(new Transition(PeerState.PUNCHING, PeerState.RELAY, reason)),
+        List.of(new Transition(PeerState.PUNCHING, PeerState.NO_PATH, reason)),
         only(Transition.class, actions));
 
     assertEquals(
-        List.of(), only(SendPing.class, run(m, Duration.ofSeconds(34))), "silent in relay");
+        List.of(), only(SendPing.class, run(m, Duration.ofSeconds(34))), "silent in no_path");
     run(m, Duration.ofSeconds(2));
     assertEquals(PeerState.PUNCHING, m.state(), "re-punch after 35 s");
     assertEquals(3, m.openerTtl(), "an attempt that heard nothing escalates the opener TTL");
     run(m, Duration.ofSeconds(11));
-    assertEquals(PeerState.RELAY, m.state());
+    assertEquals(PeerState.NO_PATH, m.state());
     run(m, Duration.ofSeconds(67));
-    assertEquals(PeerState.RELAY, m.state(), "backoff doubled to 70 s");
+    assertEquals(PeerState.NO_PATH, m.state(), "backoff doubled to 70 s");
     run(m, Duration.ofSeconds(2));
     assertEquals(PeerState.PUNCHING, m.state());
     assertEquals(4, m.openerTtl());
   }
 
   @Test
-  void symmetricNatOnBothSidesIsTheRelayReasonWhenKnown() {
+  void ourSymmetricNatIsNamedInTheNoPathReasonWhenKnown() {
     var m = machine(true);
     m.on(new LocalNatUpdated(true));
-    m.on(new PeerUpdated(new PeerInfo("peer", null, List.of(PUB), true)));
+    m.on(new PeerUpdated(new PeerInfo("peer", null, List.of(PUB))));
     var actions = run(m, Duration.ofSeconds(11));
     assertEquals(
-        List.of(new UseRelay("symmetric NAT on both sides")), only(UseRelay.class, actions));
+        List.of(
+            new NoPath(
+                "punch timed out after 10000 ms, no pong from 1 candidate(s); our NAT maps per"
+                    + " destination (symmetric)")),
+        only(NoPath.class, actions));
+  }
+
+  /** Punches until a pong chose {@code endpoint} (the path is configured, not yet confirmed). */
+  private List<PeerAction> toConfigured(PeerMachine m, InetSocketAddress endpoint) {
+    var actions = new ArrayList<>(m.on(new PeerUpdated(info(PUB, LAN))));
+    actions.addAll(m.on(new CallMeMaybeReceived(List.of())));
+    actions.addAll(run(m, Duration.ofMillis(300)));
+    SendPing ping = lastPingTo(actions, endpoint);
+    clock.advanceMillis(30);
+    actions.addAll(m.on(new PongReceived(ping.tx(), endpoint, null)));
+    assertEquals(1, only(ConfigureDirectPath.class, actions).size());
+    return actions;
   }
 
   @Test
-  void callMeMaybeInRelayStartsARepunchAtOnceWhenOurPingsReachedNobody() {
+  void aConfiguredPathIsProbedAtOnceThenTwiceASecondUntilConfirmed() {
+    var m = machine(true);
+    toConfigured(m, PUB);
+    clock.advanceMillis(10);
+    assertEquals(1, only(SendDataProbe.class, m.on(PeerEvent.TICK)).size(), "first tick probes");
+    assertEquals(2, only(SendDataProbe.class, run(m, Duration.ofMillis(1000))).size());
+    m.on(PeerEvent.DATA_RECEIVED);
+    assertEquals(PeerState.DIRECT, m.state(), "inbound data confirms the path");
+    assertEquals(List.of(), only(SendDataProbe.class, run(m, Duration.ofSeconds(3))));
+  }
+
+  @Test
+  void noDataProbesWithoutAConfiguredPath() {
+    var m = machine(true);
+    m.on(new PeerUpdated(info(PUB, LAN)));
+    assertEquals(List.of(), only(SendDataProbe.class, run(m, Duration.ofSeconds(11))));
+    assertEquals(PeerState.NO_PATH, m.state());
+    assertEquals(List.of(), only(SendDataProbe.class, run(m, Duration.ofSeconds(30))));
+  }
+
+  @Test
+  void inboundDataCountsAtMostOnceASecond() {
+    var m = machine(true);
+    toConfigured(m, PUB);
+    m.on(PeerEvent.DATA_RECEIVED);
+    assertEquals(PeerState.DIRECT, m.state());
+    clock.advanceMillis(500);
+    assertEquals(1, only(SuspendPath.class, m.on(new CallMeMaybeReceived(List.of()))).size());
+    clock.advanceMillis(100);
+    assertEquals(List.of(), m.on(PeerEvent.DATA_RECEIVED), "0.6 s after the last: not counted");
+    clock.advanceMillis(400);
+    assertEquals(
+        List.of(new ResumePath()), m.on(PeerEvent.DATA_RECEIVED), "1 s after: resumes the path");
+  }
+
+  @Test
+  void callMeMaybeInNoPathStartsARepunchAtOnceWhenOurPingsReachedNobody() {
     var m = machine(true);
     m.on(new PeerUpdated(info(PUB)));
     var attempt = run(m, Duration.ofSeconds(11));
     assertTrue(only(SendPing.class, attempt).stream().allMatch(p -> p.ttl() == 2));
-    assertEquals(PeerState.RELAY, m.state());
+    assertEquals(PeerState.NO_PATH, m.state());
     var actions = m.on(new CallMeMaybeReceived(List.of(PUB)));
     assertEquals(PeerState.PUNCHING, m.state());
     assertEquals(1, only(SendPing.class, actions).size());
@@ -298,11 +351,11 @@ class PeerMachineTest {
     assertTrue(
         only(SendPing.class, attempt).stream().anyMatch(p -> p.ttl() == null),
         "no call_me_maybe ever came: the non-opener pinged anyway after the hold");
-    assertEquals(PeerState.RELAY, m.state());
+    assertEquals(PeerState.NO_PATH, m.state());
 
     var called = m.on(new CallMeMaybeReceived(List.of(PUB)));
     assertEquals(List.of(), only(SendPing.class, called), "its entries on the far NAT live on");
-    assertEquals(PeerState.RELAY, m.state());
+    assertEquals(PeerState.NO_PATH, m.state());
     run(m, Duration.ofSeconds(35));
     assertEquals(PeerState.PUNCHING, m.state());
   }
@@ -327,7 +380,7 @@ class PeerMachineTest {
     toDirect(m, PUB);
     m.on(new PathLost("test"));
     run(m, Duration.ofSeconds(36 + 11));
-    assertEquals(PeerState.RELAY, m.state(), "the opener never called");
+    assertEquals(PeerState.NO_PATH, m.state(), "the opener never called");
 
     var go = m.on(new CallMeMaybeReceived(List.of(PUB)));
     assertEquals(PeerState.PUNCHING, m.state());
@@ -353,7 +406,7 @@ class PeerMachineTest {
       actions.addAll(m.on(PeerEvent.DATA_SENT));
       actions.addAll(m.on(PeerEvent.TICK));
     }
-    assertEquals(PeerState.RELAY, m.state(), "three probes unanswered after 12 s");
+    assertEquals(PeerState.NO_PATH, m.state(), "three probes unanswered after 12 s");
     assertEquals(1, only(SuspendPath.class, actions).size());
   }
 
@@ -397,10 +450,10 @@ class PeerMachineTest {
     toDirect(m, PUB);
     m.on(new PathLost("test"));
     run(m, Duration.ofSeconds(36 + 11));
-    assertEquals(PeerState.RELAY, m.state(), "first re-punch heard nothing");
+    assertEquals(PeerState.NO_PATH, m.state(), "first re-punch heard nothing");
     assertEquals(2, m.openerTtl(), "TTL 2 worked before: try it again");
     run(m, Duration.ofSeconds(35 + 11));
-    assertEquals(PeerState.RELAY, m.state());
+    assertEquals(PeerState.NO_PATH, m.state());
     assertEquals(3, m.openerTtl(), "failed twice: escalate");
   }
 
@@ -435,14 +488,14 @@ class PeerMachineTest {
     var silent = run(m, Duration.ofSeconds(64));
     assertEquals(PeerState.DIRECT, m.state(), "two keepalives missed");
     var loss = run(m, Duration.ofSeconds(2));
-    assertEquals(PeerState.RELAY, m.state());
+    assertEquals(PeerState.NO_PATH, m.state());
     assertEquals(1, only(SuspendPath.class, loss).size());
     assertEquals(1, only(SendCallMeMaybe.class, loss).size(), "the peer learns we re-punch");
     assertEquals(3, only(SendPing.class, silent).size());
 
     var wait = run(m, Duration.ofSeconds(34));
     assertEquals(List.of(), only(SendPing.class, wait), "nothing sent while stale entries expire");
-    assertEquals(PeerState.RELAY, m.state());
+    assertEquals(PeerState.NO_PATH, m.state());
     var punch = run(m, Duration.ofSeconds(2));
     assertEquals(PeerState.PUNCHING, m.state());
     assertEquals(2, only(SendPing.class, punch).getFirst().ttl(), "re-punch uses the opener");
@@ -471,7 +524,7 @@ class PeerMachineTest {
     toDirect(m, PUB);
     var actions = m.on(new PathLost("icmp port unreachable"));
     assertEquals(new SuspendPath(), actions.getFirst());
-    assertEquals(PeerState.RELAY, m.state());
+    assertEquals(PeerState.NO_PATH, m.state());
   }
 
   @Test
@@ -489,7 +542,7 @@ class PeerMachineTest {
     var again = m.on(new CallMeMaybeReceived(List.of(PUB)));
     assertEquals(1, only(SuspendPath.class, again).size());
     run(m, Duration.ofMillis(5100));
-    assertEquals(PeerState.RELAY, m.state(), "an unanswered probe is a loss");
+    assertEquals(PeerState.NO_PATH, m.state(), "an unanswered probe is a loss");
   }
 
   @Test
@@ -499,7 +552,7 @@ class PeerMachineTest {
     var suspect = m.on(new CallMeMaybeReceived(List.of(PUB)));
     assertEquals(1, only(SendCallMeMaybe.class, suspect).size(), "with the probe");
     var lost = run(m, Duration.ofMillis(5100));
-    assertEquals(PeerState.RELAY, m.state());
+    assertEquals(PeerState.NO_PATH, m.state());
     assertEquals(List.of(), only(SendCallMeMaybe.class, lost), "not again on the loss");
   }
 
@@ -514,7 +567,7 @@ class PeerMachineTest {
     run(m, Duration.ofSeconds(30));
     m.on(new CallMeMaybeReceived(List.of(PUB))); // a later one does not extend again
     run(m, Duration.ofSeconds(4));
-    assertEquals(PeerState.RELAY, m.state(), "35 s after the peer's call_me_maybe, not ours");
+    assertEquals(PeerState.NO_PATH, m.state(), "35 s after the peer's call_me_maybe, not ours");
     run(m, Duration.ofSeconds(2));
     assertEquals(PeerState.PUNCHING, m.state());
   }
@@ -527,7 +580,7 @@ class PeerMachineTest {
 
     var actions = m.on(new PeerUpdated(info(PUB2)));
     assertEquals(1, only(SuspendPath.class, actions).size(), "stop poisoning the far NAT");
-    assertEquals(PeerState.RELAY, m.state());
+    assertEquals(PeerState.NO_PATH, m.state());
     assertEquals(List.of(), only(SendPing.class, run(m, Duration.ofSeconds(30))), "silent");
     var repunch = run(m, Duration.ofSeconds(6));
     assertEquals(PeerState.PUNCHING, m.state());

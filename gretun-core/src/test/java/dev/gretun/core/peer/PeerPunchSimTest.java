@@ -73,8 +73,8 @@ class PeerPunchSimTest {
     b.syncFromCoordinator();
     net.runFor(Duration.ofSeconds(11));
 
-    assertEquals(PeerState.RELAY, a.stateOf("b"));
-    assertEquals(PeerState.RELAY, b.stateOf("a"));
+    assertEquals(PeerState.NO_PATH, a.stateOf("b"));
+    assertEquals(PeerState.NO_PATH, b.stateOf("a"));
     assertTrue(a.nat.poisonedMappings + b.nat.poisonedMappings > 0);
   }
 
@@ -85,7 +85,7 @@ class PeerPunchSimTest {
     a.syncFromCoordinator();
     b.syncFromCoordinator();
     net.runFor(Duration.ofSeconds(11));
-    assertEquals(PeerState.RELAY, a.stateOf("b"), "first attempt with TTL 2 cannot work");
+    assertEquals(PeerState.NO_PATH, a.stateOf("b"), "first attempt with TTL 2 cannot work");
 
     net.runUntil(this::bothDirect, Duration.ofSeconds(60));
 
@@ -211,8 +211,8 @@ class PeerPunchSimTest {
     net.dropIf = (from, to) -> true;
     a.nat.flush();
     b.nat.flush();
-    net.runUntil(() -> transitions(a).contains("punching>relay"), Duration.ofSeconds(120));
-    assertEquals(PeerState.RELAY, a.stateOf("b"), "first re-punch failed");
+    net.runUntil(() -> transitions(a).contains("punching>no_path"), Duration.ofSeconds(120));
+    assertEquals(PeerState.NO_PATH, a.stateOf("b"), "first re-punch failed");
     net.dropIf = (from, to) -> false;
     Duration back = net.runUntil(this::bothDirect, Duration.ofSeconds(60));
 
@@ -225,13 +225,13 @@ class PeerPunchSimTest {
   }
 
   @Test
-  void blockedPathGoesToRelayAndRetriesWithBackoff() {
+  void blockedPathGoesToNoPathAndRetriesWithBackoff() {
     twoNatted(PeerTimings.defaults(), 0);
     net.dropIf = (from, to) -> true;
     a.syncFromCoordinator();
     b.syncFromCoordinator();
     net.runFor(Duration.ofSeconds(11));
-    assertEquals(PeerState.RELAY, a.stateOf("b"));
+    assertEquals(PeerState.NO_PATH, a.stateOf("b"));
 
     net.runFor(Duration.ofSeconds(120));
     long punches =

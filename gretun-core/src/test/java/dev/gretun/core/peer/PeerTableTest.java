@@ -25,7 +25,7 @@ class PeerTableTest {
 
   private static PeerInfo info(String name, String tunnelIp, InetSocketAddress... eps)
       throws Exception {
-    return PeerInfo.of(name, InetAddress.getByName(tunnelIp), List.of(eps));
+    return new PeerInfo(name, InetAddress.getByName(tunnelIp), List.of(eps));
   }
 
   private static long count(List<KeyedAction<String>> actions, String peer, Class<?> type) {

@@ -154,7 +154,7 @@ final class SimNetwork {
           case PeerAction.ConfigureDirectPath c -> path.put(peer, c.endpoint());
           case PeerAction.SuspendPath s -> suspended.add(peer);
           case PeerAction.ResumePath r -> suspended.remove(peer);
-          case PeerAction.UseRelay u -> path.remove(peer);
+          case PeerAction.NoPath u -> path.remove(peer);
           case PeerAction.RemovePeer r -> {
             path.remove(peer);
             suspended.remove(peer);
@@ -162,6 +162,7 @@ final class SimNetwork {
           case PeerAction.Transition t -> {}
           case PeerAction.PunchSucceeded p -> {}
           case PeerAction.PongRejected p -> {}
+          case PeerAction.SendDataProbe p -> {} // the simulated data path confirms itself
         }
       }
     }
@@ -230,7 +231,7 @@ final class SimNetwork {
     void syncFromCoordinator() {
       var list = new LinkedHashMap<String, PeerInfo>();
       for (var n : nodes.values()) {
-        list.put(n.key, PeerInfo.of("node-" + n.key, n.nat.publicIp, n.endpoints()));
+        list.put(n.key, new PeerInfo("node-" + n.key, n.nat.publicIp, n.endpoints()));
       }
       execute(table.reconcile(list));
     }

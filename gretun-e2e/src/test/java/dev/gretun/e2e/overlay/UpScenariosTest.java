@@ -147,12 +147,12 @@ class UpScenariosTest {
   }
 
   @Test
-  void symmetricNatsOnBothSidesAreReportedAsRelay(Lab lab, TestInfo info) throws Exception {
+  void symmetricNatsOnBothSidesAreReportedAsNoPath(Lab lab, TestInfo info) throws Exception {
     Overlay o = overlay(lab, info, NatMode.SYMMETRIC, NatMode.SYMMETRIC);
     LabProcess a = o.up(A, "--punch-timeout", "5s");
     o.up(B, "--punch-timeout", "5s");
-    o.awaitState(A, B, "relay", Duration.ofSeconds(40));
-    String line = a.awaitLine("peer_relay", Duration.ofSeconds(5));
+    o.awaitState(A, B, "no_path", Duration.ofSeconds(40));
+    String line = a.awaitLine("peer_no_path", Duration.ofSeconds(5));
     assertTrue(line.contains("peer=b") && line.contains("reason="), line);
   }
 }

@@ -14,7 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 
-/** Asks a running {@code gretun up} for something over its control socket. */
+/**
+ * Asks a running {@code gretun up} for something over its local API socket ({@code
+ * --control-socket}).
+ */
 public final class LocalApiClient {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -37,7 +40,7 @@ public final class LocalApiClient {
       return reply.path("result");
     } catch (AccessDeniedException e) {
       throw new GretunException(
-          "permission", "cannot open " + socket + ": run as root (the control socket is 0660)");
+          "permission", "cannot open " + socket + ": run as root (the local API socket is 0660)");
     } catch (IOException e) {
       throw new GretunException(
           "not_running",

@@ -21,10 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The daemon's local control socket: a Unix domain socket speaking one JSON request line and one
- * JSON reply line per connection ({@code {"cmd":"peers"}} → {@code {"ok":true,"result":...}}). The
- * socket file is 0660 and lives in a 0755 directory, so only root (or the socket's group) can query
- * the daemon.
+ * The daemon's local API socket (`--control-socket`): a Unix domain socket speaking one JSON
+ * request line and one JSON reply line per connection ({@code {"cmd":"peers"}} → {@code
+ * {"ok":true,"result":...}}). The socket file is 0660 and lives in a 0755 directory, so only root
+ * (or the socket's group) can query the daemon.
  */
 public final class LocalApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LocalApiServer.class);
@@ -40,7 +40,7 @@ public final class LocalApiServer implements AutoCloseable {
     this.path = path;
     this.server = server;
     this.handler = handler;
-    this.acceptor = Thread.ofPlatform().daemon().name("control").unstarted(this::acceptLoop);
+    this.acceptor = Thread.ofPlatform().daemon().name("local-api").unstarted(this::acceptLoop);
   }
 
   /**
@@ -58,7 +58,7 @@ public final class LocalApiServer implements AutoCloseable {
     Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
     LocalApiServer s = new LocalApiServer(path, ch, handler);
     s.acceptor.start();
-    log.debug("control_listen path={}", path);
+    log.debug("local_api_listen path={}", path);
     return s;
   }
 
@@ -72,7 +72,7 @@ public final class LocalApiServer implements AutoCloseable {
         serve(client);
       } catch (IOException e) {
         if (server.isOpen()) {
-          log.warn("control_error error=\"{}\"", e.toString());
+          log.warn("local_api_error error=\"{}\"", e.toString());
         }
       }
     }
@@ -110,7 +110,7 @@ public final class LocalApiServer implements AutoCloseable {
       server.close();
       Files.deleteIfExists(path);
     } catch (IOException e) {
-      log.warn("control_close_failed path={} error=\"{}\"", path, e.toString());
+      log.warn("local_api_close_failed path={} error=\"{}\"", path, e.toString());
     }
   }
 }

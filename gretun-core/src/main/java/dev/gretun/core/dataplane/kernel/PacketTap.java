@@ -156,7 +156,7 @@ public final class PacketTap implements AutoCloseable {
     view.get(d.payloadOffset(), payload);
     InetSocketAddress from = new InetSocketAddress(SockAddrIn.toInet(d.srcIp()), d.srcPort());
     if (!sink.test(new DiscoStunPacket(payload, from))) {
-      counters.dropControlBusy.increment();
+      counters.dropDiscoStunBusy.increment();
     }
   }
 

@@ -3,6 +3,8 @@ package dev.gretun.core.dataplane.userspace;
 import dev.gretun.core.dataplane.Dataplane;
 import dev.gretun.core.dataplane.DataplaneCounters;
 import dev.gretun.core.dataplane.DiscoStunPacket;
+import dev.gretun.core.dataplane.PeerRoute;
+import dev.gretun.core.dataplane.PeerTraffic;
 import dev.gretun.core.os.SockAddrIn;
 import dev.gretun.core.os.TunClosedException;
 import dev.gretun.core.os.TunDevice;
@@ -10,11 +12,13 @@ import dev.gretun.core.wire.PortDemux;
 import dev.gretun.core.wire.gre.GreHeader;
 import dev.gretun.core.wire.gre.GreWire;
 import dev.gretun.core.wire.ip.VnetHeader;
-import io.netty.util.collection.IntObjectHashMap;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,8 +34,8 @@ import org.slf4j.LoggerFactory;
  *       are copied out to the daemon; anything else is counted and dropped.
  * </ul>
  *
- * <p>Peer tables are copy-on-write maps replaced by the control thread, so the packet threads never
- * lock. Neither packet loop allocates per packet.
+ * <p>Peer lookups are immutable int-keyed tables replaced by the event loop, so the packet threads
+ * never lock. Neither packet loop allocates per packet.
  */
 public final class UserspaceDataplane implements Dataplane {
   private static final Logger log = LoggerFactory.getLogger(UserspaceDataplane.class);
@@ -43,35 +47,28 @@ public final class UserspaceDataplane implements Dataplane {
 
   private final TunDevice tun;
   private final UdpPort port;
-  private final Predicate<DiscoStunPacket> controlSink;
   private final DataplaneCounters counters;
   private final Thread tunThread;
   private final Thread udpThread;
-  private volatile IntObjectHashMap<PeerPath> byTunnelIp = new IntObjectHashMap<>();
-  private volatile IntObjectHashMap<PeerPath> byKey = new IntObjectHashMap<>();
+  private final UdpPort.Sender discoStunSender;
+  private Predicate<DiscoStunPacket> discoStunSink = p -> false;
+  private Map<String, PeerPath> paths = Map.of();
+  private volatile IntKeyedPaths byTunnelIp = IntKeyedPaths.EMPTY;
+  private volatile IntKeyedPaths byKey = IntKeyedPaths.EMPTY;
   private volatile boolean running = true;
-  private final UdpPort.Sender controlSender;
 
-  /**
-   * @param controlSink takes disco/STUN datagrams for the daemon; returns false when it is too busy
-   *     (the datagram is then dropped and counted)
-   */
-  public UserspaceDataplane(
-      TunDevice tun,
-      UdpPort port,
-      Predicate<DiscoStunPacket> controlSink,
-      DataplaneCounters counters) {
+  public UserspaceDataplane(TunDevice tun, UdpPort port, DataplaneCounters counters) {
     this.tun = tun;
     this.port = port;
-    this.controlSink = controlSink;
     this.counters = counters;
     this.tunThread = Thread.ofPlatform().name("dp-tun").daemon().unstarted(this::tunLoop);
     this.udpThread = Thread.ofPlatform().name("dp-udp").daemon().unstarted(this::udpLoop);
-    this.controlSender = port.sender();
+    this.discoStunSender = port.sender();
   }
 
   @Override
-  public void start() {
+  public void start(Predicate<DiscoStunPacket> sink) {
+    discoStunSink = sink;
     tunThread.start();
     udpThread.start();
   }
@@ -81,41 +78,47 @@ public final class UserspaceDataplane implements Dataplane {
     return port.port();
   }
 
-  /** Control thread only (owns {@link #controlSender}). */
+  /** Event loop only (owns {@link #discoStunSender}). */
   @Override
-  public boolean sendControl(byte[] data, int off, int len, InetSocketAddress to, int ttl) {
-    return controlSender.send(data, off, len, to, ttl);
+  public boolean sendDiscoStun(byte[] data, int off, int len, InetSocketAddress to, int ttl) {
+    return discoStunSender.send(data, off, len, to, ttl);
+  }
+
+  /**
+   * Updates endpoints and sending flags in place; the lookup tables are rebuilt (copy-on-write)
+   * only when a peer came, went or changed its key or overlay address.
+   */
+  @Override
+  public void apply(Collection<PeerRoute> routes) {
+    Map<String, PeerPath> next = new HashMap<>();
+    boolean rebuild = routes.size() != paths.size();
+    for (PeerRoute r : routes) {
+      int ip = SockAddrIn.ipv4(r.tunnelIp());
+      PeerPath p = paths.get(r.peer());
+      if (p == null || p.greKey != r.greKey() || p.tunnelIp != ip) {
+        p = new PeerPath(r.peer(), r.greKey(), ip);
+        rebuild = true;
+      }
+      p.set(r);
+      next.put(r.peer(), p);
+    }
+    paths = next;
+    if (rebuild) {
+      byTunnelIp = IntKeyedPaths.of(next.values(), p -> p.tunnelIp);
+      byKey = IntKeyedPaths.of(next.values(), p -> p.greKey);
+    }
   }
 
   @Override
-  public void addPeer(PeerPath path) {
-    put(path);
-  }
-
-  @Override
-  public void removePeer(PeerPath path) {
-    remove(path);
-  }
-
-  @Override
-  public void configurePath(PeerPath path) {
-    path.setSending(true);
-  }
-
-  @Override
-  public void setSending(PeerPath path, boolean sending) {
-    path.setSending(sending);
-  }
-
-  @Override
-  public void probe(PeerPath path, byte[] inner) {
-    if (!path.hasEndpoint()) {
+  public void probe(String peer, byte[] inner) {
+    PeerPath path = paths.get(peer);
+    if (path == null || !path.sending) {
       return;
     }
     byte[] pkt = new byte[GreWire.HEADER + inner.length];
     GreHeader.encodeKeyed(pkt, 0, GreHeader.PROTO_IPV4, path.greKey);
     System.arraycopy(inner, 0, pkt, GreWire.HEADER, inner.length);
-    controlSender.send(
+    discoStunSender.send(
         pkt,
         0,
         pkt.length,
@@ -123,32 +126,13 @@ public final class UserspaceDataplane implements Dataplane {
         0);
   }
 
-  public DataplaneCounters counters() {
-    return counters;
-  }
-
-  /** Adds or replaces a peer (control thread only). */
-  synchronized void put(PeerPath path) {
-    IntObjectHashMap<PeerPath> ip = new IntObjectHashMap<>(byTunnelIp.size() + 1);
-    ip.putAll(byTunnelIp);
-    ip.put(path.tunnelIp, path);
-    IntObjectHashMap<PeerPath> key = new IntObjectHashMap<>(byKey.size() + 1);
-    key.putAll(byKey);
-    key.put(path.greKey, path);
-    byTunnelIp = ip;
-    byKey = key;
-  }
-
-  /** Removes a peer (control thread only). */
-  synchronized void remove(PeerPath path) {
-    IntObjectHashMap<PeerPath> ip = new IntObjectHashMap<>(byTunnelIp.size());
-    ip.putAll(byTunnelIp);
-    ip.remove(path.tunnelIp);
-    IntObjectHashMap<PeerPath> key = new IntObjectHashMap<>(byKey.size());
-    key.putAll(byKey);
-    key.remove(path.greKey);
-    byTunnelIp = ip;
-    byKey = key;
+  @Override
+  public Map<String, PeerTraffic> readTraffic() {
+    Map<String, PeerTraffic> out = new HashMap<>();
+    for (PeerPath p : paths.values()) {
+      out.put(p.peer, p.take());
+    }
+    return out;
   }
 
   private void tunLoop() {
@@ -219,8 +203,8 @@ public final class UserspaceDataplane implements Dataplane {
     }
     InetSocketAddress from =
         new InetSocketAddress(SockAddrIn.toInet(rx.sourceIp(i)), rx.sourcePort(i));
-    if (!controlSink.test(new DiscoStunPacket(copy, from))) {
-      counters.dropControlBusy.increment();
+    if (!discoStunSink.test(new DiscoStunPacket(copy, from))) {
+      counters.dropDiscoStunBusy.increment();
     }
   }
 
@@ -280,7 +264,7 @@ public final class UserspaceDataplane implements Dataplane {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    controlSender.close();
+    discoStunSender.close();
     port.close();
   }
 }

@@ -3,13 +3,15 @@ package dev.gretun.core.dataplane.kernel;
 import static dev.gretun.core.link.FakeLinkControl.v4;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gretun.core.GretunException;
 import dev.gretun.core.dataplane.DataplaneCounters;
 import dev.gretun.core.dataplane.DiscoStunPacket;
-import dev.gretun.core.dataplane.userspace.PeerPath;
+import dev.gretun.core.dataplane.PeerRoute;
+import dev.gretun.core.dataplane.PeerTraffic;
 import dev.gretun.core.link.FakeLinkControl;
 import dev.gretun.core.os.SockAddrIn;
 import dev.gretun.core.wire.netlink.GreLinkSpec;
@@ -33,7 +35,7 @@ class KernelDataplaneTest {
   private long now = 1_000_000_000L;
   @TempDir Path claimDir;
 
-  /** Control I/O that records sends and receives nothing. */
+  /** Disco/STUN I/O that records sends and receives nothing. */
   static final class FakeIo implements DiscoStunIo {
     final List<String> sent = new ArrayList<>();
     boolean closed;
@@ -71,15 +73,18 @@ class KernelDataplaneTest {
           @Override
           public void close() {}
         },
-        p -> true,
         counters,
         () -> now);
   }
 
-  private static PeerPath peer(String endpoint, int port) {
-    PeerPath p = new PeerPath(KEY, SockAddrIn.ipv4(v4("100.64.0.2")));
-    p.setEndpoint(SockAddrIn.ipv4(v4(endpoint)), port);
-    return p;
+  /** Peer "b" (key {@link #KEY}, 100.64.0.2) sending to {@code endpoint:port}. */
+  private static PeerRoute peer(String endpoint, int port) {
+    return PeerRoute.idle("b", KEY, v4("100.64.0.2"))
+        .withEndpoint(new InetSocketAddress(v4(endpoint), port));
+  }
+
+  private static PeerTraffic trafficOf(KernelDataplane dp, String peer) {
+    return dp.readTraffic().get(peer);
   }
 
   @Test
@@ -129,10 +134,11 @@ class KernelDataplaneTest {
   @Test
   void configurePathCreatesAKeyedFouDeviceAndRetargetsItInPlace() {
     try (KernelDataplane dp = open()) {
-      PeerPath path = peer("203.0.113.10", 40000);
-      dp.addPeer(path);
+      PeerRoute path = peer("203.0.113.10", 40000);
       kernel.calls.clear();
-      dp.configurePath(path);
+      dp.apply(List.of(PeerRoute.idle("b", KEY, v4("100.64.0.2"))));
+      assertEquals(List.of(), kernel.calls, "no device before an endpoint");
+      dp.apply(List.of(path));
       assertEquals(
           List.of(
               "route-get 203.0.113.10",
@@ -159,15 +165,14 @@ class KernelDataplaneTest {
               40000,
               false),
           spec);
-      assertTrue(path.sending());
+      assertTrue(kernel.links.get("gtdeadbeef").adminUp());
 
       kernel.calls.clear();
-      dp.configurePath(path); // same endpoint: nothing to change
-      assertEquals(List.of("route-get 203.0.113.10"), kernel.calls);
+      dp.apply(List.of(path)); // same endpoint: nothing to change
+      assertEquals(List.of(), kernel.calls);
 
       kernel.calls.clear();
-      path.setEndpoint(SockAddrIn.ipv4(v4("203.0.113.10")), 40001); // the NAT remapped
-      dp.configurePath(path);
+      dp.apply(List.of(peer("203.0.113.10", 40001))); // the NAT remapped
       assertEquals(
           List.of("route-get 203.0.113.10", "change gtdeadbeef dport=40001"), kernel.calls);
       assertEquals(index, kernel.links.get("gtdeadbeef").index(), "same device");
@@ -178,14 +183,13 @@ class KernelDataplaneTest {
   @Test
   void pathLossTakesTheLinkDownAndBackUpKeepingTheDevice() {
     try (KernelDataplane dp = open()) {
-      PeerPath path = peer("203.0.113.10", 40000);
-      dp.addPeer(path);
-      dp.configurePath(path);
+      PeerRoute path = peer("203.0.113.10", 40000);
+      dp.apply(List.of(path));
       kernel.calls.clear();
-      dp.setSending(path, false);
-      dp.probe(path, new byte[36]); // no probe through a down link
-      dp.setSending(path, true);
-      dp.probe(path, new byte[36]);
+      dp.apply(List.of(path.withSending(false)));
+      dp.probe("b", new byte[36]); // no probe through a down link
+      dp.apply(List.of(path));
+      dp.probe("b", new byte[36]);
       assertEquals(List.of("down gtdeadbeef", "up gtdeadbeef"), kernel.calls);
       assertEquals(List.of("36 to 100.64.0.2"), probes);
     }
@@ -194,40 +198,36 @@ class KernelDataplaneTest {
   @Test
   void pollTurnsRxCountersIntoInboundSeenAndTraffic() {
     try (KernelDataplane dp = open()) {
-      PeerPath path = peer("203.0.113.10", 40000);
-      dp.addPeer(path);
-      dp.configurePath(path);
-      dp.poll();
-      assertFalse(path.takeInboundSeen());
+      dp.apply(List.of(peer("203.0.113.10", 40000)));
+      assertFalse(trafficOf(dp, "b").inboundSeen());
       kernel.setStats("gtdeadbeef", 0, 0, 3, 252); // our probes went out, nothing came back
       now += 300_000_000L;
-      dp.poll();
-      assertFalse(path.takeInboundSeen());
-      assertEquals(252, path.txBytes());
+      PeerTraffic t = trafficOf(dp, "b");
+      assertFalse(t.inboundSeen());
+      assertEquals(252, t.txBytes());
       kernel.setStats("gtdeadbeef", 2, 168, 3, 252);
       now += 100_000_000L; // too soon: not read yet
-      dp.poll();
-      assertFalse(path.takeInboundSeen());
+      assertFalse(trafficOf(dp, "b").inboundSeen());
       now += 200_000_000L;
-      dp.poll();
-      assertTrue(path.takeInboundSeen());
-      assertEquals(168, path.rxBytes());
-      assertEquals(2, path.rxPackets());
+      t = trafficOf(dp, "b");
+      assertTrue(t.inboundSeen());
+      assertEquals(168, t.rxBytes());
+      assertEquals(2, t.rxPackets());
       assertEquals(2, counters.rxPackets.sum());
+      assertFalse(trafficOf(dp, "b").inboundSeen(), "reported once");
     }
   }
 
   @Test
   void closeRemovesDevicesRouteFouPortAndClaim() {
     KernelDataplane dp = open();
-    PeerPath one = peer("203.0.113.10", 40000);
-    PeerPath two = new PeerPath(7, SockAddrIn.ipv4(v4("100.64.0.3")));
-    two.setEndpoint(SockAddrIn.ipv4(v4("198.51.100.10")), 7777);
-    dp.addPeer(one);
-    dp.addPeer(two);
-    dp.configurePath(one);
-    dp.configurePath(two);
-    dp.removePeer(two);
+    PeerRoute one = peer("203.0.113.10", 40000);
+    PeerRoute two =
+        PeerRoute.idle("c", 7, v4("100.64.0.3"))
+            .withEndpoint(new InetSocketAddress(v4("198.51.100.10"), 7777));
+    dp.apply(List.of(one, two));
+    assertEquals(List.of("gt00000007", "gtdeadbeef"), dp.deviceNames());
+    dp.apply(List.of(one));
     assertFalse(kernel.links.containsKey("gt00000007"));
     kernel.calls.clear();
     dp.close();
@@ -239,11 +239,11 @@ class KernelDataplaneTest {
   }
 
   @Test
-  void controlSendsGoThroughTheRawPath() {
+  void discoStunSendsGoThroughTheRawPath() {
     try (KernelDataplane dp = open()) {
       byte[] ping = new byte[90];
       assertTrue(
-          dp.sendControl(
+          dp.sendDiscoStun(
               ping, 0, ping.length, new InetSocketAddress(v4("203.0.113.10"), 40000), 2));
       assertEquals(List.of("90 bytes to /203.0.113.10:40000 ttl 2"), io.sent);
       assertEquals(P, dp.port());
@@ -253,15 +253,28 @@ class KernelDataplaneTest {
   @Test
   void aDeviceDeletedUnderUsIsRecreatedByTheNextConfigure() {
     try (KernelDataplane dp = open()) {
-      PeerPath path = peer("203.0.113.10", 40000);
-      dp.addPeer(path);
-      dp.configurePath(path);
+      PeerRoute path = peer("203.0.113.10", 40000);
+      dp.apply(List.of(path));
       kernel.deleteLink(kernel.links.get("gtdeadbeef").index()); // an operator's ip link del
-      dp.setSending(path, false);
+      dp.apply(List.of(path.withSending(false)));
       assertEquals(List.of(), dp.deviceNames());
-      dp.configurePath(path);
+      assertEquals("device gtdeadbeef deleted", trafficOf(dp, "b").pathLost());
+      assertNull(trafficOf(dp, "b").pathLost(), "reported once");
+      dp.apply(List.of(path));
       assertEquals(List.of("gtdeadbeef"), dp.deviceNames());
       assertTrue(kernel.links.get("gtdeadbeef").adminUp());
+    }
+  }
+
+  @Test
+  void aDeviceMissingFromTheLinkDumpIsReportedAsPathLost() {
+    try (KernelDataplane dp = open()) {
+      dp.apply(List.of(peer("203.0.113.10", 40000)));
+      assertNull(trafficOf(dp, "b").pathLost());
+      kernel.deleteLink(kernel.links.get("gtdeadbeef").index());
+      now += 300_000_000L;
+      assertEquals("device gtdeadbeef deleted", trafficOf(dp, "b").pathLost());
+      assertEquals(List.of(), dp.deviceNames());
     }
   }
 }

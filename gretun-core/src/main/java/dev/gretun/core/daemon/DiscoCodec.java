@@ -12,15 +12,15 @@ import java.util.Map;
 
 /**
  * Seals and opens disco envelopes for this node, caching the NaCl shared key per peer (the X25519
- * step costs ~0.2 ms; a punch sends several pings a second). Control thread only.
+ * step costs ~0.2 ms; a punch sends several pings a second). Event loop only.
  */
-final class DiscoSealer {
+final class DiscoCodec {
   private final byte[] ourPublic;
   private final byte[] ourSecret;
   private final SecureRandom random = new SecureRandom();
   private final Map<String, byte[]> shared = new HashMap<>();
 
-  DiscoSealer(byte[] ourPublic, byte[] ourSecret) {
+  DiscoCodec(byte[] ourPublic, byte[] ourSecret) {
     this.ourPublic = ourPublic.clone();
     this.ourSecret = ourSecret.clone();
   }

@@ -1,0 +1,169 @@
+package dev.gretun.core.daemon;
+
+import dev.gretun.core.coord.CoordWire;
+import dev.gretun.core.dataplane.Dataplane;
+import dev.gretun.core.dataplane.DiscoStunPacket;
+import dev.gretun.core.dataplane.PeerTraffic;
+import dev.gretun.core.keys.NodeKeys;
+import dev.gretun.core.os.SockAddrIn;
+import dev.gretun.core.peer.PeerEvent;
+import dev.gretun.core.peer.PeerSnapshot;
+import dev.gretun.core.peer.PeerTable;
+import dev.gretun.core.peer.PeerTimings;
+import dev.gretun.core.util.Ticker;
+import dev.gretun.core.wire.PortDemux;
+import dev.gretun.core.wire.disco.DiscoMessage;
+import dev.gretun.core.wire.disco.DiscoParseException;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon's state and what happens to it: the peer table, directory, disco codec and endpoint
+ * reporter, fed by disco/STUN datagrams, coordinator answers and ticks. Every method runs on the
+ * event loop (tests call them directly, with a fake clock).
+ */
+final class DaemonCore {
+  private static final Logger log = LoggerFactory.getLogger(DaemonCore.class);
+
+  private final Dataplane dataplane;
+  private final DaemonMetrics metrics;
+  private final PeerTable<String> table;
+  private final PeerDirectory directory;
+  private final DiscoCodec codec;
+  private final EndpointReporter endpoints;
+  private final ActionExecutor actions;
+
+  /** What a core is made of; the collaborators behind interfaces are fakes in tests. */
+  record Parts(
+      NodeKeys keys,
+      Inet4Address tunnelIp,
+      List<InetSocketAddress> stunServers,
+      Coordinator coord,
+      Dataplane dataplane,
+      Ticker ticker,
+      PeerTimings timings,
+      DaemonMetrics metrics,
+      EndpointReporter.LocalEndpoints localEndpoints,
+      Executor coordSender,
+      Executor loop) {}
+
+  DaemonCore(Parts p) {
+    String self = Base64.getEncoder().encodeToString(p.keys().discoPublic());
+    this.dataplane = p.dataplane();
+    this.metrics = p.metrics();
+    this.table = new PeerTable<>(self, p.ticker(), new SecureRandom(), p.timings());
+    this.directory = new PeerDirectory(p.keys().discoPublic());
+    this.codec = new DiscoCodec(p.keys().discoPublic(), p.keys().discoPrivate());
+    this.endpoints =
+        new EndpointReporter(
+            p.coord(),
+            p.dataplane(),
+            p.stunServers(),
+            p.localEndpoints(),
+            p.ticker(),
+            p.coordSender(),
+            p.loop(),
+            table::setLocalSymmetric);
+    this.actions =
+        new ActionExecutor(
+            p.dataplane(),
+            directory,
+            codec,
+            p.coord(),
+            p.coordSender(),
+            p.metrics(),
+            p.keys().nodePublicBase64(),
+            SockAddrIn.ipv4(p.tunnelIp()),
+            endpoints::endpoints);
+  }
+
+  void onDiscoStun(DiscoStunPacket p) {
+    byte[] b = p.data();
+    if (PortDemux.classify(b, 0, b.length) == PortDemux.Kind.STUN) {
+      if (!endpoints.offerStun(b, p.from())) {
+        metrics.discoDropped.increment();
+      }
+      return;
+    }
+    DiscoCodec.Opened opened = openOrDrop(b, "disco_dropped", p.from());
+    if (opened == null) {
+      return;
+    }
+    PeerEvent event =
+        switch (opened.message()) {
+          case DiscoMessage.Ping ping -> new PeerEvent.PingReceived(ping.tx(), p.from());
+          case DiscoMessage.Pong pong ->
+              new PeerEvent.PongReceived(pong.tx(), p.from(), pong.src());
+          case DiscoMessage.CallMeMaybe cmm -> new PeerEvent.CallMeMaybeReceived(cmm.endpoints());
+        };
+    actions.execute(table.on(opened.sender(), event));
+  }
+
+  void onSignal(CoordWire.Envelope envelope) {
+    byte[] b;
+    try {
+      b = Base64.getDecoder().decode(envelope.sealed());
+    } catch (IllegalArgumentException e) {
+      metrics.discoDropped.increment();
+      return;
+    }
+    DiscoCodec.Opened opened = openOrDrop(b, "signal_dropped", envelope.fromNode());
+    // Relayed pings/pongs prove nothing about a UDP path (upstream's flaw); only call_me_maybe.
+    if (opened != null && opened.message() instanceof DiscoMessage.CallMeMaybe cmm) {
+      actions.execute(
+          table.on(opened.sender(), new PeerEvent.CallMeMaybeReceived(cmm.endpoints())));
+    }
+  }
+
+  /** Opens an envelope from a known peer, or counts and logs it as dropped and returns null. */
+  private DiscoCodec.Opened openOrDrop(byte[] b, String event, Object from) {
+    try {
+      return codec.open(b, 0, b.length, directory::isKnown);
+    } catch (DiscoParseException e) {
+      metrics.discoDropped.increment();
+      log.debug("{} from={} reason={}", event, from, e.getMessage());
+      return null;
+    }
+  }
+
+  void onPeers(CoordWire.PeersResponse r) {
+    PeerDirectory.Update update = directory.update(r);
+    update.removed().forEach(codec::forget);
+    actions.applyRoutes();
+    actions.execute(table.reconcile(update.peers()));
+  }
+
+  /** Runs the timers: STUN, the data plane's traffic report, every peer's machine. */
+  void tick() {
+    endpoints.poll();
+    Map<String, PeerTraffic> traffic = dataplane.readTraffic();
+    for (Map.Entry<String, PeerTraffic> e : traffic.entrySet()) {
+      String peer = e.getKey();
+      PeerTraffic t = e.getValue();
+      if (t.pathLost() != null) {
+        actions.execute(table.on(peer, new PeerEvent.PathLost(t.pathLost())));
+      }
+      if (t.inboundSeen()) {
+        actions.execute(table.on(peer, PeerEvent.DATA_RECEIVED));
+      }
+      actions.execute(table.setTraffic(peer, t.rxBytes(), t.txBytes()));
+    }
+    actions.execute(table.tick());
+    metrics.setPeerCounts(table.countByState());
+  }
+
+  void refreshEndpoints() {
+    endpoints.refresh();
+  }
+
+  List<PeerSnapshot> snapshot() {
+    return table.snapshot();
+  }
+}

@@ -1,0 +1,113 @@
+package dev.gretun.core.daemon;
+
+import dev.gretun.core.GretunException;
+import dev.gretun.core.dataplane.Dataplane;
+import dev.gretun.core.dataplane.DataplaneCounters;
+import dev.gretun.core.dataplane.kernel.KernelDataplane;
+import dev.gretun.core.dataplane.kernel.KernelSupport;
+import dev.gretun.core.dataplane.userspace.UdpPort;
+import dev.gretun.core.dataplane.userspace.UserspaceDataplane;
+import dev.gretun.core.link.KernelErrors;
+import dev.gretun.core.link.NetlinkLinkControl;
+import dev.gretun.core.os.SysException;
+import dev.gretun.core.os.TunDevice;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens the data plane {@code --dataplane} asks for: {@code auto} probes the kernel ({@link
+ * KernelSupport}); the kernel plane needs packet and raw sockets; the userspace plane binds port P
+ * and sets up the TUN device (MTU, no IPv6 address generation, our overlay address, up).
+ */
+final class DataplaneFactory {
+  private static final Logger log = LoggerFactory.getLogger(DataplaneFactory.class);
+  static final int TUN_MTU = 1464;
+
+  private DataplaneFactory() {}
+
+  static Dataplane open(
+      DaemonConfig config, Inet4Address tunnelIp, int prefixLength, DataplaneCounters counters)
+      throws IOException {
+    DataplaneMode mode = config.dataplane();
+    if (mode == DataplaneMode.AUTO) {
+      String why = KernelSupport.unavailableReason();
+      mode = why == null ? DataplaneMode.KERNEL : DataplaneMode.USERSPACE;
+      log.info(
+          "dataplane_auto mode={} reason=\"{}\"",
+          mode.name().toLowerCase(Locale.ROOT),
+          why == null ? "the kernel has fou and ip_gre" : why);
+    }
+    return mode == DataplaneMode.KERNEL
+        ? kernel(config, tunnelIp, prefixLength, counters)
+        : userspace(config, tunnelIp, prefixLength, counters);
+  }
+
+  private static Dataplane kernel(
+      DaemonConfig config, Inet4Address tunnelIp, int prefixLength, DataplaneCounters counters) {
+    try {
+      KernelDataplane kernel =
+          KernelDataplane.open(
+              new KernelDataplane.Config(config.port(), tunnelIp, prefixLength, config.stateDir()),
+              counters);
+      log.info(
+          "dataplane mode=kernel fou_port={} mtu={} disco_stun=raw+packet-socket",
+          config.port(),
+          KernelDataplane.MTU);
+      return kernel;
+    } catch (SysException e) {
+      throw new GretunException(
+          "kernel_dataplane",
+          "--dataplane kernel needs packet and raw sockets ("
+              + e.getMessage()
+              + "): run as root with CAP_NET_RAW, or use --dataplane userspace");
+    } catch (RuntimeException e) {
+      throw KernelErrors.translate(e, "start the kernel data plane");
+    }
+  }
+
+  private static Dataplane userspace(
+      DaemonConfig config, Inet4Address tunnelIp, int prefixLength, DataplaneCounters counters)
+      throws IOException {
+    UdpPort port = bindPort(config.port());
+    try {
+      TunDevice tun = TunDevice.openWithOffloads(config.tunName());
+      configureTun(tun.name(), tunnelIp, prefixLength);
+      log.info("dataplane mode=userspace tun={} mtu={}", tun.name(), TUN_MTU);
+      return new UserspaceDataplane(tun, port, counters);
+    } catch (IOException | RuntimeException e) {
+      port.close();
+      throw e;
+    }
+  }
+
+  private static UdpPort bindPort(int port) {
+    try {
+      return UdpPort.bind(port, 250);
+    } catch (SysException e) {
+      if (e.errno() == 98 /* EADDRINUSE */) {
+        throw new GretunException(
+            "address_in_use",
+            "UDP port "
+                + port
+                + " is in use (another gretun up, or a FOU port?): stop it or pass --port");
+      }
+      throw e;
+    }
+  }
+
+  private static void configureTun(String name, Inet4Address tunnelIp, int prefixLength) {
+    try (NetlinkLinkControl rtnl = NetlinkLinkControl.open()) {
+      int index =
+          rtnl.link(name)
+              .orElseThrow(() -> new GretunException("tun", "TUN device " + name + " vanished"))
+              .index();
+      rtnl.setMtu(index, TUN_MTU);
+      rtnl.setAddrGenModeNone(index);
+      rtnl.addAddress(index, tunnelIp, prefixLength, null);
+      rtnl.setUp(index, true);
+    }
+  }
+}

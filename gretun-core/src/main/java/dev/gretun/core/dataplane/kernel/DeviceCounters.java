@@ -1,0 +1,75 @@
+package dev.gretun.core.dataplane.kernel;
+
+import dev.gretun.core.dataplane.DataplaneCounters;
+import dev.gretun.core.link.LinkControl;
+import dev.gretun.core.util.Ticker;
+import dev.gretun.core.wire.netlink.Link;
+import dev.gretun.core.wire.netlink.LinkStats;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Reads the devices' IFLA_STATS64 (one link dump, at most every 200 ms): new rx packets mean
+ * inbound data from the peer (the data path works), the deltas feed the per-peer and plane totals,
+ * and a device missing from the dump was deleted under us.
+ */
+final class DeviceCounters {
+  private static final long POLL_INTERVAL_NANOS = 200_000_000L;
+
+  private final LinkControl kernel;
+  private final DataplaneCounters counters;
+  private final Ticker ticker;
+  private long lastPoll = Long.MIN_VALUE / 2;
+
+  DeviceCounters(LinkControl kernel, DataplaneCounters counters, Ticker ticker) {
+    this.kernel = kernel;
+    this.counters = counters;
+    this.ticker = ticker;
+  }
+
+  void poll(GreDevices devices) {
+    long now = ticker.nanos();
+    if (now - lastPoll < POLL_INTERVAL_NANOS || devices.all().isEmpty()) {
+      return;
+    }
+    lastPoll = now;
+    Map<String, Link> byName = new HashMap<>();
+    for (Link l : kernel.links()) {
+      byName.put(l.name(), l);
+    }
+    for (PeerDevice d : devices.all()) {
+      if (!d.exists()) {
+        continue;
+      }
+      Link l = byName.get(d.name);
+      if (l == null) {
+        devices.vanished(d);
+        continue;
+      }
+      add(d, l.stats());
+    }
+  }
+
+  private void add(PeerDevice d, LinkStats s) {
+    LinkStats old = d.seen;
+    if (s.rxPackets() < old.rxPackets() || s.txPackets() < old.txPackets()) {
+      old = LinkStats.ZERO; // the device was re-created under us
+    }
+    long rxp = s.rxPackets() - old.rxPackets();
+    long txp = s.txPackets() - old.txPackets();
+    long rxb = s.rxBytes() - old.rxBytes();
+    long txb = s.txBytes() - old.txBytes();
+    d.rxPackets += rxp;
+    d.rxBytes += rxb;
+    d.txPackets += txp;
+    d.txBytes += txb;
+    counters.rxPackets.add(rxp);
+    counters.rxBytes.add(rxb);
+    counters.txPackets.add(txp);
+    counters.txBytes.add(txb);
+    if (rxp > 0) {
+      d.inboundSeen = true;
+    }
+    d.seen = s;
+  }
+}

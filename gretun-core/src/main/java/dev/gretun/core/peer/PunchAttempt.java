@@ -1,0 +1,109 @@
+package dev.gretun.core.peer;
+
+/**
+ * The timers and facts of one punch attempt (DESIGN.md §3.1): ping rounds, call_me_maybe repeats,
+ * the punch deadline, what was heard, and once a pong chose an endpoint, the data-path probe
+ * cadence and confirmation deadline.
+ */
+final class PunchAttempt {
+  private final PeerTimings timings;
+  private long start;
+  private long deadline;
+  private long nextPingAt;
+  private int cmmRound;
+  private long confirmDeadline;
+  private long nextDataProbeAt;
+
+  /** Anything (a ping or a valid pong) came from the peer: the opener's NAT is open. */
+  boolean heard;
+
+  /** The non-opener may ping (the opener's NAT is open, or the hold ran out). */
+  boolean go;
+
+  /** Some ping may have reached the far NAT (normal TTL, or an opener TTL above the first). */
+  boolean sentFar;
+
+  PunchAttempt(PeerTimings timings) {
+    this.timings = timings;
+  }
+
+  void begin(long now, boolean peerIsPunching) {
+    start = now;
+    deadline = now + timings.punchTimeout().toNanos();
+    cmmRound = 0;
+    heard = false;
+    sentFar = false;
+    go = peerIsPunching;
+  }
+
+  long start() {
+    return start;
+  }
+
+  boolean timedOut(long now) {
+    return now >= deadline;
+  }
+
+  /** Why the attempt ended without a pong (the NoPath reason). */
+  String timeoutReason(int candidates, boolean localSymmetric) {
+    return "punch timed out after "
+        + timings.punchTimeout().toMillis()
+        + " ms, no pong from "
+        + candidates
+        + " candidate(s)"
+        + (localSymmetric ? "; our NAT maps per destination (symmetric)" : "");
+  }
+
+  /** A pong chose an endpoint: probe the data path at once, and wait for its confirmation. */
+  void chose(long now) {
+    confirmDeadline = now + timings.confirmTimeout().toNanos();
+    nextDataProbeAt = now;
+  }
+
+  boolean confirmTimedOut(long now) {
+    return now >= confirmDeadline;
+  }
+
+  boolean dataProbeDue(long now) {
+    if (now < nextDataProbeAt) {
+      return false;
+    }
+    nextDataProbeAt = now + timings.dataProbeInterval().toNanos();
+    return true;
+  }
+
+  /** True once per ping interval; the caller pings when it returns true. */
+  boolean pingDue(long now) {
+    if (now < nextPingAt) {
+      return false;
+    }
+    pinged(now);
+    return true;
+  }
+
+  void pinged(long now) {
+    nextPingAt = now + timings.pingInterval().toNanos();
+  }
+
+  /** call_me_maybe is repeated once a round (relay messages can be lost). */
+  boolean callMeMaybeDue(long now) {
+    int round = (int) ((now - start) / timings.callMeMaybeRepeat().toNanos());
+    if (round > cmmRound) {
+      cmmRound = round;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * For the non-opener: the relay never brought the opener's call_me_maybe, maybe it cannot, so try
+   * anyway after the hold. Once the relay has shown it works ({@code callMeMaybeSeen}), wait for
+   * the opener instead: pinging the opener's NAT while it is not punching poisons it (DESIGN.md
+   * §3.1), e.g. when its silence after a loss began later than ours because the relay was slow.
+   */
+  void holdOver(long now, boolean callMeMaybeSeen) {
+    if (!go && !callMeMaybeSeen && now - start >= timings.nonOpenerHold().toNanos()) {
+      go = true;
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package dev.gretun.core.peer;
+
+import java.time.Duration;
+
+/**
+ * When a peer without a path may be punched again (DESIGN.md §3.1, §3.6): after a loss, a silence
+ * long enough for stale NAT entries to expire; after a failed attempt, a backoff doubling up to a
+ * maximum, during which a call from the peer may start a new attempt only if our pings reached
+ * nobody.
+ */
+final class RepunchWait {
+  private final PeerTimings timings;
+  private long repunchAt;
+  private boolean silent;
+  private boolean lossSilence;
+  private Duration backoff;
+
+  RepunchWait(PeerTimings timings) {
+    this.timings = timings;
+    this.backoff = timings.repunchBackoffInitial();
+  }
+
+  /** The path was lost: silent for the stale-NAT wait counted from {@code silentSince}. */
+  void afterLoss(long silentSince) {
+    silent = true;
+    lossSilence = true;
+    repunchAt = silentSince + timings.staleWait().toNanos();
+  }
+
+  /**
+   * A punch attempt failed. Pings that may have reached the far NAT left entries there (and kept
+   * our own stale flows alive): then the next attempt waits for the backoff even if the peer calls.
+   * Low-TTL pings reached nobody, so a call_me_maybe may start the next attempt at once.
+   */
+  void afterFailedAttempt(long now, boolean sentFar) {
+    silent = sentFar;
+    repunchAt = now + backoff.toNanos();
+    Duration doubled = backoff.multipliedBy(2);
+    backoff =
+        doubled.compareTo(timings.repunchBackoffMax()) <= 0 ? doubled : timings.repunchBackoffMax();
+  }
+
+  /**
+   * The peer's first call_me_maybe after our loss says when it went silent (with its probe, or on
+   * its own loss). It may have sent to us until then, and those packets left entries on our NAT
+   * that live 30 s: a punch through our NAT before they die gets a random port. So our silence
+   * lasts until the peer's has lasted long enough too. Measured in the lab: the relay delivered our
+   * call_me_maybe 6.4 s late, the peer's probe then poisoned our NAT, and our re-punch 35 s after
+   * our own last packet came 1.4 s too early. Only the first one counts: later ones are the peer's
+   * punch, which starts after its own silence.
+   *
+   * @return true when this call restarted the silence (it must not start a punch)
+   */
+  boolean restartSilenceOnFirstCall(long now) {
+    if (!lossSilence) {
+      return false;
+    }
+    lossSilence = false;
+    repunchAt = Math.max(repunchAt, now + timings.staleWait().toNanos());
+    return true;
+  }
+
+  void punchStarted() {
+    silent = false;
+    lossSilence = false;
+  }
+
+  void pathUp() {
+    backoff = timings.repunchBackoffInitial();
+  }
+
+  /** True while nothing but the timer may start a punch. */
+  boolean silent() {
+    return silent;
+  }
+
+  boolean due(long now) {
+    return now >= repunchAt;
+  }
+}
