@@ -60,7 +60,7 @@ final class ActionExecutor {
     for (KeyedAction<String> ka : actions) {
       try {
         execute(ka.peer(), ka.action());
-      } catch (RuntimeException e) {
+      } catch (IOException | RuntimeException e) {
         log.warn(
             "action_failed peer={} action={} error=\"{}\"",
             directory.name(ka.peer()),
@@ -78,7 +78,7 @@ final class ActionExecutor {
     }
   }
 
-  private void execute(String peer, PeerAction action) {
+  private void execute(String peer, PeerAction action) throws IOException {
     String name = directory.name(peer);
     switch (action) {
       case PeerAction.SendPing ping -> {

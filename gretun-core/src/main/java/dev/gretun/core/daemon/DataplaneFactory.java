@@ -9,7 +9,8 @@ import dev.gretun.core.dataplane.userspace.UdpPort;
 import dev.gretun.core.dataplane.userspace.UserspaceDataplane;
 import dev.gretun.core.link.KernelErrors;
 import dev.gretun.core.link.NetlinkLinkControl;
-import dev.gretun.core.os.SysException;
+import dev.gretun.core.os.Errno;
+import dev.gretun.core.os.ErrnoException;
 import dev.gretun.core.os.TunDevice;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -57,7 +58,7 @@ final class DataplaneFactory {
           config.port(),
           KernelDataplane.MTU);
       return kernel;
-    } catch (SysException e) {
+    } catch (ErrnoException e) {
       throw new GretunException(
           "kernel_dataplane",
           "--dataplane kernel needs packet and raw sockets ("
@@ -83,11 +84,11 @@ final class DataplaneFactory {
     }
   }
 
-  private static UdpPort bindPort(int port) {
+  private static UdpPort bindPort(int port) throws ErrnoException {
     try {
       return UdpPort.bind(port, 250);
-    } catch (SysException e) {
-      if (e.errno() == 98 /* EADDRINUSE */) {
+    } catch (ErrnoException e) {
+      if (e.is(Errno.EADDRINUSE)) {
         throw new GretunException(
             "address_in_use",
             "UDP port "

@@ -1,5 +1,6 @@
 package dev.gretun.core.dataplane;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Collection;
 import java.util.Map;
@@ -23,9 +24,10 @@ public interface Dataplane extends AutoCloseable {
   /**
    * Sends a disco or STUN datagram from port P; {@code ttl} 0 = the default, otherwise this
    * datagram only carries that IP TTL (the low-TTL opener). Returns false when the kernel dropped
-   * it.
+   * it; throws when the socket failed.
    */
-  boolean sendDiscoStun(byte[] data, int off, int len, InetSocketAddress to, int ttl);
+  boolean sendDiscoStun(byte[] data, int off, int len, InetSocketAddress to, int ttl)
+      throws IOException;
 
   /**
    * Makes the plane carry exactly {@code routes} (one per peer): adds new peers, retargets changed
@@ -38,7 +40,7 @@ public interface Dataplane extends AutoCloseable {
    * Sends {@code inner} (an IPv4 packet between the two overlay addresses) through the peer's path
    * to prove the data path before the peer counts as direct; nothing when the path does not send.
    */
-  void probe(String peer, byte[] inner);
+  void probe(String peer, byte[] inner) throws IOException;
 
   /**
    * Every peer's traffic now (peers without traffic may be absent); resets the since-last flags.

@@ -2,7 +2,6 @@ package dev.gretun.core.link;
 
 import dev.gretun.core.GretunException;
 import dev.gretun.core.os.Errno;
-import dev.gretun.core.os.SysException;
 import dev.gretun.core.wire.netlink.NetlinkException;
 
 /**
@@ -28,8 +27,6 @@ public final class KernelErrors {
     if (e instanceof NetlinkException ne) {
       errno = ne.errno();
       extAck = ne.extAck();
-    } else if (e instanceof SysException se) {
-      errno = se.errno();
     } else {
       return new GretunException("kernel", what + " failed: " + e.getMessage(), e);
     }

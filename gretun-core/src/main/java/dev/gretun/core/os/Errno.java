@@ -1,8 +1,5 @@
 package dev.gretun.core.os;
 
-import java.util.HashMap;
-import java.util.Map;
-
 /**
  * The Linux errno values the project meets (x86_64/aarch64 numbering, {@code
  * asm-generic/errno*.h}), with their symbolic names and the glibc {@code strerror} texts.
@@ -24,9 +21,11 @@ public enum Errno {
   EINVAL(22, "Invalid argument"),
   ENFILE(23, "Too many open files in system"),
   EMFILE(24, "Too many open files"),
+  ENOTTY(25, "Inappropriate ioctl for device"),
   ENOSPC(28, "No space left on device"),
   ERANGE(34, "Numerical result out of range"),
   EMSGSIZE(90, "Message too long"),
+  ENOPROTOOPT(92, "Protocol not available"),
   EPROTONOSUPPORT(93, "Protocol not supported"),
   EOPNOTSUPP(95, "Operation not supported"),
   EAFNOSUPPORT(97, "Address family not supported by protocol"),
@@ -35,15 +34,17 @@ public enum Errno {
   ENETDOWN(100, "Network is down"),
   ENETUNREACH(101, "Network is unreachable"),
   ENOBUFS(105, "No buffer space available"),
+  ENOTCONN(107, "Transport endpoint is not connected"),
   ETIMEDOUT(110, "Connection timed out"),
+  ECONNREFUSED(111, "Connection refused"),
   EHOSTUNREACH(113, "No route to host"),
   EALREADY(114, "Operation already in progress");
 
-  private static final Map<Integer, Errno> BY_VALUE = new HashMap<>();
+  private static final Errno[] BY_VALUE = new Errno[128];
 
   static {
     for (Errno e : values()) {
-      BY_VALUE.put(e.value, e);
+      BY_VALUE[e.value] = e;
     }
   }
 
@@ -65,12 +66,27 @@ public enum Errno {
 
   /** The constant for {@code value}, or null when it is not in this table. */
   public static Errno of(int value) {
-    return BY_VALUE.get(value);
+    return value > 0 && value < BY_VALUE.length ? BY_VALUE[value] : null;
   }
 
   /** True when {@code value} is this errno. */
   public boolean is(int value) {
     return this.value == value;
+  }
+
+  /**
+   * True when a datagram send that failed with {@code value} lost only that datagram and the socket
+   * is fine: buffer full, no route, a local firewall (EPERM), too big, or an ICMP error about an
+   * earlier datagram (ECONNREFUSED). The datagram is dropped, as a router would.
+   */
+  public static boolean dropsDatagramOnly(int value) {
+    Errno e = of(value);
+    return e != null
+        && switch (e) {
+          case EAGAIN, EINTR, ENOBUFS, ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, EPERM, EMSGSIZE ->
+              true;
+          default -> false;
+        };
   }
 
   /** {@code "EEXIST (File exists)"}, or {@code "errno 123"} for values outside the table. */

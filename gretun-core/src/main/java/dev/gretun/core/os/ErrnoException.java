@@ -1,39 +1,18 @@
 package dev.gretun.core.os;
 
 import java.io.IOException;
-import java.util.Map;
 
-/** A failed system call: {@code "ioctl(TUNSETIFF) failed: EPERM (errno 1)"}. */
+/**
+ * A failed system call, the one error type of this package: {@code "ioctl(gt0, TUNSETIFF) failed:
+ * EPERM (errno 1)"}. Checked, so a caller that handles {@link IOException} sees it too.
+ */
 public final class ErrnoException extends IOException {
   private static final long serialVersionUID = 1L;
-
-  // Linux x86-64/aarch64 values (asm-generic/errno-base.h, errno.h); others print as a number.
-  private static final Map<Integer, String> NAMES =
-      Map.ofEntries(
-          Map.entry(1, "EPERM"),
-          Map.entry(2, "ENOENT"),
-          Map.entry(4, "EINTR"),
-          Map.entry(5, "EIO"),
-          Map.entry(9, "EBADF"),
-          Map.entry(11, "EAGAIN"),
-          Map.entry(12, "ENOMEM"),
-          Map.entry(13, "EACCES"),
-          Map.entry(14, "EFAULT"),
-          Map.entry(16, "EBUSY"),
-          Map.entry(17, "EEXIST"),
-          Map.entry(19, "ENODEV"),
-          Map.entry(22, "EINVAL"),
-          Map.entry(24, "EMFILE"),
-          Map.entry(25, "ENOTTY"),
-          Map.entry(28, "ENOSPC"),
-          Map.entry(90, "EMSGSIZE"),
-          Map.entry(105, "ENOBUFS"));
-
   private final String call;
   private final int errno;
 
   public ErrnoException(String call, int errno) {
-    super(call + " failed: " + name(errno) + " (errno " + errno + ")");
+    super(call + " failed: " + describe(errno));
     this.call = call;
     this.errno = errno;
   }
@@ -43,12 +22,19 @@ public final class ErrnoException extends IOException {
     return call;
   }
 
+  /** The positive errno value. */
   public int errno() {
     return errno;
   }
 
-  /** {@code "EPERM"} for 1, the number for values this class does not name. */
-  public static String name(int errno) {
-    return NAMES.getOrDefault(errno, Integer.toString(errno));
+  /** True when the call failed with {@code e}. */
+  public boolean is(Errno e) {
+    return e.is(errno);
+  }
+
+  /** {@code "EPERM (errno 1)"}; {@code "errno 4095"} for a value {@link Errno} does not name. */
+  static String describe(int errno) {
+    Errno e = Errno.of(errno);
+    return e == null ? "errno " + errno : e.name() + " (errno " + errno + ")";
   }
 }

@@ -1,15 +1,9 @@
 package dev.gretun.core.os;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 
 /**
  * Runs code inside another network namespace: a fresh platform thread joins the namespace with
@@ -20,12 +14,11 @@ public final class Namespaces {
   /** {@code CLONE_NEWNET} from {@code linux/sched.h}. */
   public static final int CLONE_NEWNET = 0x40000000;
 
-  private static final int O_RDONLY = 0;
-  private static final int O_CLOEXEC = 0x80000;
-  private static final MethodHandle OPEN =
-      Libc.downcall("open", FunctionDescriptor.of(JAVA_INT, ValueLayout.ADDRESS, JAVA_INT));
-  private static final MethodHandle SETNS =
-      Libc.downcall("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+  /** What runs in the namespace; its exception reaches the caller of {@link #inNetns}. */
+  @FunctionalInterface
+  public interface Action<T, E extends Exception> {
+    T run() throws E;
+  }
 
   private Namespaces() {}
 
@@ -34,8 +27,12 @@ public final class Namespaces {
     return Path.of("/run/netns", name);
   }
 
-  /** Runs {@code action} on a thread that has joined the network namespace at {@code nsFile}. */
-  public static <T> T inNetns(Path nsFile, Supplier<T> action) {
+  /**
+   * Runs {@code action} on a thread that has joined the network namespace at {@code nsFile}. A
+   * namespace that cannot be joined is an {@link UncheckedIOException} around the {@link
+   * ErrnoException}.
+   */
+  public static <T, E extends Exception> T inNetns(Path nsFile, Action<T, E> action) throws E {
     AtomicReference<T> result = new AtomicReference<>();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     Thread t =
@@ -45,7 +42,7 @@ public final class Namespaces {
                 () -> {
                   try {
                     enter(nsFile);
-                    result.set(action.get());
+                    result.set(action.run());
                   } catch (Throwable e) {
                     failure.set(e);
                   }
@@ -64,24 +61,27 @@ public final class Namespaces {
       throw err;
     }
     if (f != null) {
-      throw new IllegalStateException(f);
+      @SuppressWarnings("unchecked") // action.run() throws nothing else that is checked
+      E e = (E) f;
+      throw e;
     }
     return result.get();
   }
 
-  private static void enter(Path nsFile) throws Throwable {
+  private static void enter(Path nsFile) {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment st = Libc.newCallState(arena);
-      MemorySegment path = arena.allocateFrom(nsFile.toString());
       int fd =
           (int)
               Libc.check(
-                  "open " + nsFile, (int) OPEN.invokeExact(st, path, O_RDONLY | O_CLOEXEC), st);
+                  "open(" + nsFile + ")",
+                  Libc.open(arena.allocateFrom(nsFile.toString()), Libc.O_RDONLY | Libc.O_CLOEXEC));
       try {
-        Libc.check("setns", (int) SETNS.invokeExact(st, fd, CLONE_NEWNET), st);
+        Libc.check("setns(" + nsFile + ")", Libc.setns(fd, CLONE_NEWNET));
       } finally {
         Libc.close(fd);
       }
+    } catch (ErrnoException e) {
+      throw new UncheckedIOException(e);
     }
   }
 }

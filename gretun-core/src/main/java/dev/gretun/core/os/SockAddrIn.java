@@ -1,6 +1,10 @@
 package dev.gretun.core.os;
 
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -13,21 +17,32 @@ import java.nio.ByteOrder;
  * bytes of zero) read and written in native memory. IPv4 only: the overlay's underlay is IPv4.
  */
 public final class SockAddrIn {
-  public static final int SIZE = 16;
-  private static final short AF_INET = 2;
   private static final ValueLayout.OfShort BE_SHORT =
       ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
   private static final ValueLayout.OfInt BE_INT =
       ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
+  public static final StructLayout LAYOUT =
+      MemoryLayout.structLayout(
+          ValueLayout.JAVA_SHORT.withName("sin_family"),
+          BE_SHORT.withByteAlignment(2).withName("sin_port"),
+          BE_INT.withByteAlignment(4).withName("sin_addr"),
+          MemoryLayout.sequenceLayout(8, ValueLayout.JAVA_BYTE).withName("sin_zero"));
+
+  public static final int SIZE = (int) LAYOUT.byteSize();
+  private static final long FAMILY = LAYOUT.byteOffset(groupElement("sin_family"));
+  private static final long PORT = LAYOUT.byteOffset(groupElement("sin_port"));
+  private static final long ADDR = LAYOUT.byteOffset(groupElement("sin_addr"));
+  private static final long ZERO = LAYOUT.byteOffset(groupElement("sin_zero"));
+
   private SockAddrIn() {}
 
   /** Writes {@code ip} (big-endian int) and {@code port} at {@code seg[off..off+16)}. */
   public static void write(MemorySegment seg, long off, int ip, int port) {
-    seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, off, AF_INET);
-    seg.set(BE_SHORT, off + 2, (short) port);
-    seg.set(BE_INT, off + 4, ip);
-    seg.set(ValueLayout.JAVA_LONG_UNALIGNED, off + 8, 0L);
+    seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, off + FAMILY, (short) Libc.AF_INET);
+    seg.set(BE_SHORT, off + PORT, (short) port);
+    seg.set(BE_INT, off + ADDR, ip);
+    seg.set(ValueLayout.JAVA_LONG_UNALIGNED, off + ZERO, 0L);
   }
 
   public static void write(MemorySegment seg, long off, InetSocketAddress addr) {
@@ -35,11 +50,11 @@ public final class SockAddrIn {
   }
 
   public static int ip(MemorySegment seg, long off) {
-    return seg.get(BE_INT, off + 4);
+    return seg.get(BE_INT, off + ADDR);
   }
 
   public static int port(MemorySegment seg, long off) {
-    return Short.toUnsignedInt(seg.get(BE_SHORT, off + 2));
+    return Short.toUnsignedInt(seg.get(BE_SHORT, off + PORT));
   }
 
   /** The address as a Java object (allocates; not for the per-packet path). */

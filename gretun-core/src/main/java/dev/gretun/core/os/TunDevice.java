@@ -1,5 +1,7 @@
 package dev.gretun.core.os;
 
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.MemoryLayout.PathElement.sequenceElement;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -7,7 +9,10 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SequenceLayout;
+import java.lang.foreign.StructLayout;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -23,9 +28,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Threads: at most one thread reads and one thread writes at a time (the data plane's TUN reader
  * and its UDP receive loop); use platform threads, as a blocking foreign call pins a virtual one.
- * {@link #close()} may be called from any thread: it wakes a reader blocked in {@link
- * #read(MemorySegment)} (which then throws {@link TunClosedException}), waits for calls in progress
- * to return, then closes the descriptors. Reads and writes allocate nothing.
+ * {@link #close()} may be called from any thread: it wakes a blocked reader (which then throws
+ * {@link TunClosedException}), waits for calls in progress to return, then closes the descriptors.
+ * Reads and writes take native memory and allocate nothing.
  */
 public final class TunDevice implements AutoCloseable {
   /** {@code _IOW('T', 202, int)} from {@code <linux/if_tun.h>}. */
@@ -48,13 +53,31 @@ public final class TunDevice implements AutoCloseable {
 
   static final int IFNAMSIZ = 16;
 
-  /** {@code struct ifreq} on 64-bit Linux: ifr_name[16], then a 24-byte union; ifr_flags first. */
-  static final int IFREQ_SIZE = 40;
+  /** {@code struct ifreq} on 64-bit Linux: the name, then a 24-byte union led by ifr_flags. */
+  private static final StructLayout IFREQ =
+      MemoryLayout.structLayout(
+          MemoryLayout.sequenceLayout(IFNAMSIZ, JAVA_BYTE).withName("ifr_name"),
+          JAVA_SHORT.withName("ifr_flags"),
+          MemoryLayout.paddingLayout(22));
 
-  static final int IFR_FLAGS_OFFSET = 16;
+  private static final long IFR_NAME = IFREQ.byteOffset(groupElement("ifr_name"));
+  private static final long IFR_FLAGS = IFREQ.byteOffset(groupElement("ifr_flags"));
 
-  /** {@code struct pollfd { int fd; short events; short revents; }}: 8 bytes. */
-  private static final int POLLFD_SIZE = 8;
+  /** {@code struct pollfd[2]}: the TUN descriptor, then the eventfd that {@link #close} signals. */
+  private static final SequenceLayout POLLFDS =
+      MemoryLayout.sequenceLayout(
+          2,
+          MemoryLayout.structLayout(
+              JAVA_INT.withName("fd"),
+              JAVA_SHORT.withName("events"),
+              JAVA_SHORT.withName("revents")));
+
+  private static final long POLL_TUN_FD = pollFd(0, "fd");
+  private static final long POLL_TUN_EVENTS = pollFd(0, "events");
+  private static final long POLL_TUN_REVENTS = pollFd(0, "revents");
+  private static final long POLL_WAKE_FD = pollFd(1, "fd");
+  private static final long POLL_WAKE_EVENTS = pollFd(1, "events");
+  private static final long POLL_WAKE_REVENTS = pollFd(1, "revents");
 
   private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
 
@@ -62,9 +85,7 @@ public final class TunDevice implements AutoCloseable {
   private final int fd;
   private final int wakeFd;
   private final Arena arena = Arena.ofShared();
-  private final MemorySegment readErrno;
-  private final MemorySegment writeErrno;
-  private final MemorySegment pollFds;
+  private final MemorySegment pollFds = arena.allocate(POLLFDS);
   private final AtomicInteger callsInProgress = new AtomicInteger();
   private final boolean vnetHeader;
   private volatile boolean closed;
@@ -74,13 +95,14 @@ public final class TunDevice implements AutoCloseable {
     this.fd = fd;
     this.wakeFd = wakeFd;
     this.vnetHeader = vnetHeader;
-    this.readErrno = TunLibc.newErrnoSegment(arena);
-    this.writeErrno = TunLibc.newErrnoSegment(arena);
-    this.pollFds = arena.allocate(2 * POLLFD_SIZE, 8);
-    pollFds.set(JAVA_INT, 0, fd);
-    pollFds.set(JAVA_SHORT, 4, TunLibc.POLLIN);
-    pollFds.set(JAVA_INT, POLLFD_SIZE, wakeFd);
-    pollFds.set(JAVA_SHORT, POLLFD_SIZE + 4, TunLibc.POLLIN);
+    pollFds.set(JAVA_INT, POLL_TUN_FD, fd);
+    pollFds.set(JAVA_SHORT, POLL_TUN_EVENTS, Libc.POLLIN);
+    pollFds.set(JAVA_INT, POLL_WAKE_FD, wakeFd);
+    pollFds.set(JAVA_SHORT, POLL_WAKE_EVENTS, Libc.POLLIN);
+  }
+
+  private static long pollFd(int i, String field) {
+    return POLLFDS.byteOffset(sequenceElement(i), groupElement(field));
   }
 
   /**
@@ -109,44 +131,32 @@ public final class TunDevice implements AutoCloseable {
       throw new IllegalArgumentException("interface name must be 1-15 characters: " + name);
     }
     try (Arena call = Arena.ofConfined()) {
-      MemorySegment errno = TunLibc.newErrnoSegment(call);
       int fd =
           (int)
-              TunLibc.OPEN.invokeExact(
-                  errno,
-                  call.allocateFrom("/dev/net/tun"),
-                  TunLibc.O_RDWR | TunLibc.O_NONBLOCK | TunLibc.O_CLOEXEC);
-      if (fd < 0) {
-        throw new ErrnoException("open(/dev/net/tun)", TunLibc.errno(errno));
-      }
+              Libc.check(
+                  "open(/dev/net/tun)",
+                  Libc.open(
+                      call.allocateFrom("/dev/net/tun"),
+                      Libc.O_RDWR | Libc.O_NONBLOCK | Libc.O_CLOEXEC));
       try {
-        MemorySegment ifreq = call.allocate(IFREQ_SIZE);
-        MemorySegment.copy(nameBytes, 0, ifreq, JAVA_BYTE, 0, nameBytes.length);
+        MemorySegment ifreq = call.allocate(IFREQ);
+        MemorySegment.copy(nameBytes, 0, ifreq, JAVA_BYTE, IFR_NAME, nameBytes.length);
         short flags = (short) (IFF_TUN | IFF_NO_PI | (vnetHeader ? IFF_VNET_HDR : 0));
-        ifreq.set(JAVA_SHORT, IFR_FLAGS_OFFSET, flags);
-        if ((int) TunLibc.IOCTL.invokeExact(errno, fd, TUNSETIFF, ifreq) < 0) {
-          throw new ErrnoException("ioctl(" + name + ", TUNSETIFF)", TunLibc.errno(errno));
+        ifreq.set(JAVA_SHORT, IFR_FLAGS, flags);
+        Libc.check("ioctl(" + name + ", TUNSETIFF)", Libc.ioctl(fd, TUNSETIFF, ifreq));
+        if (vnetHeader) {
+          Libc.check(
+              "ioctl(" + name + ", TUNSETOFFLOAD)",
+              Libc.ioctl(fd, TUNSETOFFLOAD, OFFLOAD_CSUM_TSO4));
         }
-        if (vnetHeader
-            && (int) TunLibc.IOCTL_LONG.invokeExact(errno, fd, TUNSETOFFLOAD, OFFLOAD_CSUM_TSO4)
-                < 0) {
-          throw new ErrnoException("ioctl(" + name + ", TUNSETOFFLOAD)", TunLibc.errno(errno));
-        }
-        String actual = ifreq.getString(0, StandardCharsets.US_ASCII);
+        String actual = ifreq.getString(IFR_NAME, StandardCharsets.US_ASCII);
         int wakeFd =
-            (int) TunLibc.EVENTFD.invokeExact(errno, 0, TunLibc.EFD_NONBLOCK | TunLibc.EFD_CLOEXEC);
-        if (wakeFd < 0) {
-          throw new ErrnoException("eventfd", TunLibc.errno(errno));
-        }
+            (int) Libc.check("eventfd", Libc.eventfd(0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC));
         return new TunDevice(actual, fd, wakeFd, vnetHeader);
-      } catch (IOException | RuntimeException | Error e) {
-        closeQuietly(fd);
+      } catch (IOException | RuntimeException e) {
+        Libc.close(fd);
         throw e;
       }
-    } catch (IOException | RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException("foreign call failed", t);
     }
   }
 
@@ -162,32 +172,21 @@ public final class TunDevice implements AutoCloseable {
 
   /**
    * Blocks until one packet arrives and copies it to {@code dst[off..off+max)}; returns its length.
-   * Native {@code dst} only; nothing is allocated (the data plane's hot loop).
+   * A longer packet is truncated by the kernel, so size {@code max} to the MTU.
    *
    * @throws TunClosedException when the device is or gets closed
    */
   public int read(MemorySegment dst, long off, int max) throws IOException {
-    while (true) {
-      int n = tryRead(dst, off, max);
-      if (n >= 0) {
-        return n;
-      }
-      enter();
-      try {
-        awaitReadable();
-      } catch (IOException | RuntimeException | Error e) {
-        throw e;
-      } catch (Throwable t) {
-        throw new IllegalStateException("foreign call failed", t);
-      } finally {
-        exit();
-      }
+    int n;
+    while ((n = tryRead(dst, off, max)) < 0) {
+      awaitReadable();
     }
+    return n;
   }
 
   /**
    * Copies one queued packet to {@code dst[off..off+max)} and returns its length, or -1 at once
-   * when none is queued. Native {@code dst} only; allocates nothing.
+   * when none is queued.
    *
    * @throws TunClosedException when the device is closed
    */
@@ -195,119 +194,37 @@ public final class TunDevice implements AutoCloseable {
     long address = nativeAddress(dst, off, max);
     enter();
     try {
-      while (true) {
-        long n = (long) TunLibc.READ_RAW.invokeExact(readErrno, fd, address, (long) max);
-        if (n >= 0) {
-          return (int) n;
-        }
-        int errno = TunLibc.errno(readErrno);
-        if (errno == TunLibc.EAGAIN) {
-          return -1;
-        }
-        if (errno != TunLibc.EINTR) {
-          throw new ErrnoException("read(" + name + ")", errno);
-        }
+      long n = Libc.read(fd, address, max);
+      if (n == -Errno.EAGAIN.value()) {
+        return -1;
       }
-    } catch (IOException | RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException("foreign call failed", t);
+      return checked("read", n);
     } finally {
       exit();
     }
   }
 
-  /** Writes {@code src[off..off+len)} as one packet. Native {@code src} only; allocates nothing. */
+  /** Writes {@code src[off..off+len)} as one packet. */
   public void write(MemorySegment src, long off, int len) throws IOException {
     long address = nativeAddress(src, off, len);
     enter();
     try {
-      while (true) {
-        long n = (long) TunLibc.WRITE_RAW.invokeExact(writeErrno, fd, address, (long) len);
-        if (n >= 0) {
-          return;
-        }
-        int errno = TunLibc.errno(writeErrno);
-        if (errno != TunLibc.EINTR) {
-          throw new ErrnoException("write(" + name + ")", errno);
-        }
-      }
-    } catch (IOException | RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException("foreign call failed", t);
+      checked("write", Libc.write(fd, address, len)); // TUN writes are whole packets
     } finally {
       exit();
     }
   }
 
-  /**
-   * Blocks until one IP packet arrives and copies it into {@code dst} from offset 0; returns its
-   * length. A packet longer than {@code dst} is truncated by the kernel, so size it to the MTU.
-   *
-   * @throws TunClosedException when the device is or gets closed
-   */
-  public int read(MemorySegment dst) throws IOException {
-    enter();
-    try {
-      while (true) {
-        long n = (long) TunLibc.READ.invokeExact(readErrno, fd, dst, dst.byteSize());
-        if (n >= 0) {
-          return (int) n;
-        }
-        int errno = TunLibc.errno(readErrno);
-        if (errno == TunLibc.EINTR) {
-          continue;
-        }
-        if (errno != TunLibc.EAGAIN) {
-          throw new ErrnoException("read(" + name + ")", errno);
-        }
-        awaitReadable();
-      }
-    } catch (IOException | RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException("foreign call failed", t);
-    } finally {
-      exit();
-    }
-  }
-
-  /**
-   * Like {@link #read(MemorySegment)} into a direct buffer's position..limit; advances position.
-   */
+  /** Like {@link #read(MemorySegment, long, int)} into a direct buffer; advances its position. */
   public int read(ByteBuffer dst) throws IOException {
-    int n = read(MemorySegment.ofBuffer(requireDirect(dst)));
+    int n = read(MemorySegment.ofBuffer(requireDirect(dst)), 0, dst.remaining());
     dst.position(dst.position() + n);
     return n;
   }
 
-  /** Writes one IP packet: all of {@code packet}. */
-  public void write(MemorySegment packet) throws IOException {
-    enter();
-    try {
-      while (true) {
-        long n = (long) TunLibc.WRITE.invokeExact(writeErrno, fd, packet, packet.byteSize());
-        if (n >= 0) {
-          return; // TUN writes are whole packets
-        }
-        int errno = TunLibc.errno(writeErrno);
-        if (errno != TunLibc.EINTR) {
-          throw new ErrnoException("write(" + name + ")", errno);
-        }
-      }
-    } catch (IOException | RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException("foreign call failed", t);
-    } finally {
-      exit();
-    }
-  }
-
   /** Writes a direct buffer's position..limit as one packet; advances position to limit. */
   public void write(ByteBuffer packet) throws IOException {
-    write(MemorySegment.ofBuffer(requireDirect(packet)));
+    write(MemorySegment.ofBuffer(requireDirect(packet)), 0, packet.remaining());
     packet.position(packet.limit());
   }
 
@@ -332,49 +249,45 @@ public final class TunDevice implements AutoCloseable {
       }
       LockSupport.parkNanos(100_000);
     }
-    closeQuietly(wakeFd);
-    int rc = closeQuietly(fd);
+    Libc.close(wakeFd);
+    int rc = Libc.close(fd);
     arena.close();
-    if (rc != 0) {
-      throw new ErrnoException("close(" + name + ")", rc);
-    }
+    checked("close", rc);
   }
 
-  private void awaitReadable() throws Throwable {
-    while (true) {
-      if (closed) {
-        throw new TunClosedException(name);
-      }
-      int r = (int) TunLibc.POLL.invokeExact(readErrno, pollFds, 2L, -1);
-      if (r < 0) {
-        int errno = TunLibc.errno(readErrno);
-        if (errno == TunLibc.EINTR) {
-          continue;
+  /** {@code r}, or {@link ErrnoException} for {@code call} on this device when it is -errno. */
+  private int checked(String call, long r) throws ErrnoException {
+    if (r < 0) {
+      throw new ErrnoException(call + "(" + name + ")", (int) -r);
+    }
+    return (int) r;
+  }
+
+  /** Waits in poll(2) until the device is readable; throws once {@link #close} signalled. */
+  private void awaitReadable() throws IOException {
+    enter();
+    try {
+      while (true) {
+        if (closed) {
+          throw new TunClosedException(name);
         }
-        throw new ErrnoException("poll(" + name + ")", errno);
+        checked("poll", Libc.poll(pollFds, 2L, -1));
+        if (closed || pollFds.get(JAVA_SHORT, POLL_WAKE_REVENTS) != 0) {
+          throw new TunClosedException(name);
+        }
+        if (pollFds.get(JAVA_SHORT, POLL_TUN_REVENTS) != 0) {
+          return;
+        }
       }
-      if (closed || pollFds.get(JAVA_SHORT, POLLFD_SIZE + 6) != 0) {
-        throw new TunClosedException(name);
-      }
-      if (pollFds.get(JAVA_SHORT, 6) != 0) {
-        return;
-      }
+    } finally {
+      exit();
     }
   }
 
   private void wakeReader() throws IOException {
     try (Arena call = Arena.ofConfined()) {
-      MemorySegment errno = TunLibc.newErrnoSegment(call);
-      MemorySegment one = call.allocate(JAVA_LONG);
-      one.set(JAVA_LONG, 0, 1L);
-      long n = (long) TunLibc.WRITE.invokeExact(errno, wakeFd, one, 8L);
-      if (n != 8) {
-        throw new ErrnoException("write(eventfd)", TunLibc.errno(errno));
-      }
-    } catch (IOException | RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IllegalStateException("foreign call failed", t);
+      MemorySegment one = call.allocateFrom(JAVA_LONG, 1L);
+      Libc.check("write(eventfd)", Libc.write(wakeFd, one.address(), Long.BYTES));
     }
   }
 
@@ -390,19 +303,9 @@ public final class TunDevice implements AutoCloseable {
     callsInProgress.decrementAndGet();
   }
 
-  /** Closes a descriptor; returns 0 or the errno. */
-  private static int closeQuietly(int fd) {
-    try (Arena call = Arena.ofConfined()) {
-      MemorySegment errno = TunLibc.newErrnoSegment(call);
-      return (int) TunLibc.CLOSE.invokeExact(errno, fd) == 0 ? 0 : TunLibc.errno(errno);
-    } catch (Throwable t) {
-      throw new IllegalStateException("foreign call failed", t);
-    }
-  }
-
   private static long nativeAddress(MemorySegment seg, long off, long len) {
     if (!seg.isNative()) {
-      throw new IllegalArgumentException("TUN I/O by address needs native memory");
+      throw new IllegalArgumentException("TUN I/O needs native memory");
     }
     Objects.checkFromIndexSize(off, len, seg.byteSize());
     return seg.address() + off;

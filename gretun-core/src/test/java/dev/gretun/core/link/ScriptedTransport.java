@@ -1,5 +1,6 @@
 package dev.gretun.core.link;
 
+import dev.gretun.core.os.NetlinkTransport;
 import dev.gretun.core.wire.netlink.Netlink;
 import dev.gretun.core.wire.netlink.NetlinkException;
 import java.nio.ByteBuffer;

@@ -28,8 +28,11 @@ class TunDeviceTest {
   }
 
   @Test
-  void errnoNames() {
-    assertEquals("EPERM", ErrnoException.name(1));
-    assertEquals("9999", ErrnoException.name(9999));
+  void errnoExceptionNamesTheCallAndTheErrno() {
+    var e = new ErrnoException("socket", 1);
+    assertEquals("socket failed: EPERM (errno 1)", e.getMessage());
+    assertTrue(e.is(Errno.EPERM));
+    assertEquals(
+        "read(gt0) failed: errno 9999", new ErrnoException("read(gt0)", 9999).getMessage());
   }
 }

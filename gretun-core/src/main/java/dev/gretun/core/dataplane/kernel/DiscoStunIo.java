@@ -2,6 +2,7 @@ package dev.gretun.core.dataplane.kernel;
 
 import dev.gretun.core.dataplane.DataplaneCounters;
 import dev.gretun.core.dataplane.DiscoStunPacket;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.function.Predicate;
 
@@ -11,10 +12,10 @@ import java.util.function.Predicate;
  */
 public interface DiscoStunIo extends AutoCloseable {
   /** Sends one datagram from P; {@code ttl} 0 = default. False when the kernel dropped it. */
-  boolean send(byte[] data, int off, int len, InetSocketAddress to, int ttl);
+  boolean send(byte[] data, int off, int len, InetSocketAddress to, int ttl) throws IOException;
 
   /** Receives until {@link #stop()}, on the calling thread. */
-  void run(Predicate<DiscoStunPacket> sink, DataplaneCounters counters);
+  void run(Predicate<DiscoStunPacket> sink, DataplaneCounters counters) throws IOException;
 
   /** Makes {@link #run} return soon. */
   void stop();
@@ -34,12 +35,14 @@ public interface DiscoStunIo extends AutoCloseable {
     }
 
     @Override
-    public boolean send(byte[] data, int off, int len, InetSocketAddress to, int ttl) {
+    public boolean send(byte[] data, int off, int len, InetSocketAddress to, int ttl)
+        throws IOException {
       return sender.send(data, off, len, to, ttl);
     }
 
     @Override
-    public void run(Predicate<DiscoStunPacket> sink, DataplaneCounters counters) {
+    public void run(Predicate<DiscoStunPacket> sink, DataplaneCounters counters)
+        throws IOException {
       tap.run(sink, counters);
     }
 

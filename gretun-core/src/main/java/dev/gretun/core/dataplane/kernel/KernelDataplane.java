@@ -7,8 +7,11 @@ import dev.gretun.core.dataplane.PeerRoute;
 import dev.gretun.core.dataplane.PeerTraffic;
 import dev.gretun.core.link.LinkControl;
 import dev.gretun.core.link.NetlinkLinkControl;
+import dev.gretun.core.os.ErrnoException;
+import dev.gretun.core.os.RawSocket;
 import dev.gretun.core.os.SockAddrIn;
 import dev.gretun.core.util.Ticker;
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -97,7 +100,8 @@ public final class KernelDataplane implements Dataplane {
    * (failing here when the platform forbids them), removes our leftovers, opens FOU port P and
    * installs the guard route.
    */
-  public static KernelDataplane open(Config config, DataplaneCounters counters) {
+  public static KernelDataplane open(Config config, DataplaneCounters counters)
+      throws ErrnoException {
     NetlinkLinkControl kernel = NetlinkLinkControl.open();
     SourceAddresses sources = new SourceAddresses(kernel);
     DiscoStunIo io = null;
@@ -106,16 +110,16 @@ public final class KernelDataplane implements Dataplane {
           RawUdpSender.open(config.port(), dst -> SockAddrIn.ipv4(sources.toward(dst)));
       try {
         io = new DiscoStunIo.RawTap(sender, PacketTap.open(config.port(), 250));
-      } catch (RuntimeException e) {
+      } catch (ErrnoException | RuntimeException e) {
         sender.close();
         throw e;
       }
-      RawIpSender raw = RawIpSender.open();
+      RawSocket raw = RawSocket.open(RawSocket.IPPROTO_RAW);
       ProbeSender probes =
           new ProbeSender() {
             @Override
             public void send(byte[] inner, int dstIp) {
-              raw.send(inner, dstIp);
+              raw.send(inner, 0, inner.length, dstIp); // a refused probe is lost
             }
 
             @Override
@@ -124,7 +128,7 @@ public final class KernelDataplane implements Dataplane {
             }
           };
       return create(config, kernel, sources, io, probes, counters, Ticker.system());
-    } catch (RuntimeException e) {
+    } catch (ErrnoException | RuntimeException e) {
       if (io != null) {
         io.close();
       }
@@ -165,7 +169,7 @@ public final class KernelDataplane implements Dataplane {
   private void receiveDiscoStun(Predicate<DiscoStunPacket> sink) {
     try {
       io.run(sink, counters);
-    } catch (RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       if (!closed) {
         log.error("dataplane_tap_failed error=\"{}\"", e.toString());
       }
@@ -178,7 +182,8 @@ public final class KernelDataplane implements Dataplane {
   }
 
   @Override
-  public boolean sendDiscoStun(byte[] data, int off, int len, InetSocketAddress to, int ttl) {
+  public boolean sendDiscoStun(byte[] data, int off, int len, InetSocketAddress to, int ttl)
+      throws IOException {
     boolean sent = io.send(data, off, len, to, ttl);
     if (!sent) {
       counters.dropSendFailed.increment();

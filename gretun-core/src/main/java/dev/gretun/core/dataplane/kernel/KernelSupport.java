@@ -2,8 +2,10 @@ package dev.gretun.core.dataplane.kernel;
 
 import dev.gretun.core.link.Fou;
 import dev.gretun.core.link.NetlinkLinkControl;
+import dev.gretun.core.os.ErrnoException;
 import dev.gretun.core.os.Libc;
-import dev.gretun.core.os.SysException;
+import dev.gretun.core.os.RawSocket;
+import dev.gretun.core.os.Sockets;
 import dev.gretun.core.wire.netlink.GreKind;
 import dev.gretun.core.wire.netlink.GreLinkSpec;
 import java.net.Inet4Address;
@@ -49,11 +51,11 @@ public final class KernelSupport {
     for (int[] s :
         new int[][] {
           {Libc.AF_PACKET, Libc.SOCK_DGRAM, 0},
-          {Libc.AF_INET, Libc.SOCK_RAW, RawUdpSender.IPPROTO_UDP}
+          {Libc.AF_INET, Libc.SOCK_RAW, RawSocket.IPPROTO_UDP}
         }) {
       try {
-        Libc.close(Libc.socket(s[0], s[1] | Libc.SOCK_CLOEXEC, s[2]));
-      } catch (SysException e) {
+        Sockets.close(Sockets.open(s[0], s[1], s[2]));
+      } catch (ErrnoException e) {
         return (s[0] == Libc.AF_PACKET ? "no packet socket: " : "no raw socket: ") + e.getMessage();
       }
     }

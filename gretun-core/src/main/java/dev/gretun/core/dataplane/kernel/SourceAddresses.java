@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * The kernel's source address toward a destination (RTM_GETROUTE), cached per destination: the raw
  * sender needs it for every UDP checksum, and a GRE device's {@code local} is the same answer.
- * Control thread only.
+ * Event loop only.
  */
 final class SourceAddresses {
   private static final int MAX = 4096;

@@ -80,7 +80,7 @@ final class TunReader {
     return (long) slot * SLOT + (vnet ? 0 : PKT_OFF);
   }
 
-  private void handle(int slot, int n) {
+  private void handle(int slot, int n) throws IOException {
     long base = (long) slot * SLOT;
     long pkt = base + PKT_OFF;
     int len = vnet ? n - VnetHeader.LEN : n;
@@ -111,7 +111,8 @@ final class TunReader {
     queue(in, pkt - GreWire.HEADER, len + GreWire.HEADER, 0, path, 1, len);
   }
 
-  private void sendSegmented(int slot, long pkt, int len, int mss, PeerPath path) {
+  private void sendSegmented(int slot, long pkt, int len, int mss, PeerPath path)
+      throws IOException {
     long outBase = (long) slot * OUT_SLOT;
     int k = segmenter.segment(in, pkt, len, mss, out, outBase, GreWire.HEADER);
     if (k < 0) {
@@ -135,7 +136,8 @@ final class TunReader {
   }
 
   private void queue(
-      MemorySegment buf, long off, int len, int segSize, PeerPath path, int packets, int bytes) {
+      MemorySegment buf, long off, int len, int segSize, PeerPath path, int packets, int bytes)
+      throws IOException {
     if (batch.isFull()) {
       flush();
     }
@@ -146,7 +148,7 @@ final class TunReader {
   }
 
   /** Sends the batch and books each entry as sent or dropped. */
-  private void flush() {
+  private void flush() throws IOException {
     int n = batch.size();
     if (n == 0) {
       return;

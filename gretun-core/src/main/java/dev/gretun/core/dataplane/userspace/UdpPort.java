@@ -1,130 +1,58 @@
 package dev.gretun.core.dataplane.userspace;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.gretun.core.os.Errno;
-import dev.gretun.core.os.Libc;
+import dev.gretun.core.os.ErrnoException;
+import dev.gretun.core.os.MessageVector;
 import dev.gretun.core.os.SockAddrIn;
-import dev.gretun.core.os.SysException;
+import dev.gretun.core.os.UdpSocket;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
 
 /**
- * The daemon's one UDP socket on port P (DESIGN.md §2), opened with FFM so that it can batch
- * receives ({@code recvmmsg}) and set the IP TTL per datagram (an {@code IP_TTL} control message on
- * {@code sendmsg}, used by the low-TTL opener without disturbing data sent concurrently).
+ * The daemon's one UDP socket on port P (DESIGN.md §2), batching receives ({@code recvmmsg}) and
+ * sends ({@code sendmmsg}, UDP GSO trains) and setting the IP TTL per datagram (an {@code IP_TTL}
+ * control message, used by the low-TTL opener without disturbing data sent concurrently).
  *
- * <p>Each thread that sends uses its own {@link Sender}; the one receiving thread uses a {@link
- * Receiver}. Neither allocates per datagram.
+ * <p>Each thread that sends uses its own {@link Sender} or {@link Batch}; the one receiving thread
+ * uses a {@link Receiver}. None allocates per datagram. A send the kernel refuses for that datagram
+ * only ({@link Errno#dropsDatagramOnly}) is dropped, as a router would; any other errno is an
+ * {@link ErrnoException}.
  */
 public final class UdpPort implements AutoCloseable {
-  static final int IPPROTO_IP = 0;
-  static final int IP_TTL = 2;
-  static final int SOL_SOCKET = 1;
-  static final int SO_REUSEADDR = 2;
-  static final int SO_RCVBUF = 8;
-  static final int SO_SNDBUF = 7;
-  static final int SO_SNDBUFFORCE = 32;
-  static final int SO_RCVBUFFORCE = 33;
-  static final int SO_RCVTIMEO = 20;
-  static final int SHUT_RDWR = 2;
-  static final int SOL_UDP = 17;
-  static final int UDP_SEGMENT = 103;
-  static final int UDP_GRO = 104;
-  static final int EINVAL = 22;
-  static final int EIO = 5;
-
-  // struct msghdr on LP64: name(8) namelen(4+4) iov(8) iovlen(8) control(8) controllen(8)
-  // flags(4+4) = 56; struct mmsghdr adds msg_len(4+4) = 64; struct iovec = 16.
-  static final int MSGHDR = 56;
-  static final int MMSGHDR = 64;
-  static final int IOVEC = 16;
-  // CMSG_SPACE(sizeof(int)) = 16-byte cmsghdr + 4 padded to 8 = 24; CMSG_LEN(4) = 20.
-  static final int CMSG_INT_SPACE = 24;
-  static final int CMSG_INT_LEN = 20;
-  // CMSG_LEN(sizeof(uint16_t)) = 18, padded to 24 (UDP_SEGMENT's value).
-  static final int CMSG_U16_LEN = 18;
-
   /** UDP_MAX_SEGMENTS in older kernels (newer allow 128): segments per GSO send. */
   public static final int GSO_MAX_SEGMENTS = 64;
 
   /** Bytes of UDP payload per GSO send, under the 64 KiB IP datagram limit with headers. */
   public static final int GSO_MAX_BYTES = 65000;
 
-  private static final MethodHandle RECVMMSG =
-      Libc.downcall(
-          "recvmmsg",
-          FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
-  private static final MethodHandle SENDMSG =
-      Libc.downcall("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-  private static final MethodHandle SENDTO =
-      Libc.downcall(
-          "sendto",
-          FunctionDescriptor.of(
-              JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-  private static final MethodHandle SENDMMSG_RAW =
-      Libc.downcall(
-          "sendmmsg", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT));
-  private static final MethodHandle SHUTDOWN =
-      Libc.downcall("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+  private static final int SOCKET_BUFFER = 4 << 20;
+  private static final long INT_CONTROL = MessageVector.space(Integer.BYTES);
 
-  private volatile int fd;
-  private final int port;
+  private final UdpSocket socket;
   private volatile boolean closed;
+  private boolean released;
   private volatile boolean gro;
 
-  private UdpPort(int fd, int port) {
-    this.fd = fd;
-    this.port = port;
+  private UdpPort(UdpSocket socket) {
+    this.socket = socket;
   }
 
   /**
    * Binds {@code 0.0.0.0:port} (port 0 = kernel's choice). Receives time out every {@code
    * receiveTimeoutMillis} so the receiving thread can notice {@link #close()}.
    */
-  public static UdpPort bind(int port, int receiveTimeoutMillis) {
-    int fd = Libc.socket(Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
-    try (Arena arena = Arena.ofConfined()) {
-      bufferSize(fd, SO_RCVBUFFORCE, SO_RCVBUF, 4 << 20);
-      bufferSize(fd, SO_SNDBUFFORCE, SO_SNDBUF, 4 << 20);
-      MemorySegment tv = arena.allocate(16);
-      tv.set(JAVA_LONG, 0, receiveTimeoutMillis / 1000);
-      tv.set(JAVA_LONG, 8, (receiveTimeoutMillis % 1000) * 1000L);
-      Libc.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, tv);
-      MemorySegment sa = arena.allocate(SockAddrIn.SIZE);
-      SockAddrIn.write(sa, 0, 0, port);
-      Libc.bind(fd, sa);
-      MemorySegment bound = arena.allocate(SockAddrIn.SIZE);
-      Libc.getsockname(fd, bound);
-      return new UdpPort(fd, SockAddrIn.port(bound, 0));
-    } catch (RuntimeException e) {
-      Libc.close(fd);
-      throw e;
-    }
+  public static UdpPort bind(int port, int receiveTimeoutMillis) throws ErrnoException {
+    return new UdpPort(
+        UdpSocket.bind(port, Duration.ofMillis(receiveTimeoutMillis), SOCKET_BUFFER));
   }
 
   public int port() {
-    return port;
-  }
-
-  /**
-   * Socket buffers: the plain options are capped by net.core.[rw]mem_max (about 200 KiB by default,
-   * which a burst of GSO trains overflows); the *FORCE variants, allowed with CAP_NET_ADMIN, are
-   * not.
-   */
-  private static void bufferSize(int fd, int force, int plain, int bytes) {
-    try {
-      Libc.setsockoptInt(fd, SOL_SOCKET, force, bytes);
-    } catch (SysException e) {
-      Libc.setsockoptInt(fd, SOL_SOCKET, plain, bytes);
-    }
+    return socket.port();
   }
 
   public boolean isClosed() {
@@ -132,18 +60,13 @@ public final class UdpPort implements AutoCloseable {
   }
 
   /**
-   * Asks the kernel to hand over UDP GSO trains (and GRO-coalesced runs) as one datagram plus a
-   * {@code UDP_GRO} control message with the segment size (see {@link Receiver#segmentSize}).
-   * Returns false when the kernel does not support it (nothing changes then).
+   * Asks the kernel to hand over UDP GSO trains (and GRO-coalesced runs) as one datagram plus the
+   * segment size (see {@link Receiver#segmentSize}). Returns false when the kernel does not support
+   * it (nothing changes then).
    */
   public boolean enableGro() {
-    try {
-      Libc.setsockoptInt(fd, SOL_UDP, UDP_GRO, 1);
-      gro = true;
-      return true;
-    } catch (SysException e) {
-      return false;
-    }
+    gro = socket.enableGro();
+    return gro;
   }
 
   /**
@@ -151,28 +74,20 @@ public final class UdpPort implements AutoCloseable {
    * (so a thread still inside a call cannot hit a reused fd). Idempotent.
    */
   public synchronized void wake() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment st = Libc.newCallState(arena);
-      // On an unconnected UDP socket this reports ENOTCONN but still wakes readers (inet_shutdown).
-      int ignored = (int) SHUTDOWN.invokeExact(st, fd, SHUT_RDWR);
-    } catch (Throwable t) {
-      throw new IllegalStateException(t);
+    if (!closed) {
+      closed = true;
+      socket.shutdown();
     }
   }
 
   /** Wakes receivers and releases the port; call after the packet threads have stopped. */
   @Override
   public synchronized void close() {
-    if (fd < 0) {
-      return;
+    if (!released) {
+      released = true;
+      wake();
+      socket.close();
     }
-    wake();
-    Libc.close(fd);
-    fd = -1;
   }
 
   /** A per-thread sender: owns its native scratch memory. */
@@ -198,69 +113,41 @@ public final class UdpPort implements AutoCloseable {
     return new Batch(capacity);
   }
 
-  /** Sends datagrams from one thread. */
+  /**
+   * False when the send failed with {@code errno} for that datagram only (or after {@link #wake}):
+   * it is dropped. Throws for any other errno.
+   */
+  private boolean dropped(int errno, String call) throws ErrnoException {
+    if (closed || Errno.dropsDatagramOnly(errno)) {
+      return false;
+    }
+    throw new ErrnoException(call, errno);
+  }
+
+  /** Sends single heap datagrams (disco, STUN, probes) from one thread. */
   public final class Sender {
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment state = Libc.newCallState(arena);
-    private final MemorySegment addr = arena.allocate(SockAddrIn.SIZE);
-    private final MemorySegment msg = arena.allocate(MSGHDR, 8);
-    private final MemorySegment iov = arena.allocate(IOVEC, 8);
-    private final MemorySegment cmsg = arena.allocate(CMSG_INT_SPACE, 8);
+    private final MessageVector msg = new MessageVector(arena, 1, SockAddrIn.SIZE, INT_CONTROL);
     private final MemorySegment heap = arena.allocate(65536, 8);
 
     private Sender() {}
 
     /**
-     * Sends {@code len} bytes of native {@code buf} at {@code off} to {@code ip:port}. Returns
-     * false when the kernel refused transiently (buffer full, unreachable): the datagram is
-     * dropped, as a router would.
+     * Sends {@code data[off..off+len)} to {@code to}, with IP TTL {@code ttl} for this datagram
+     * only (0 = the socket default); copies into native memory. False when the kernel dropped it.
      */
-    public boolean send(MemorySegment buf, long off, int len, int ip, int dstPort) {
-      SockAddrIn.write(addr, 0, ip, dstPort);
-      try {
-        long r =
-            (long)
-                SENDTO.invokeExact(
-                    state, fd, buf.asSlice(off, len), (long) len, 0, addr, SockAddrIn.SIZE);
-        return r >= 0 || transientError(Libc.errno(state), "sendto");
-      } catch (SysException | Error e) {
-        throw e;
-      } catch (Throwable t) {
-        throw new IllegalStateException(t);
-      }
-    }
-
-    /**
-     * Sends a heap datagram to {@code to}, with IP TTL {@code ttl} for this datagram only (0 = the
-     * socket default). For control traffic (disco, STUN); copies into native memory.
-     */
-    public boolean send(byte[] data, int off, int len, InetSocketAddress to, int ttl) {
+    public boolean send(byte[] data, int off, int len, InetSocketAddress to, int ttl)
+        throws ErrnoException {
       MemorySegment.copy(data, off, heap, JAVA_BYTE, 0, len);
-      SockAddrIn.write(addr, 0, to);
-      msg.fill((byte) 0);
-      msg.set(ADDRESS, 0, addr);
-      msg.set(JAVA_INT, 8, SockAddrIn.SIZE);
-      iov.set(ADDRESS, 0, heap);
-      iov.set(JAVA_LONG, 8, len);
-      msg.set(ADDRESS, 16, iov);
-      msg.set(JAVA_LONG, 24, 1L);
+      msg.setData(0, heap.address(), len);
+      msg.setPeer(0, SockAddrIn.ipv4(to.getAddress()), to.getPort());
       if (ttl > 0) {
-        cmsg.fill((byte) 0);
-        cmsg.set(JAVA_LONG, 0, CMSG_INT_LEN);
-        cmsg.set(JAVA_INT, 8, IPPROTO_IP);
-        cmsg.set(JAVA_INT, 12, IP_TTL);
-        cmsg.set(JAVA_INT, 16, ttl);
-        msg.set(ADDRESS, 32, cmsg);
-        msg.set(JAVA_LONG, 40, (long) CMSG_INT_SPACE);
+        msg.setControlInt(0, UdpSocket.IPPROTO_IP, UdpSocket.IP_TTL, ttl);
+      } else {
+        msg.clearControl(0);
       }
-      try {
-        long r = (long) SENDMSG.invokeExact(state, fd, msg, 0);
-        return r >= 0 || transientError(Libc.errno(state), "sendmsg");
-      } catch (SysException | Error e) {
-        throw e;
-      } catch (Throwable t) {
-        throw new IllegalStateException(t);
-      }
+      int r = socket.send(msg, 0, 1);
+      return r > 0 || dropped(-r, "sendmsg");
     }
 
     public void close() {
@@ -276,34 +163,14 @@ public final class UdpPort implements AutoCloseable {
    */
   public final class Batch {
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment state = Libc.newCallState(arena);
-    private final int capacity;
-    private final MemorySegment msgs;
-    private final MemorySegment names;
-    private final MemorySegment iovs;
-    private final MemorySegment cmsgs;
+    private final MessageVector msgs;
     private final boolean[] sent;
     private int count;
     private volatile boolean gsoUnsupported;
 
     private Batch(int capacity) {
-      this.capacity = capacity;
-      this.msgs = arena.allocate((long) capacity * MMSGHDR, 8);
-      this.names = arena.allocate((long) capacity * SockAddrIn.SIZE, 8);
-      this.iovs = arena.allocate((long) capacity * IOVEC, 8);
-      this.cmsgs = arena.allocate((long) capacity * CMSG_INT_SPACE, 8);
+      this.msgs = new MessageVector(arena, capacity, SockAddrIn.SIZE, INT_CONTROL);
       this.sent = new boolean[capacity];
-      for (int i = 0; i < capacity; i++) {
-        long m = (long) i * MMSGHDR;
-        msgs.set(JAVA_LONG, m, names.address() + (long) i * SockAddrIn.SIZE);
-        msgs.set(JAVA_INT, m + 8, SockAddrIn.SIZE);
-        msgs.set(JAVA_LONG, m + 16, iovs.address() + (long) i * IOVEC);
-        msgs.set(JAVA_LONG, m + 24, 1L);
-        long c = (long) i * CMSG_INT_SPACE;
-        cmsgs.set(JAVA_LONG, c, CMSG_U16_LEN);
-        cmsgs.set(JAVA_INT, c + 8, SOL_UDP);
-        cmsgs.set(JAVA_INT, c + 12, UDP_SEGMENT);
-      }
     }
 
     public int size() {
@@ -311,11 +178,11 @@ public final class UdpPort implements AutoCloseable {
     }
 
     public int capacity() {
-      return capacity;
+      return msgs.count();
     }
 
     public boolean isFull() {
-      return count == capacity;
+      return count == msgs.count();
     }
 
     /** False once the kernel refused a GSO train: send segments one by one from then on. */
@@ -329,28 +196,21 @@ public final class UdpPort implements AutoCloseable {
      * the entry's index.
      */
     public int add(MemorySegment buf, long off, int len, int ip, int dstPort, int segmentSize) {
-      if (count == capacity) {
+      if (isFull()) {
         throw new IllegalStateException("batch full");
       }
       if (!buf.isNative()) {
         throw new IllegalArgumentException("batch entries must be native memory");
       }
-      java.util.Objects.checkFromIndexSize(off, len, buf.byteSize());
+      Objects.checkFromIndexSize(off, len, buf.byteSize());
       int i = count++;
-      SockAddrIn.write(names, (long) i * SockAddrIn.SIZE, ip, dstPort);
-      iovs.set(JAVA_LONG, (long) i * IOVEC, buf.address() + off);
-      iovs.set(JAVA_LONG, (long) i * IOVEC + 8, len);
-      long m = (long) i * MMSGHDR;
+      msgs.setPeer(i, ip, dstPort);
+      msgs.setData(i, buf.address() + off, len);
       if (segmentSize > 0 && segmentSize < len) {
-        long c = (long) i * CMSG_INT_SPACE;
-        cmsgs.set(JAVA_SHORT, c + 16, (short) segmentSize);
-        msgs.set(JAVA_LONG, m + 32, cmsgs.address() + c);
-        msgs.set(JAVA_LONG, m + 40, (long) CMSG_INT_SPACE);
+        msgs.setControlShort(i, UdpSocket.SOL_UDP, UdpSocket.UDP_SEGMENT, (short) segmentSize);
       } else {
-        msgs.set(JAVA_LONG, m + 32, 0L);
-        msgs.set(JAVA_LONG, m + 40, 0L);
+        msgs.clearControl(i);
       }
-      msgs.set(JAVA_INT, m + 48, 0);
       return i;
     }
 
@@ -358,17 +218,14 @@ public final class UdpPort implements AutoCloseable {
      * Sends every queued entry and empties the batch; returns how many the kernel took. {@link
      * #sent(int)} tells which (a refused entry is dropped, as a router would).
      */
-    public int flush() {
+    public int flush() throws ErrnoException {
       int n = count;
       int ok = 0;
       int i = 0;
       try {
         // Bounded: every round either sends at least one entry or drops one.
         while (i < n) {
-          int r =
-              (int)
-                  SENDMMSG_RAW.invokeExact(
-                      state, fd, msgs.address() + (long) i * MMSGHDR, n - i, 0);
+          int r = socket.send(msgs, i, n - i);
           if (r > 0) {
             for (int k = i; k < i + r; k++) {
               sent[k] = true;
@@ -377,24 +234,23 @@ public final class UdpPort implements AutoCloseable {
             i += r;
             continue;
           }
-          int errno = Libc.errno(state);
-          boolean gsoEntry = msgs.get(JAVA_LONG, (long) i * MMSGHDR + 40) != 0;
-          if (gsoEntry && (errno == EINVAL || errno == EIO || errno == 92 /* ENOPROTOOPT */)) {
+          if (msgs.hasControl(i) && gsoRefused(-r)) {
             gsoUnsupported = true;
           } else {
-            boolean ignored = transientError(errno, "sendmmsg"); // throws unless transient
+            boolean ignored = dropped(-r, "sendmmsg"); // throws unless only this entry is lost
           }
           sent[i] = false;
           i++;
         }
-      } catch (SysException | Error e) {
-        throw e;
-      } catch (Throwable t) {
-        throw new IllegalStateException(t);
       } finally {
         count = 0;
       }
       return ok;
+    }
+
+    /** How a kernel without UDP GSO (or a device that cannot do it) refuses a train. */
+    private static boolean gsoRefused(int errno) {
+      return Errno.EINVAL.is(errno) || Errno.EIO.is(errno) || Errno.ENOPROTOOPT.is(errno);
     }
 
     /** After {@link #flush}: whether entry {@code i} of that flush was sent. */
@@ -407,61 +263,27 @@ public final class UdpPort implements AutoCloseable {
     }
   }
 
-  /** Errors a datagram sender shrugs off (the packet is lost, the socket is fine). */
-  private boolean transientError(int errno, String call) {
-    if (errno == Errno.EAGAIN.value()
-        || errno == Errno.EINTR.value()
-        || errno == 105 /* ENOBUFS */
-        || errno == 111 /* ECONNREFUSED: ICMP port unreachable from an earlier datagram */
-        || errno == 101 /* ENETUNREACH */
-        || errno == 113 /* EHOSTUNREACH */
-        || errno == 1 /* EPERM: dropped by a local firewall */
-        || errno == 90 /* EMSGSIZE */) {
-      return false;
-    }
-    if (closed) {
-      return false;
-    }
-    throw new SysException(call, errno);
-  }
-
   /**
    * Receives batches of datagrams from one thread with {@code recvmmsg}. After {@link #receive()}
-   * returns n, datagram i is at {@link #data()} offset {@code i * size}, {@link #length(int)} bytes
-   * long, from {@link #sourceIp(int)}:{@link #sourcePort(int)}.
+   * returns n, datagram i is at {@link #data()} offset {@link #offset(int)}, {@link #length(int)}
+   * bytes long, from {@link #sourceIp(int)}:{@link #sourcePort(int)}.
    */
   public final class Receiver {
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment state = Libc.newCallState(arena);
-    private final int batch;
     private final int size;
     private final int headroom;
     private final long stride;
     private final MemorySegment data;
-    private final MemorySegment names;
-    private final MemorySegment iovs;
-    private final MemorySegment msgs;
-    private final MemorySegment cmsgs;
+    private final MessageVector msgs;
 
     private Receiver(int batch, int size, int headroom) {
-      this.batch = batch;
       this.size = size;
       this.headroom = headroom;
       this.stride = (headroom + size + 63) & ~63L;
       this.data = arena.allocate(batch * stride, 64);
-      this.names = arena.allocate((long) batch * SockAddrIn.SIZE, 8);
-      this.iovs = arena.allocate((long) batch * IOVEC, 8);
-      this.msgs = arena.allocate((long) batch * MMSGHDR, 8);
-      this.cmsgs = arena.allocate((long) batch * CMSG_INT_SPACE, 8);
-      // Pointers are set once (raw addresses: no per-call slices); receive() resets the lengths.
+      this.msgs = new MessageVector(arena, batch, SockAddrIn.SIZE, INT_CONTROL);
       for (int i = 0; i < batch; i++) {
-        iovs.set(JAVA_LONG, (long) i * IOVEC, data.address() + offset(i));
-        iovs.set(JAVA_LONG, (long) i * IOVEC + 8, size);
-        long m = (long) i * MMSGHDR;
-        msgs.set(JAVA_LONG, m, names.address() + (long) i * SockAddrIn.SIZE);
-        msgs.set(JAVA_LONG, m + 16, iovs.address() + (long) i * IOVEC);
-        msgs.set(JAVA_LONG, m + 24, 1L);
-        msgs.set(JAVA_LONG, m + 32, cmsgs.address() + (long) i * CMSG_INT_SPACE);
+        msgs.setData(i, data.address() + offset(i), size);
       }
     }
 
@@ -469,36 +291,24 @@ public final class UdpPort implements AutoCloseable {
      * Blocks until at least one datagram arrives or the receive timeout passes; returns how many
      * arrived (0 on timeout), or -1 once the port is closed.
      */
-    public int receive() {
+    public int receive() throws ErrnoException {
       if (closed) {
         return -1;
       }
-      for (int i = 0; i < batch; i++) {
-        long m = (long) i * MMSGHDR;
-        msgs.set(JAVA_INT, m + 8, SockAddrIn.SIZE);
-        msgs.set(JAVA_LONG, m + 40, (long) CMSG_INT_SPACE);
-        msgs.set(JAVA_INT, m + 48, 0);
-        msgs.set(JAVA_INT, m + 56, 0);
+      for (int i = 0; i < msgs.count(); i++) {
+        msgs.readyToReceive(i);
       }
-      try {
-        // MSG_WAITFORONE (0x10000): block for the first datagram, then take what is queued.
-        int n = (int) RECVMMSG.invokeExact(state, fd, msgs, batch, 0x10000, MemorySegment.NULL);
-        if (n >= 0) {
-          return closed ? -1 : n; // after shutdown the kernel reports one empty message
-        }
-        int errno = Libc.errno(state);
-        if (closed) {
-          return -1;
-        }
-        if (errno == Errno.EAGAIN.value() || errno == Errno.EINTR.value() || errno == 111) {
-          return 0;
-        }
-        throw new SysException("recvmmsg", errno);
-      } catch (SysException | Error e) {
-        throw e;
-      } catch (Throwable t) {
-        throw new IllegalStateException(t);
+      int n = socket.receive(msgs, msgs.count());
+      if (closed) {
+        return -1; // after shutdown the kernel reports one empty message
       }
+      if (n >= 0) {
+        return n;
+      }
+      if (Errno.EAGAIN.is(-n) || Errno.EINTR.is(-n) || Errno.ECONNREFUSED.is(-n)) {
+        return 0;
+      }
+      throw new ErrnoException("recvmmsg", -n);
     }
 
     /**
@@ -507,17 +317,8 @@ public final class UdpPort implements AutoCloseable {
      * otherwise, and for a single datagram, its length.
      */
     public int segmentSize(int i) {
-      long m = (long) i * MMSGHDR;
-      if (gro && msgs.get(JAVA_LONG, m + 40) >= CMSG_INT_LEN) {
-        long c = (long) i * CMSG_INT_SPACE;
-        if (cmsgs.get(JAVA_INT, c + 8) == SOL_UDP && cmsgs.get(JAVA_INT, c + 12) == UDP_GRO) {
-          int seg = cmsgs.get(JAVA_INT, c + 16);
-          if (seg > 0) {
-            return seg;
-          }
-        }
-      }
-      return length(i);
+      int seg = gro ? msgs.controlInt(i, UdpSocket.SOL_UDP, UdpSocket.UDP_GRO, 0, 0) : 0;
+      return seg > 0 ? seg : length(i);
     }
 
     /** Writable bytes in front of each datagram. */
@@ -538,20 +339,20 @@ public final class UdpPort implements AutoCloseable {
     }
 
     public int length(int i) {
-      return msgs.get(JAVA_INT, (long) i * MMSGHDR + 56);
+      return msgs.length(i);
     }
 
     /** True when datagram i was longer than the buffer (MSG_TRUNC in msg_flags). */
     public boolean truncated(int i) {
-      return (msgs.get(JAVA_INT, (long) i * MMSGHDR + 48) & 0x20) != 0;
+      return (msgs.flags(i) & UdpSocket.MSG_TRUNC) != 0;
     }
 
     public int sourceIp(int i) {
-      return SockAddrIn.ip(names, (long) i * SockAddrIn.SIZE);
+      return msgs.peerIp(i);
     }
 
     public int sourcePort(int i) {
-      return SockAddrIn.port(names, (long) i * SockAddrIn.SIZE);
+      return msgs.peerPort(i);
     }
 
     public void close() {

@@ -80,7 +80,8 @@ public final class UserspaceDataplane implements Dataplane {
 
   /** Event loop only (owns {@link #discoStunSender}). */
   @Override
-  public boolean sendDiscoStun(byte[] data, int off, int len, InetSocketAddress to, int ttl) {
+  public boolean sendDiscoStun(byte[] data, int off, int len, InetSocketAddress to, int ttl)
+      throws IOException {
     return discoStunSender.send(data, off, len, to, ttl);
   }
 
@@ -110,7 +111,7 @@ public final class UserspaceDataplane implements Dataplane {
   }
 
   @Override
-  public void probe(String peer, byte[] inner) {
+  public void probe(String peer, byte[] inner) throws IOException {
     PeerPath path = paths.get(peer);
     if (path == null || !path.sending) {
       return;
@@ -180,7 +181,7 @@ public final class UserspaceDataplane implements Dataplane {
           }
         }
       }
-    } catch (RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       if (running) {
         log.error("dataplane_udp_failed error=\"{}\"", e.toString());
       }

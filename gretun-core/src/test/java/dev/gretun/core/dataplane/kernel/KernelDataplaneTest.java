@@ -239,7 +239,7 @@ class KernelDataplaneTest {
   }
 
   @Test
-  void discoStunSendsGoThroughTheRawPath() {
+  void discoStunSendsGoThroughTheRawPath() throws Exception {
     try (KernelDataplane dp = open()) {
       byte[] ping = new byte[90];
       assertTrue(

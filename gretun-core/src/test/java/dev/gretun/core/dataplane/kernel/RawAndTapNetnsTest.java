@@ -51,7 +51,7 @@ class RawAndTapNetnsTest {
   private static final DataplaneCounters counters = new DataplaneCounters();
 
   @BeforeAll
-  static void setUp() {
+  static void setUp() throws Exception {
     a = Netns.create();
     r = Netns.create();
     b = Netns.create();
@@ -79,8 +79,16 @@ class RawAndTapNetnsTest {
     bRaw = Namespaces.inNetns(b.path(), () -> RawUdpSender.open(P, dst -> bIp));
     bTap = Namespaces.inNetns(b.path(), () -> PacketTap.open(P, 100));
     aTap = Namespaces.inNetns(a.path(), () -> PacketTap.open(P, 100));
-    bThread = Thread.ofPlatform().daemon().start(() -> bTap.run(bGot::offer, counters));
-    aThread = Thread.ofPlatform().daemon().start(() -> aTap.run(aGot::offer, counters));
+    bThread = Thread.ofPlatform().daemon().start(() -> run(bTap, bGot));
+    aThread = Thread.ofPlatform().daemon().start(() -> run(aTap, aGot));
+  }
+
+  private static void run(PacketTap tap, BlockingQueue<DiscoStunPacket> got) {
+    try {
+      tap.run(got::offer, counters);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @AfterAll

@@ -3,9 +3,14 @@ package dev.gretun.core.dataplane.userspace;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gretun.core.os.Errno;
+import dev.gretun.core.os.ErrnoException;
 import dev.gretun.core.os.SockAddrIn;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -13,24 +18,29 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** UdpPort on loopback: batched receive, native and heap sends, per-datagram TTL, wake-up. */
+/**
+ * UdpPort on loopback: batched receive, native and heap sends, per-datagram TTL, wake-up, errors.
+ */
 class UdpPortTest {
   private static final int LOOPBACK = 0x7f000001;
 
   @Test
-  void sendsAndReceivesBatchesOnLoopback() {
+  void sendsAndReceivesBatchesOnLoopback() throws Exception {
     try (UdpPort a = UdpPort.bind(0, 200);
         UdpPort b = UdpPort.bind(0, 200);
         Arena arena = Arena.ofConfined()) {
       UdpPort.Sender tx = a.sender();
+      UdpPort.Batch nativeTx = a.batch(1);
       UdpPort.Receiver rx = b.receiver(8, 2048);
       MemorySegment buf = arena.allocate(64);
       for (int i = 0; i < 5; i++) {
         buf.set(ValueLayout.JAVA_BYTE, 3, (byte) i);
-        assertTrue(tx.send(buf, 3, 10, LOOPBACK, b.port()));
+        nativeTx.add(buf, 3, 10, LOOPBACK, b.port(), 0);
+        assertEquals(1, nativeTx.flush());
       }
       byte[] hello = "hello".getBytes(StandardCharsets.US_ASCII);
       assertTrue(tx.send(hello, 0, 5, new InetSocketAddress("127.0.0.1", b.port()), 2));
@@ -54,12 +64,13 @@ class UdpPortTest {
       assertEquals(6, got);
       assertArrayEquals(hello, last);
       tx.close();
+      nativeTx.close();
       rx.close();
     }
   }
 
   @Test
-  void batchSendsPlainDatagramsAndGsoTrains() {
+  void batchSendsPlainDatagramsAndGsoTrains() throws Exception {
     try (UdpPort a = UdpPort.bind(0, 200);
         UdpPort b = UdpPort.bind(0, 200);
         Arena arena = Arena.ofConfined()) {
@@ -91,7 +102,7 @@ class UdpPortTest {
   }
 
   @Test
-  void groHandsOverAWholeTrainWithItsSegmentSize() {
+  void groHandsOverAWholeTrainWithItsSegmentSize() throws Exception {
     try (UdpPort a = UdpPort.bind(0, 200);
         UdpPort b = UdpPort.bind(0, 200);
         Arena arena = Arena.ofConfined()) {
@@ -127,16 +138,48 @@ class UdpPortTest {
       CompletableFuture<Integer> blocked =
           CompletableFuture.supplyAsync(
               () -> {
-                int r;
-                do {
-                  r = rx.receive();
-                } while (r == 0);
-                return r;
+                try {
+                  int r;
+                  do {
+                    r = rx.receive();
+                  } while (r == 0);
+                  return r;
+                } catch (ErrnoException e) {
+                  throw new CompletionException(e);
+                }
               });
       Thread.sleep(50);
       p.wake();
       assertEquals(-1, blocked.get(5, TimeUnit.SECONDS));
       rx.close();
+    }
+  }
+
+  /**
+   * A datagram lost for its own sake is dropped (false); a send the socket itself refuses (here
+   * EINVAL: UDP has no port 0) is an ErrnoException, which callers handling IOException see.
+   */
+  @Test
+  void aRefusedSendIsAnIoExceptionAndATransientOneADrop() throws Exception {
+    try (UdpPort a = UdpPort.bind(0, 200);
+        Arena arena = Arena.ofConfined()) {
+      UdpPort.Sender tx = a.sender();
+      byte[] data = {1, 2, 3};
+      IOException e =
+          assertThrows(
+              IOException.class,
+              () -> tx.send(data, 0, 3, new InetSocketAddress("127.0.0.1", 0), 0));
+      ErrnoException errno = assertInstanceOf(ErrnoException.class, e);
+      assertTrue(errno.is(Errno.EINVAL), e.getMessage());
+      UdpPort.Batch batch = a.batch(2);
+      MemorySegment buf = arena.allocate(16);
+      batch.add(buf, 0, 16, LOOPBACK, 0, 0);
+      assertThrows(ErrnoException.class, batch::flush);
+      assertEquals(0, batch.size());
+      a.wake();
+      assertFalse(tx.send(data, 0, 3, new InetSocketAddress("127.0.0.1", 0), 0), "after wake");
+      tx.close();
+      batch.close();
     }
   }
 

@@ -1,11 +1,11 @@
-package dev.gretun.core.link;
+package dev.gretun.core.os;
 
-import dev.gretun.core.os.NetlinkSocket;
 import java.nio.ByteBuffer;
 
 /**
  * A datagram channel to the kernel's netlink side. {@link NetlinkSocket} is the real one; tests use
- * a scripted fake so the request/reply logic runs without a kernel.
+ * a scripted fake so the request/reply logic runs without a kernel. Failures are {@code
+ * NetlinkException}s carrying the errno.
  */
 public interface NetlinkTransport extends AutoCloseable {
   /** Sends one complete request message. */

@@ -1,0 +1,137 @@
+package dev.gretun.core.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gretun.core.coord.CoordWire;
+import dev.gretun.core.dataplane.Dataplane;
+import dev.gretun.core.dataplane.DiscoStunPacket;
+import dev.gretun.core.dataplane.PeerRoute;
+import dev.gretun.core.dataplane.PeerTraffic;
+import dev.gretun.core.dataplane.userspace.UdpPort;
+import dev.gretun.core.util.FakeTicker;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The endpoint refresh survives a STUN send that the kernel refuses with an errno: the refusal is
+ * an IOException on the real send path (UdpPort → Dataplane.sendDiscoStun → StunClient), the STUN
+ * transaction fails, and the local endpoints are still posted — on this refresh and the next.
+ */
+class EndpointReporterTest {
+  /** UDP has no port 0: the kernel answers every send there with EINVAL. */
+  private static final InetSocketAddress REFUSED_STUN = new InetSocketAddress("127.0.0.1", 0);
+
+  @Test
+  void aStunSendFailingWithAnErrnoDoesNotEndTheRefresh() throws Exception {
+    try (UdpPort port = UdpPort.bind(0, 100);
+        SendOnlyPlane plane = new SendOnlyPlane(port)) {
+      RecordingCoordinator coord = new RecordingCoordinator();
+      InetSocketAddress local = new InetSocketAddress("192.0.2.7", port.port());
+      EndpointReporter reporter =
+          new EndpointReporter(
+              coord,
+              plane,
+              List.of(REFUSED_STUN),
+              p -> List.of(local),
+              new FakeTicker(),
+              Runnable::run,
+              Runnable::run,
+              symmetric -> {});
+
+      reporter.refresh();
+      assertEquals(1, plane.sendAttempts);
+      assertEquals(
+          List.of(List.of(new CoordWire.Endpoint("192.0.2.7:" + port.port(), "local"))),
+          coord.posts);
+
+      coord.registrations++; // re-registered: the next refresh must post again
+      reporter.refresh();
+      assertEquals(2, plane.sendAttempts);
+      assertEquals(2, coord.posts.size());
+      assertTrue(reporter.endpoints().contains(local));
+    }
+  }
+
+  /** Sends disco/STUN through a real UdpPort, exactly as the userspace plane does. */
+  private static final class SendOnlyPlane implements Dataplane {
+    private final UdpPort port;
+    private final UdpPort.Sender sender;
+    int sendAttempts;
+
+    SendOnlyPlane(UdpPort port) {
+      this.port = port;
+      this.sender = port.sender();
+    }
+
+    @Override
+    public boolean sendDiscoStun(byte[] data, int off, int len, InetSocketAddress to, int ttl)
+        throws IOException {
+      sendAttempts++;
+      return sender.send(data, off, len, to, ttl);
+    }
+
+    @Override
+    public int port() {
+      return port.port();
+    }
+
+    @Override
+    public void start(Predicate<DiscoStunPacket> sink) {}
+
+    @Override
+    public void apply(Collection<PeerRoute> routes) {}
+
+    @Override
+    public void probe(String peer, byte[] inner) {}
+
+    @Override
+    public Map<String, PeerTraffic> readTraffic() {
+      return Map.of();
+    }
+
+    @Override
+    public void close() {
+      sender.close();
+    }
+  }
+
+  private static final class RecordingCoordinator implements Coordinator {
+    final List<List<CoordWire.Endpoint>> posts = new ArrayList<>();
+    int registrations = 1;
+
+    @Override
+    public CoordWire.RegisterResponse register() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public int registrations() {
+      return registrations;
+    }
+
+    @Override
+    public void postEndpoints(List<CoordWire.Endpoint> endpoints) {
+      posts.add(List.copyOf(endpoints));
+    }
+
+    @Override
+    public void sendSignal(byte[] to, byte[] sealed) {}
+
+    @Override
+    public void watchPeers(Consumer<CoordWire.PeersResponse> listener) {}
+
+    @Override
+    public void watchSignals(Consumer<CoordWire.Envelope> listener) {}
+
+    @Override
+    public void close() {}
+  }
+}
