@@ -21,7 +21,7 @@ import java.time.Duration;
  * hang the caller. Every failure, of the socket calls too, is a {@link NetlinkException} carrying
  * the errno (the {@link NetlinkTransport} contract). Not thread-safe: one request at a time.
  */
-public final class NetlinkSocket implements NetlinkTransport {
+public final class NetlinkSocket extends SocketFd implements NetlinkTransport {
   private static final int SOL_NETLINK = 270;
   private static final int INITIAL_RX = 64 * 1024;
 
@@ -36,16 +36,13 @@ public final class NetlinkSocket implements NetlinkTransport {
   private static final long NL_FAMILY = SOCKADDR_NL.byteOffset(groupElement("nl_family"));
   private static final long NL_PID = SOCKADDR_NL.byteOffset(groupElement("nl_pid"));
 
-  private final Arena arena = Arena.ofShared();
-  private final int fd;
   private final int portId;
   private final MemorySegment kernelAddr = sockaddr(arena);
   private MemorySegment tx = arena.allocate(INITIAL_RX, 8);
   private MemorySegment rx = arena.allocate(INITIAL_RX, 8);
-  private boolean closed;
 
   private NetlinkSocket(int fd, int portId) {
-    this.fd = fd;
+    super(fd);
     this.portId = portId;
   }
 
@@ -111,15 +108,6 @@ public final class NetlinkSocket implements NetlinkTransport {
   @Override
   public int portId() {
     return portId;
-  }
-
-  @Override
-  public synchronized void close() {
-    if (!closed) {
-      closed = true;
-      Sockets.close(fd);
-      arena.close();
-    }
   }
 
   /** A {@code sockaddr_nl} for the kernel (pid 0), or to be filled by getsockname. */

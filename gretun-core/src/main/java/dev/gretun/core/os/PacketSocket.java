@@ -18,7 +18,7 @@ import java.time.Duration;
  * through a classic BPF filter, with the {@code PACKET_AUXDATA} status of each. One thread
  * receives; a receive allocates nothing.
  */
-public final class PacketSocket implements AutoCloseable {
+public final class PacketSocket extends SocketFd {
   /** {@code sll_pkttype} of a packet addressed to this host. */
   public static final int PACKET_HOST = 0;
 
@@ -56,17 +56,14 @@ public final class PacketSocket implements AutoCloseable {
   private static final long SLL_PKTTYPE = SOCKADDR_LL.byteOffset(groupElement("sll_pkttype"));
   private static final long TP_STATUS = TPACKET_AUXDATA.byteOffset(groupElement("tp_status"));
 
-  private final int fd;
   private final int ignoreOutgoingErrno;
-  private final Arena arena = Arena.ofShared();
   private final MemorySegment data = arena.allocate(SNAP, 64);
   private final MessageVector msg =
       new MessageVector(
           arena, 1, SOCKADDR_LL.byteSize(), MessageVector.space((int) TPACKET_AUXDATA.byteSize()));
-  private boolean closed;
 
   private PacketSocket(int fd, int ignoreOutgoingErrno) {
-    this.fd = fd;
+    super(fd);
     this.ignoreOutgoingErrno = ignoreOutgoingErrno;
     msg.setData(0, data.address(), SNAP);
   }
@@ -132,14 +129,5 @@ public final class PacketSocket implements AutoCloseable {
   /** The last packet's {@code tp_status} from its aux data, 0 when there was none. */
   public int auxStatus() {
     return msg.controlInt(0, SOL_PACKET, PACKET_AUXDATA, TP_STATUS, 0);
-  }
-
-  @Override
-  public synchronized void close() {
-    if (!closed) {
-      closed = true;
-      Sockets.close(fd);
-      arena.close();
-    }
   }
 }

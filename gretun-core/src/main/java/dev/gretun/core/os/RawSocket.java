@@ -3,7 +3,6 @@ package dev.gretun.core.os;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import dev.gretun.core.wire.bpf.Bpf;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -11,19 +10,16 @@ import java.lang.foreign.MemorySegment;
  * a UDP datagram and the kernel adds the IP header; with {@link #IPPROTO_RAW} the caller hands over
  * the whole IP packet. Sends copy into a native buffer the socket owns; one send at a time.
  */
-public final class RawSocket implements AutoCloseable {
+public final class RawSocket extends SocketFd {
   public static final int IPPROTO_UDP = 17;
   public static final int IPPROTO_RAW = 255;
   private static final int MAX_DATAGRAM = 65536;
 
-  private final int fd;
-  private final Arena arena = Arena.ofShared();
   private final MemorySegment buf = arena.allocate(MAX_DATAGRAM, 8);
   private final MemorySegment addr = arena.allocate(SockAddrIn.LAYOUT);
-  private boolean closed;
 
   private RawSocket(int fd) {
-    this.fd = fd;
+    super(fd);
   }
 
   /** Opens a raw socket for {@code protocol} in this thread's network namespace. */
@@ -49,20 +45,11 @@ public final class RawSocket implements AutoCloseable {
    * Returns the bytes sent, or -errno.
    */
   public synchronized long send(byte[] data, int off, int len, int dstIp) {
-    if (closed) {
+    if (isClosed()) {
       return -Errno.EBADF.value();
     }
     MemorySegment.copy(data, off, buf, JAVA_BYTE, 0, len);
     SockAddrIn.write(addr, 0, dstIp, 0);
     return Libc.sendto(fd, buf.address(), len, 0, addr);
-  }
-
-  @Override
-  public synchronized void close() {
-    if (!closed) {
-      closed = true;
-      Sockets.close(fd);
-      arena.close();
-    }
   }
 }

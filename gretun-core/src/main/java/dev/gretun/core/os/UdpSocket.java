@@ -11,7 +11,7 @@ import java.time.Duration;
  * -errno instead of throwing, so the data plane's loops allocate nothing. Any number of threads may
  * send, each with its own vector.
  */
-public final class UdpSocket implements AutoCloseable {
+public final class UdpSocket extends SocketFd {
   public static final int IPPROTO_IP = Libc.IPPROTO_IP;
   public static final int IP_TTL = Libc.IP_TTL;
   public static final int SOL_UDP = 17;
@@ -19,12 +19,10 @@ public final class UdpSocket implements AutoCloseable {
   public static final int UDP_GRO = 104;
   public static final int MSG_TRUNC = Libc.MSG_TRUNC;
 
-  private final int fd;
   private final int port;
-  private boolean closed;
 
   private UdpSocket(int fd, int port) {
-    this.fd = fd;
+    super(fd);
     this.port = port;
   }
 
@@ -95,13 +93,5 @@ public final class UdpSocket implements AutoCloseable {
    */
   public void shutdown() {
     int ignored = Libc.shutdown(fd, Libc.SHUT_RDWR);
-  }
-
-  @Override
-  public synchronized void close() {
-    if (!closed) {
-      closed = true;
-      Sockets.close(fd);
-    }
   }
 }
