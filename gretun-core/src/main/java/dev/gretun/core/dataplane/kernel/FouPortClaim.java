@@ -38,7 +38,7 @@ final class FouPortClaim {
     try {
       kernel.addFouPort(port);
     } catch (NetlinkException e) {
-      if (!(e.is(Errno.EEXIST) || e.is(Errno.EADDRINUSE) || e.errno() == 114 /* EALREADY */)) {
+      if (!(e.is(Errno.EEXIST) || e.is(Errno.EADDRINUSE) || e.is(Errno.EALREADY))) {
         throw KernelErrors.translate(e, "open FOU port " + port);
       }
       boolean isFou =
