@@ -139,11 +139,6 @@ public final class Libc {
     return result;
   }
 
-  /** {@code r}, or -errno when the call failed. */
-  private static long result(long r, MemorySegment state) {
-    return r >= 0 ? r : -(int) ERRNO.get(state, 0L);
-  }
-
   private static RuntimeException unexpected(Throwable t) {
     if (t instanceof Error e) {
       throw e;
@@ -151,237 +146,163 @@ public final class Libc {
     return t instanceof RuntimeException r ? r : new IllegalStateException("foreign call", t);
   }
 
-  static int socket(int domain, int type, int protocol) {
+  /**
+   * Every binding in one shape, so that one pair of methods ({@link #once}, {@link #retried}) makes
+   * all the calls: {@code i} is the first int argument (usually the fd), {@code p} and {@code q}
+   * pointer arguments, {@code a}..{@code c} the integer ones. The lambdas capture nothing, so each
+   * is one shared instance and a call allocates nothing.
+   */
+  @FunctionalInterface
+  private interface Call {
+    long invoke(MemorySegment st, int i, MemorySegment p, MemorySegment q, long a, long b, long c)
+        throws Throwable;
+  }
+
+  private static final MemorySegment NULL = MemorySegment.NULL;
+  private static final Call SOCKET_CALL =
+      (st, i, p, q, a, b, c) -> (int) SOCKET.invokeExact(st, i, (int) a, (int) b);
+  private static final Call BIND_CALL =
+      (st, i, p, q, a, b, c) -> (int) BIND.invokeExact(st, i, p, (int) p.byteSize());
+  private static final Call SETSOCKOPT_CALL =
+      (st, i, p, q, a, b, c) ->
+          (int) SETSOCKOPT.invokeExact(st, i, (int) a, (int) b, p, (int) p.byteSize());
+  private static final Call GETSOCKNAME_CALL =
+      (st, i, p, q, a, b, c) -> (int) GETSOCKNAME.invokeExact(st, i, p, q);
+  private static final Call SHUTDOWN_CALL =
+      (st, i, p, q, a, b, c) -> (int) SHUTDOWN.invokeExact(st, i, (int) a);
+  private static final Call CLOSE_CALL = (st, i, p, q, a, b, c) -> (int) CLOSE.invokeExact(st, i);
+  private static final Call SENDTO_CALL =
+      (st, i, p, q, a, b, c) ->
+          (long)
+              SENDTO.invokeExact(st, i, a, b, (int) c, p, p.equals(NULL) ? 0 : (int) p.byteSize());
+  private static final Call RECV_CALL =
+      (st, i, p, q, a, b, c) -> (long) RECV.invokeExact(st, i, a, b, (int) c);
+  private static final Call RECVMSG_CALL =
+      (st, i, p, q, a, b, c) -> (long) RECVMSG.invokeExact(st, i, p, (int) a);
+  private static final Call SENDMMSG_CALL =
+      (st, i, p, q, a, b, c) -> (int) SENDMMSG.invokeExact(st, i, a, (int) b, (int) c);
+  private static final Call RECVMMSG_CALL =
+      (st, i, p, q, a, b, c) -> (int) RECVMMSG.invokeExact(st, i, p, (int) a, (int) b, NULL);
+  private static final Call READ_CALL =
+      (st, i, p, q, a, b, c) -> (long) READ.invokeExact(st, i, a, b);
+  private static final Call WRITE_CALL =
+      (st, i, p, q, a, b, c) -> (long) WRITE.invokeExact(st, i, a, b);
+  private static final Call OPEN_CALL = (st, i, p, q, a, b, c) -> (int) OPEN.invokeExact(st, p, i);
+  private static final Call IOCTL_PTR_CALL =
+      (st, i, p, q, a, b, c) -> (int) IOCTL_PTR.invokeExact(st, i, a, p);
+  private static final Call IOCTL_LONG_CALL =
+      (st, i, p, q, a, b, c) -> (int) IOCTL_LONG.invokeExact(st, i, a, b);
+  private static final Call EVENTFD_CALL =
+      (st, i, p, q, a, b, c) -> (int) EVENTFD.invokeExact(st, i, (int) a);
+  private static final Call POLL_CALL =
+      (st, i, p, q, a, b, c) -> (int) POLL.invokeExact(st, p, a, i);
+  private static final Call SETNS_CALL =
+      (st, i, p, q, a, b, c) -> (int) SETNS.invokeExact(st, i, (int) a);
+
+  /** Makes {@code call} once with this thread's call state: its result, or -errno. */
+  private static long once(
+      Call call, int i, MemorySegment p, MemorySegment q, long a, long b, long c) {
     MemorySegment st = STATE.get();
     try {
-      long r;
-      do {
-        r = result((int) SOCKET.invokeExact(st, domain, type, protocol), st);
-      } while (r == -EINTR);
-      return (int) r;
+      long r = call.invoke(st, i, p, q, a, b, c);
+      return r >= 0 ? r : -(int) ERRNO.get(st, 0L);
     } catch (Throwable t) {
       throw unexpected(t);
     }
+  }
+
+  /** {@link #once}, again while it is interrupted by a signal (EINTR). */
+  private static long retried(
+      Call call, int i, MemorySegment p, MemorySegment q, long a, long b, long c) {
+    long r;
+    do {
+      r = once(call, i, p, q, a, b, c);
+    } while (r == -EINTR);
+    return r;
+  }
+
+  static int socket(int domain, int type, int protocol) {
+    return (int) retried(SOCKET_CALL, domain, NULL, NULL, type, protocol, 0);
   }
 
   static int bind(int fd, MemorySegment addr) {
-    MemorySegment st = STATE.get();
-    try {
-      long r;
-      do {
-        r = result((int) BIND.invokeExact(st, fd, addr, (int) addr.byteSize()), st);
-      } while (r == -EINTR);
-      return (int) r;
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    return (int) retried(BIND_CALL, fd, addr, NULL, 0, 0, 0);
   }
 
   static int setsockopt(int fd, int level, int name, MemorySegment value) {
-    MemorySegment st = STATE.get();
-    try {
-      int len = (int) value.byteSize();
-      long r;
-      do {
-        r = result((int) SETSOCKOPT.invokeExact(st, fd, level, name, value, len), st);
-      } while (r == -EINTR);
-      return (int) r;
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    return (int) retried(SETSOCKOPT_CALL, fd, value, NULL, level, name, 0);
   }
 
   /** getsockname(2) into {@code addr}; {@code len} is an int holding its size, then the length. */
   static int getsockname(int fd, MemorySegment addr, MemorySegment len) {
-    MemorySegment st = STATE.get();
-    try {
-      long r;
-      do {
-        r = result((int) GETSOCKNAME.invokeExact(st, fd, addr, len), st);
-      } while (r == -EINTR);
-      return (int) r;
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    return (int) retried(GETSOCKNAME_CALL, fd, addr, len, 0, 0, 0);
   }
 
   static int shutdown(int fd, int how) {
-    MemorySegment st = STATE.get();
-    try {
-      return (int) result((int) SHUTDOWN.invokeExact(st, fd, how), st);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    return (int) once(SHUTDOWN_CALL, fd, NULL, NULL, how, 0, 0);
   }
 
   /** close(2), never retried: Linux releases the descriptor whatever close returns. */
   static int close(int fd) {
-    MemorySegment st = STATE.get();
-    try {
-      return (int) result((int) CLOSE.invokeExact(st, fd), st);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    return (int) once(CLOSE_CALL, fd, NULL, NULL, 0, 0, 0);
   }
 
   /** sendto(2) of {@code len} bytes at native address {@code buf}; {@code addr} may be NULL. */
   static long sendto(int fd, long buf, long len, int flags, MemorySegment addr) {
-    MemorySegment st = STATE.get();
-    int addrLen = addr.equals(MemorySegment.NULL) ? 0 : (int) addr.byteSize();
-    try {
-      long r;
-      do {
-        r = result((long) SENDTO.invokeExact(st, fd, buf, len, flags, addr, addrLen), st);
-      } while (r == -EINTR);
-      return r;
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    return retried(SENDTO_CALL, fd, addr, NULL, buf, len, flags);
   }
 
   /** recv(2) into native address {@code buf}; with MSG_TRUNC the result is the real length. */
   static long recv(int fd, long buf, long len, int flags) {
-    MemorySegment st = STATE.get();
-    try {
-      long r;
-      do {
-        r = result((long) RECV.invokeExact(st, fd, buf, len, flags), st);
-      } while (r == -EINTR);
-      return r;
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    return retried(RECV_CALL, fd, NULL, NULL, buf, len, flags);
   }
 
   static long recvmsg(int fd, MemorySegment msghdr, int flags) {
-    MemorySegment st = STATE.get();
-    try {
-      long r;
-      do {
-        r = result((long) RECVMSG.invokeExact(st, fd, msghdr, flags), st);
-      } while (r == -EINTR);
-      return r;
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    return retried(RECVMSG_CALL, fd, msghdr, NULL, flags, 0, 0);
   }
 
   /** sendmmsg(2) of {@code vlen} {@code struct mmsghdr} starting at native address {@code vec}. */
   static int sendmmsg(int fd, long vec, int vlen, int flags) {
-    MemorySegment st = STATE.get();
-    try {
-      long r;
-      do {
-        r = result((int) SENDMMSG.invokeExact(st, fd, vec, vlen, flags), st);
-      } while (r == -EINTR);
-      return (int) r;
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    return (int) retried(SENDMMSG_CALL, fd, NULL, NULL, vec, vlen, flags);
   }
 
   /** recvmmsg(2) without a timeout (the socket's SO_RCVTIMEO bounds the wait). */
   static int recvmmsg(int fd, MemorySegment vec, int vlen, int flags) {
-    MemorySegment st = STATE.get();
-    try {
-      long r;
-      do {
-        r = result((int) RECVMMSG.invokeExact(st, fd, vec, vlen, flags, MemorySegment.NULL), st);
-      } while (r == -EINTR);
-      return (int) r;
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    return (int) retried(RECVMMSG_CALL, fd, vec, NULL, vlen, flags, 0);
   }
 
   static long read(int fd, long buf, long len) {
-    MemorySegment st = STATE.get();
-    try {
-      long r;
-      do {
-        r = result((long) READ.invokeExact(st, fd, buf, len), st);
-      } while (r == -EINTR);
-      return r;
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    return retried(READ_CALL, fd, NULL, NULL, buf, len, 0);
   }
 
   static long write(int fd, long buf, long len) {
-    MemorySegment st = STATE.get();
-    try {
-      long r;
-      do {
-        r = result((long) WRITE.invokeExact(st, fd, buf, len), st);
-      } while (r == -EINTR);
-      return r;
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    return retried(WRITE_CALL, fd, NULL, NULL, buf, len, 0);
   }
 
   /** open(2) of a NUL-terminated path. */
   static int open(MemorySegment path, int flags) {
-    MemorySegment st = STATE.get();
-    try {
-      long r;
-      do {
-        r = result((int) OPEN.invokeExact(st, path, flags), st);
-      } while (r == -EINTR);
-      return (int) r;
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    return (int) retried(OPEN_CALL, flags, path, NULL, 0, 0, 0);
   }
 
   /** ioctl(2) whose argument points to {@code arg}. */
   static int ioctl(int fd, long request, MemorySegment arg) {
-    MemorySegment st = STATE.get();
-    try {
-      return (int) result((int) IOCTL_PTR.invokeExact(st, fd, request, arg), st);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    return (int) once(IOCTL_PTR_CALL, fd, arg, NULL, request, 0, 0);
   }
 
   /** ioctl(2) that takes its argument by value. */
   static int ioctl(int fd, long request, long arg) {
-    MemorySegment st = STATE.get();
-    try {
-      return (int) result((int) IOCTL_LONG.invokeExact(st, fd, request, arg), st);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    return (int) once(IOCTL_LONG_CALL, fd, NULL, NULL, request, arg, 0);
   }
 
   static int eventfd(int initval, int flags) {
-    MemorySegment st = STATE.get();
-    try {
-      return (int) result((int) EVENTFD.invokeExact(st, initval, flags), st);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    return (int) once(EVENTFD_CALL, initval, NULL, NULL, flags, 0, 0);
   }
 
   static int poll(MemorySegment fds, long nfds, int timeoutMillis) {
-    MemorySegment st = STATE.get();
-    try {
-      long r;
-      do {
-        r = result((int) POLL.invokeExact(st, fds, nfds, timeoutMillis), st);
-      } while (r == -EINTR);
-      return (int) r;
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    return (int) retried(POLL_CALL, timeoutMillis, fds, NULL, nfds, 0, 0);
   }
 
   static int setns(int fd, int nstype) {
-    MemorySegment st = STATE.get();
-    try {
-      return (int) result((int) SETNS.invokeExact(st, fd, nstype), st);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    return (int) once(SETNS_CALL, fd, NULL, NULL, nstype, 0, 0);
   }
 }
