@@ -3,6 +3,7 @@ package dev.gretun.core.tunnel;
 import dev.gretun.core.GretunException;
 import dev.gretun.core.link.KernelErrors;
 import dev.gretun.core.link.LinkControl;
+import dev.gretun.core.link.Ownership;
 import dev.gretun.core.os.Errno;
 import dev.gretun.core.wire.netlink.FouPort;
 import dev.gretun.core.wire.netlink.GreInfo;

@@ -1,6 +1,6 @@
 package dev.gretun.core.dataplane.kernel;
 
-import dev.gretun.core.tunnel.Ownership;
+import dev.gretun.core.link.Ownership;
 import dev.gretun.core.wire.netlink.Link;
 import java.util.Arrays;
 import java.util.regex.Pattern;

@@ -1,4 +1,4 @@
-package dev.gretun.core.tunnel;
+package dev.gretun.core.link;
 
 /**
  * Ownership mark that gretun stores in a tunnel's IFLA_IFALIAS (visible as "alias" in {@code ip

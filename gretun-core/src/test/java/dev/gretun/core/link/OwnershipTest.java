@@ -1,4 +1,4 @@
-package dev.gretun.core.tunnel;
+package dev.gretun.core.link;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
