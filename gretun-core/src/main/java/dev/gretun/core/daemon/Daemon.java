@@ -33,8 +33,8 @@ import dev.gretun.core.stun.StunResult;
 import dev.gretun.core.util.HostPort;
 import dev.gretun.core.util.Ticker;
 import dev.gretun.core.wire.PortDemux;
+import dev.gretun.core.wire.WireFormatException;
 import dev.gretun.core.wire.disco.DiscoMessage;
-import dev.gretun.core.wire.disco.DiscoParseException;
 import dev.gretun.core.wire.disco.Endpoints;
 import dev.gretun.core.wire.gre.PairKey;
 import java.io.IOException;
@@ -419,7 +419,7 @@ public final class Daemon implements AutoCloseable {
   private DiscoSealer.Opened openOrDrop(byte[] b, String event, Object from) {
     try {
       return sealer.open(b, 0, b.length, paths::containsKey);
-    } catch (DiscoParseException e) {
+    } catch (WireFormatException e) {
       metrics.discoDropped.increment();
       log.debug("{} from={} reason={}", event, from, e.getMessage());
       return null;

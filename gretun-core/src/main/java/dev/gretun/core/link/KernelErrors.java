@@ -2,8 +2,8 @@ package dev.gretun.core.link;
 
 import dev.gretun.core.GretunException;
 import dev.gretun.core.os.Errno;
+import dev.gretun.core.os.NetlinkException;
 import dev.gretun.core.os.SysException;
-import dev.gretun.core.wire.netlink.NetlinkException;
 
 /**
  * Turns kernel errors into operator messages with stable codes: {@code permission}, {@code

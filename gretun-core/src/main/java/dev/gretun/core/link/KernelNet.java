@@ -10,7 +10,7 @@ import java.util.Optional;
 /**
  * The kernel operations the kernel data plane performs on links, addresses, routes and FOU ports;
  * {@link NetlinkKernelNet} is the real one, tests use a fake. Failures are {@link
- * dev.gretun.core.wire.netlink.NetlinkException}s carrying the errno.
+ * dev.gretun.core.os.NetlinkException}s carrying the errno.
  */
 public interface KernelNet extends AutoCloseable {
   List<Link> links();

@@ -1,9 +1,9 @@
 package dev.gretun.core.link;
 
+import dev.gretun.core.os.NetlinkException;
+import dev.gretun.core.wire.WireFormatException;
 import dev.gretun.core.wire.netlink.MessageWriter;
 import dev.gretun.core.wire.netlink.Netlink;
-import dev.gretun.core.wire.netlink.NetlinkException;
-import dev.gretun.core.wire.netlink.NetlinkFormatException;
 import dev.gretun.core.wire.netlink.NlMessage;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +38,7 @@ public final class NetlinkClient implements AutoCloseable {
           continue;
         }
         if (m.type() == Netlink.NLMSG_ERROR) {
-          NetlinkException e = m.error();
+          NetlinkException e = NetlinkException.of(m);
           if (e != null) {
             throw e;
           }
@@ -46,7 +46,8 @@ public final class NetlinkClient implements AutoCloseable {
         }
       }
     }
-    throw new NetlinkFormatException("no ACK for request " + s);
+    throw new WireFormatException(
+        WireFormatException.Reason.MISSING_REPLY, "no ACK for request " + s);
   }
 
   /** Sends a request answered by exactly one message (e.g. RTM_GETLINK by name, RTM_GETROUTE). */
@@ -58,7 +59,7 @@ public final class NetlinkClient implements AutoCloseable {
           continue;
         }
         if (m.type() == Netlink.NLMSG_ERROR) {
-          NetlinkException e = m.error();
+          NetlinkException e = NetlinkException.of(m);
           if (e != null) {
             throw e;
           }
@@ -67,7 +68,8 @@ public final class NetlinkClient implements AutoCloseable {
         return m;
       }
     }
-    throw new NetlinkFormatException("no reply for request " + s);
+    throw new WireFormatException(
+        WireFormatException.Reason.MISSING_REPLY, "no reply for request " + s);
   }
 
   /** Sends an NLM_F_DUMP request and returns every message of the dump. */
@@ -98,7 +100,7 @@ public final class NetlinkClient implements AutoCloseable {
             return interrupted;
           }
           case Netlink.NLMSG_ERROR -> {
-            NetlinkException e = m.error();
+            NetlinkException e = NetlinkException.of(m);
             if (e != null) {
               throw e;
             }
@@ -108,7 +110,8 @@ public final class NetlinkClient implements AutoCloseable {
         }
       }
     }
-    throw new NetlinkFormatException("dump " + s + " did not end");
+    throw new WireFormatException(
+        WireFormatException.Reason.MISSING_REPLY, "dump " + s + " did not end");
   }
 
   private int send(MessageWriter request) {

@@ -11,8 +11,7 @@ import java.util.Optional;
 
 /**
  * The kernel operations {@link TunnelService} performs; {@link NetlinkTunnelKernel} is the real
- * one. Failures are {@link dev.gretun.core.wire.netlink.NetlinkException}s carrying the kernel's
- * errno.
+ * one. Failures are {@link dev.gretun.core.os.NetlinkException}s carrying the kernel's errno.
  */
 public interface TunnelKernel {
   Optional<Link> link(String name);

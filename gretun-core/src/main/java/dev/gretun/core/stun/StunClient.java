@@ -1,9 +1,9 @@
 package dev.gretun.core.stun;
 
 import dev.gretun.core.stun.StunResult.Status;
+import dev.gretun.core.wire.WireFormatException;
 import dev.gretun.core.wire.stun.Stun;
 import dev.gretun.core.wire.stun.StunMessage;
-import dev.gretun.core.wire.stun.StunParseException;
 import dev.gretun.core.wire.stun.TransactionId;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -154,7 +154,7 @@ public final class StunClient {
     StunMessage msg;
     try {
       msg = StunMessage.parse(buf, off, len);
-    } catch (StunParseException e) {
+    } catch (WireFormatException e) {
       return true; // ours by id and source but malformed: keep waiting for a good copy
     }
     if (msg.type() != Stun.BINDING_SUCCESS && msg.type() != Stun.BINDING_ERROR) {

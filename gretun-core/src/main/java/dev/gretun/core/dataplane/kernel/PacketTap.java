@@ -12,9 +12,9 @@ import dev.gretun.core.os.Errno;
 import dev.gretun.core.os.Libc;
 import dev.gretun.core.os.SockAddrIn;
 import dev.gretun.core.os.SysException;
+import dev.gretun.core.wire.WireFormatException;
 import dev.gretun.core.wire.bpf.DiscoStunFilter;
 import dev.gretun.core.wire.ip.CapturedDatagram;
-import dev.gretun.core.wire.ip.MalformedPacketException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
@@ -144,7 +144,7 @@ public final class PacketTap implements AutoCloseable {
     CapturedDatagram d;
     try {
       d = CapturedDatagram.parse(view, n, !csumNotReady);
-    } catch (MalformedPacketException e) {
+    } catch (WireFormatException e) {
       counters.dropMalformed.increment();
       return;
     }

@@ -60,8 +60,8 @@ public final class VnetHeader {
     if (csumStart >= len || field + 2 > len) {
       return false;
     }
-    long acc = InetChecksum.sum(pkt, off + csumStart, len - csumStart, 0);
-    pkt.set(BE_SHORT, off + field, InetChecksum.finish(acc));
+    long acc = Checksums.sum(pkt, off + csumStart, len - csumStart, 0);
+    pkt.set(BE_SHORT, off + field, Checksums.finish(acc));
     return true;
   }
 }

@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gretun.core.wire.PortDemux;
-import dev.gretun.core.wire.gre.GreParseException.Reason;
+import dev.gretun.core.wire.WireFormatException;
+import dev.gretun.core.wire.WireFormatException.Reason;
 import java.util.HexFormat;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -70,18 +71,19 @@ class GreHeaderTest {
     pkt[13] ^= 1;
     assertEquals(
         Reason.BAD_CHECKSUM,
-        assertThrows(GreParseException.class, () -> GreHeader.parse(pkt, 0, pkt.length)).reason());
+        assertThrows(WireFormatException.class, () -> GreHeader.parse(pkt, 0, pkt.length))
+            .reason());
   }
 
   private static Reason reject(String hex) {
     byte[] b = HEX.parseHex(hex);
-    return assertThrows(GreParseException.class, () -> GreHeader.parse(b, 0, b.length)).reason();
+    return assertThrows(WireFormatException.class, () -> GreHeader.parse(b, 0, b.length)).reason();
   }
 
   @Test
   void rejections() {
-    assertEquals(Reason.SHORT, reject("20 00 08"));
-    assertEquals(Reason.SHORT, reject("20 00 08 00 00 00"));
+    assertEquals(Reason.TRUNCATED, reject("20 00 08"));
+    assertEquals(Reason.TRUNCATED, reject("20 00 08 00 00 00"));
     assertEquals(Reason.BAD_VERSION, reject("00 01 08 00")); // version 1 = PPTP's enhanced GRE
     assertEquals(Reason.BAD_FLAGS, reject("40 00 08 00")); // routing present (RFC 1701)
     assertEquals(Reason.BAD_VERSION, reject("54 53 f0 9f")); // disco magic is never GRE
