@@ -50,13 +50,21 @@ public final class WireFormatException extends RuntimeException {
   }
 
   private final Reason reason;
+  private final String detail;
 
+  /** The message is {@code "<REASON>: <detail>"}, the form drop logs print. */
   public WireFormatException(Reason reason, String detail) {
     super(reason + ": " + detail, null, false, false);
     this.reason = reason;
+    this.detail = detail;
   }
 
   public Reason reason() {
     return reason;
+  }
+
+  /** What exactly was wrong, without the reason. */
+  public String detail() {
+    return detail;
   }
 }

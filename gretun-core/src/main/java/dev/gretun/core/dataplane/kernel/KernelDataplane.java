@@ -11,6 +11,7 @@ import dev.gretun.core.link.NetlinkKernelNet;
 import dev.gretun.core.os.Errno;
 import dev.gretun.core.os.NetlinkException;
 import dev.gretun.core.os.SockAddrIn;
+import dev.gretun.core.util.Ticker;
 import dev.gretun.core.wire.netlink.FouPort;
 import dev.gretun.core.wire.netlink.GreKind;
 import dev.gretun.core.wire.netlink.GreLinkSpec;
@@ -25,7 +26,6 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,7 +88,7 @@ public final class KernelDataplane implements Dataplane {
   private final ProbeSender probes;
   private final Predicate<DiscoStunPacket> sink;
   private final DataplaneCounters counters;
-  private final LongSupplier nanos;
+  private final Ticker nanos;
   private final Thread rxThread;
   private final Map<PeerPath, Device> devices = new IdentityHashMap<>();
   private final SourceAddresses sources;
@@ -118,7 +118,7 @@ public final class KernelDataplane implements Dataplane {
       ProbeSender probes,
       Predicate<DiscoStunPacket> sink,
       DataplaneCounters counters,
-      LongSupplier nanos) {
+      Ticker nanos) {
     this.config = config;
     this.kernel = kernel;
     this.sources = sources;
@@ -189,7 +189,7 @@ public final class KernelDataplane implements Dataplane {
       ProbeSender probes,
       Predicate<DiscoStunPacket> sink,
       DataplaneCounters counters,
-      LongSupplier nanos) {
+      Ticker nanos) {
     KernelDataplane dp =
         new KernelDataplane(config, kernel, sources, io, probes, sink, counters, nanos);
     try {
@@ -457,7 +457,7 @@ public final class KernelDataplane implements Dataplane {
   /** Reads the devices' counters (at most every 200 ms): new rx packets = inbound seen. */
   @Override
   public void poll() {
-    long now = nanos.getAsLong();
+    long now = nanos.nanos();
     if (now - lastPoll < POLL_INTERVAL_NANOS || devices.isEmpty()) {
       return;
     }

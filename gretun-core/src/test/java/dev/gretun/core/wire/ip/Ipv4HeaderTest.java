@@ -83,14 +83,15 @@ class Ipv4HeaderTest {
     badSum[11] ^= 1;
     var e =
         assertThrows(WireFormatException.class, () -> Ipv4Header.parse(ByteBuffer.wrap(badSum)));
-    assertEquals("IPv4 header checksum mismatch", e.getMessage());
+    assertEquals(WireFormatException.Reason.BAD_CHECKSUM, e.reason());
+    assertEquals("IPv4 header checksum mismatch", e.detail());
     byte[] shortIhl = good.clone();
     shortIhl[0] = 0x44;
     assertThrows(WireFormatException.class, () -> Ipv4Header.parse(ByteBuffer.wrap(shortIhl)));
   }
 
   @Test
-  void randomInputOnlyEverThrowsMalformedPacket() {
+  void randomInputOnlyEverThrowsWireFormatException() {
     var random = new SplittableRandom(42);
     byte[] seed = HEX.parseHex(UDP_PONG);
     for (int i = 0; i < 100_000; i++) {
