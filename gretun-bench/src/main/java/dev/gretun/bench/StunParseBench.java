@@ -1,6 +1,6 @@
 package dev.gretun.bench;
 
-import dev.gretun.core.wire.PortDemux;
+import dev.gretun.core.wire.demux.PortDemux;
 import dev.gretun.core.wire.stun.StunMessage;
 import dev.gretun.core.wire.WireFormatException;
 import dev.gretun.core.wire.stun.TransactionId;

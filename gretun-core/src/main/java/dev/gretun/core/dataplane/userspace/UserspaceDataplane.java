@@ -6,7 +6,7 @@ import dev.gretun.core.dataplane.DiscoStunPacket;
 import dev.gretun.core.os.SockAddrIn;
 import dev.gretun.core.os.TunClosedException;
 import dev.gretun.core.os.TunDevice;
-import dev.gretun.core.wire.PortDemux;
+import dev.gretun.core.wire.demux.PortDemux;
 import dev.gretun.core.wire.gre.GreHeader;
 import dev.gretun.core.wire.ip.VnetHeader;
 import io.netty.util.collection.IntObjectHashMap;

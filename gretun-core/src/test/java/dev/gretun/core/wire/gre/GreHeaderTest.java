@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gretun.core.wire.PortDemux;
 import dev.gretun.core.wire.WireFormatException;
 import dev.gretun.core.wire.WireFormatException.Reason;
+import dev.gretun.core.wire.demux.PortDemux;
 import java.util.HexFormat;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
