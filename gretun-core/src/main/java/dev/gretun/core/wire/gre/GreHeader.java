@@ -1,11 +1,10 @@
 package dev.gretun.core.wire.gre;
 
+import dev.gretun.core.wire.NetworkOrder;
 import dev.gretun.core.wire.WireFormatException;
 import dev.gretun.core.wire.WireFormatException.Reason;
 import dev.gretun.core.wire.ip.Checksums;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 /**
  * A GRE header (RFC 2784 with the RFC 2890 key and sequence extensions):
@@ -50,9 +49,6 @@ public record GreHeader(
 
   /** The first word of the header we send: K bit, version 0, protocol IPv4. */
   public static final int KEYED_IPV4 = 0x2000_0800;
-
-  private static final ValueLayout.OfInt BE_INT =
-      ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
   static final int FLAG_C = 0x8000;
   static final int FLAG_K = 0x2000;
@@ -121,23 +117,23 @@ public record GreHeader(
 
   /** Writes the keyed IPv4 header ({@code 20 00 08 00 <key>}) at {@code off}. */
   public static void write(MemorySegment seg, long off, int key) {
-    seg.set(BE_INT, off, KEYED_IPV4);
-    seg.set(BE_INT, off + 4, key);
+    seg.set(NetworkOrder.INT, off, KEYED_IPV4);
+    seg.set(NetworkOrder.INT, off + 4, key);
   }
 
   /** True when {@code len} bytes at {@code off} start with the keyed IPv4 header we send. */
   public static boolean isKeyedIpv4(MemorySegment seg, long off, int len) {
-    return len >= HEADER && seg.get(BE_INT, off) == KEYED_IPV4;
+    return len >= HEADER && seg.get(NetworkOrder.INT, off) == KEYED_IPV4;
   }
 
   /** The key of a header that {@link #isKeyedIpv4}. */
   public static int key(MemorySegment seg, long off) {
-    return seg.get(BE_INT, off + 4);
+    return seg.get(NetworkOrder.INT, off + 4);
   }
 
   /** A big-endian 32-bit word at {@code off} (e.g. the inner IPv4 destination address). */
   public static int beInt(MemorySegment seg, long off) {
-    return seg.get(BE_INT, off);
+    return seg.get(NetworkOrder.INT, off);
   }
 
   /**

@@ -1,9 +1,9 @@
 package dev.gretun.core.wire.ip;
 
+import dev.gretun.core.wire.NetworkOrder;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * The Internet checksum (RFC 1071): the one's-complement sum of 16-bit big-endian words,
@@ -13,22 +13,17 @@ import java.nio.ByteOrder;
  * time.
  */
 public final class Checksums {
-  private static final ValueLayout.OfLong BE_LONG =
-      ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-  private static final ValueLayout.OfShort BE_SHORT =
-      ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-
   private Checksums() {}
 
   /** Adds {@code seg[off..off+len)} to {@code acc}; an odd last byte is padded with zero. */
   public static long sum(MemorySegment seg, long off, int len, long acc) {
     int i = 0;
     for (; i + 8 <= len; i += 8) {
-      long v = seg.get(BE_LONG, off + i);
+      long v = seg.get(NetworkOrder.LONG, off + i);
       acc += (v >>> 32) + (v & 0xFFFF_FFFFL);
     }
     for (; i + 2 <= len; i += 2) {
-      acc += Short.toUnsignedInt(seg.get(BE_SHORT, off + i));
+      acc += Short.toUnsignedInt(seg.get(NetworkOrder.SHORT, off + i));
     }
     if (i < len) {
       acc += (seg.get(ValueLayout.JAVA_BYTE, off + i) & 0xFF) << 8;
