@@ -2,9 +2,9 @@ package dev.gretun.bench;
 
 import dev.gretun.core.crypto.NaclBox;
 import dev.gretun.core.crypto.X25519;
+import dev.gretun.core.wire.WireFormatException;
 import dev.gretun.core.wire.disco.DiscoEnvelope;
 import dev.gretun.core.wire.disco.DiscoMessage;
-import dev.gretun.core.wire.WireFormatException;
 import dev.gretun.core.wire.disco.DiscoTxId;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,8 +1,8 @@
 package dev.gretun.bench;
 
+import dev.gretun.core.wire.WireFormatException;
 import dev.gretun.core.wire.demux.PortDemux;
 import dev.gretun.core.wire.stun.StunMessage;
-import dev.gretun.core.wire.WireFormatException;
 import dev.gretun.core.wire.stun.TransactionId;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
