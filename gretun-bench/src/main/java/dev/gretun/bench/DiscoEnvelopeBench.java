@@ -2,9 +2,9 @@ package dev.gretun.bench;
 
 import dev.gretun.core.crypto.NaclBox;
 import dev.gretun.core.crypto.X25519;
+import dev.gretun.core.wire.WireFormatException;
 import dev.gretun.core.wire.disco.DiscoEnvelope;
 import dev.gretun.core.wire.disco.DiscoMessage;
-import dev.gretun.core.wire.disco.DiscoParseException;
 import dev.gretun.core.wire.disco.DiscoTxId;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -51,7 +51,7 @@ public class DiscoEnvelopeBench {
   }
 
   @Benchmark
-  public DiscoMessage openPong() throws DiscoParseException {
+  public DiscoMessage openPong() throws WireFormatException {
     return DiscoEnvelope.open(sealed, 0, sealed.length, sharedKey);
   }
 

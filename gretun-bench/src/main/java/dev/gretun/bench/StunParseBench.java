@@ -1,8 +1,8 @@
 package dev.gretun.bench;
 
-import dev.gretun.core.wire.PortDemux;
+import dev.gretun.core.wire.WireFormatException;
+import dev.gretun.core.wire.demux.PortDemux;
 import dev.gretun.core.wire.stun.StunMessage;
-import dev.gretun.core.wire.stun.StunParseException;
 import dev.gretun.core.wire.stun.TransactionId;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -36,7 +36,7 @@ public class StunParseBench {
   }
 
   @Benchmark
-  public StunMessage parseBindingSuccess() throws StunParseException {
+  public StunMessage parseBindingSuccess() throws WireFormatException {
     return StunMessage.parse(response, 0, response.length);
   }
 

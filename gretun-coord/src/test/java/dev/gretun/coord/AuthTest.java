@@ -2,8 +2,9 @@ package dev.gretun.coord;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.gretun.core.coord.NodeKeys;
+import dev.gretun.core.coord.CoordWire;
 import dev.gretun.core.coord.RequestAuth;
+import dev.gretun.core.keys.Ed25519Keys;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -20,7 +21,7 @@ class AuthTest {
   @TempDir Path dir;
   TestCoord coord;
   SignedHttp http;
-  final KeyPair kp = NodeKeys.generate();
+  final KeyPair kp = Ed25519Keys.generate();
 
   @BeforeEach
   void start() {
@@ -68,7 +69,8 @@ class AuthTest {
 
     Map<String, String> wrongKey = new LinkedHashMap<>(h);
     wrongKey.put(
-        RequestAuth.HEADER_NODE, NodeKeys.b64(NodeKeys.rawPublic(NodeKeys.generate().getPublic())));
+        RequestAuth.HEADER_NODE,
+        CoordWire.b64(Ed25519Keys.rawPublic(Ed25519Keys.generate().getPublic())));
     expect(401, "bad_signature", http.send("POST", "/v1/register", body, wrongKey));
 
     Map<String, String> scheme = new LinkedHashMap<>(h);
@@ -146,10 +148,10 @@ class AuthTest {
         403,
         "join_key_used",
         http.signed(
-            NodeKeys.generate(), "POST", "/v1/register", reg("b", TestCoord.randomKey(), once)));
+            Ed25519Keys.generate(), "POST", "/v1/register", reg("b", TestCoord.randomKey(), once)));
     // A known node re-registers without presenting a key again.
     byte[] disco = TestCoord.randomKey();
-    KeyPair k2 = NodeKeys.generate();
+    KeyPair k2 = Ed25519Keys.generate();
     String reusable = coord.newJoinKey(true);
     assertEquals(200, http.signed(k2, "POST", "/v1/register", reg("c", disco, reusable)).status());
     assertEquals(200, http.signed(k2, "POST", "/v1/register", reg("c", disco, null)).status());
@@ -160,7 +162,7 @@ class AuthTest {
     String key = coord.newJoinKey(true);
     byte[] disco = TestCoord.randomKey();
     assertEquals(200, http.signed(kp, "POST", "/v1/register", reg("victim", disco, key)).status());
-    KeyPair attacker = NodeKeys.generate();
+    KeyPair attacker = Ed25519Keys.generate();
     expect(
         409,
         "disco_key_taken",
@@ -181,7 +183,7 @@ class AuthTest {
 
   @Test
   void unregisteredKeysCannotUseTheApi() throws Exception {
-    KeyPair stranger = NodeKeys.generate();
+    KeyPair stranger = Ed25519Keys.generate();
     expect(401, "unknown_node", http.signed(stranger, "GET", "/v1/peers", null));
     expect(401, "unknown_node", http.signed(stranger, "GET", "/v1/signal", null));
     expect(
@@ -204,6 +206,6 @@ class AuthTest {
         409,
         "pool_exhausted",
         http.signed(
-            NodeKeys.generate(), "POST", "/v1/register", reg("b", TestCoord.randomKey(), null)));
+            Ed25519Keys.generate(), "POST", "/v1/register", reg("b", TestCoord.randomKey(), null)));
   }
 }

@@ -7,11 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gretun.core.coord.CoordClient;
+import dev.gretun.core.coord.CoordWire;
 import dev.gretun.core.coord.CoordWire.Endpoint;
 import dev.gretun.core.coord.CoordWire.Envelope;
 import dev.gretun.core.coord.CoordWire.PeersResponse;
 import dev.gretun.core.coord.CoordWire.RegisterResponse;
-import dev.gretun.core.coord.NodeKeys;
+import dev.gretun.core.keys.Ed25519Keys;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -49,7 +50,7 @@ class CoordApiTest {
   @Test
   void registerAllocatesStableAddressesAndNamesStun() throws Exception {
     String key = coord.newJoinKey(true);
-    KeyPair kp = NodeKeys.generate();
+    KeyPair kp = Ed25519Keys.generate();
     byte[] disco = TestCoord.randomKey();
     try (CoordClient a = coord.client("alpha", key, kp, disco);
         CoordClient b = coord.client("beta", key)) {
@@ -110,8 +111,8 @@ class CoordApiTest {
     String key = coord.newJoinKey(true);
     byte[] discoB = TestCoord.randomKey();
     byte[] discoA = TestCoord.randomKey();
-    try (CoordClient a = coord.client("alpha", key, NodeKeys.generate(), discoA);
-        CoordClient b = coord.client("beta", key, NodeKeys.generate(), discoB)) {
+    try (CoordClient a = coord.client("alpha", key, Ed25519Keys.generate(), discoA);
+        CoordClient b = coord.client("beta", key, Ed25519Keys.generate(), discoB)) {
       a.register();
       b.register();
       a.sendSignal(discoB, new byte[] {1, 2, 3});
@@ -119,12 +120,13 @@ class CoordApiTest {
       List<Envelope> got = b.pullSignals();
       assertEquals(2, got.size());
       assertEquals(a.nodeKey(), got.get(0).fromNode());
-      assertEquals(NodeKeys.b64(discoA), got.get(0).fromDisco());
+      assertEquals(CoordWire.b64(discoA), got.get(0).fromDisco());
       assertEquals("AQID", got.get(0).sealed());
       assertNotNull(got.get(0).enqueuedAt());
       // Unknown recipients are refused rather than queued forever.
       var r =
-          http.signed(NodeKeys.generate(), "POST", "/v1/signal", "{}"); // unregistered sender first
+          http.signed(
+              Ed25519Keys.generate(), "POST", "/v1/signal", "{}"); // unregistered sender first
       assertEquals(401, r.status());
       assertEquals("unknown_node", r.code());
     }
@@ -135,7 +137,7 @@ class CoordApiTest {
     String key = coord.newJoinKey(true);
     byte[] discoB = TestCoord.randomKey();
     var limits = CoordConfig.Limits.defaults();
-    try (CoordClient b = coord.client("beta", key, NodeKeys.generate(), discoB)) {
+    try (CoordClient b = coord.client("beta", key, Ed25519Keys.generate(), discoB)) {
       b.register();
       // 70 senders so the per-sender rate limit does not interfere.
       for (int i = 0; i < 70; i++) {
@@ -156,7 +158,7 @@ class CoordApiTest {
     String key = coord.newJoinKey(true);
     byte[] discoB = TestCoord.randomKey();
     try (CoordClient a = coord.client("alpha", key);
-        CoordClient b = coord.client("beta", key, NodeKeys.generate(), discoB)) {
+        CoordClient b = coord.client("beta", key, Ed25519Keys.generate(), discoB)) {
       a.register();
       b.register();
       int refused = 0;
@@ -213,7 +215,7 @@ class CoordApiTest {
 
   @Test
   void badBodiesAreFieldErrors() throws Exception {
-    KeyPair kp = NodeKeys.generate();
+    KeyPair kp = Ed25519Keys.generate();
     String key = coord.newJoinKey(true);
     record Case(String body, String code) {}
     for (Case c :
@@ -222,7 +224,7 @@ class CoordApiTest {
             new Case("[]", "bad_json"),
             new Case("null", "bad_json"),
             new Case(
-                "{\"node_name\":\"a b\",\"disco_key\":\"" + NodeKeys.b64(new byte[32]) + "\"}",
+                "{\"node_name\":\"a b\",\"disco_key\":\"" + CoordWire.b64(new byte[32]) + "\"}",
                 "bad_field"),
             new Case("{\"node_name\":\"ok\",\"disco_key\":\"AAAA\"}", "bad_field"),
             new Case("{\"node_name\":\"ok\"}", "bad_field"))) {
@@ -257,7 +259,7 @@ class CoordApiTest {
             kp,
             "POST",
             "/v1/signal",
-            "{\"to\":\"" + NodeKeys.b64(new byte[32]) + "\",\"sealed\":\"AQ==\"}");
+            "{\"to\":\"" + CoordWire.b64(new byte[32]) + "\",\"sealed\":\"AQ==\"}");
     assertEquals(404, sig.status());
     assertEquals("unknown_recipient", sig.code());
   }
@@ -265,7 +267,7 @@ class CoordApiTest {
   @Test
   void peersReplyHasStableFieldNames() throws Exception {
     String key = coord.newJoinKey(true);
-    KeyPair kp = NodeKeys.generate();
+    KeyPair kp = Ed25519Keys.generate();
     http.signed(
         kp, "POST", "/v1/register", SignedHttp.registerBody("alpha", TestCoord.randomKey(), key));
     JsonNode p = http.signed(kp, "GET", "/v1/peers", null).json();

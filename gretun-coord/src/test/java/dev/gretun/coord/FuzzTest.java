@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gretun.core.coord.NodeKeys;
+import dev.gretun.core.coord.CoordWire;
+import dev.gretun.core.keys.Ed25519Keys;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,7 +52,7 @@ class FuzzTest {
             // The fuzz is about input handling; skip per-commit fsync so it stays fast.
             .sync(dev.gretun.coord.store.SqliteCoordStore.Sync.NORMAL)
             .start()) {
-      KeyPair kp = NodeKeys.generate();
+      KeyPair kp = Ed25519Keys.generate();
       byte[] disco = TestCoord.randomKey();
       Conn conn = new Conn(coord.port());
       // One registered node so signed requests reach the body parsers.
@@ -176,7 +177,7 @@ class FuzzTest {
                   "n" + rnd.nextInt(1000), rnd.nextBoolean() ? disco : TestCoord.randomKey(), null);
           case "/v1/endpoints" ->
               "{\"endpoints\":[{\"addr\":\"192.0.2.1:7777\",\"source\":\"stun\"}]}";
-          case "/v1/signal" -> "{\"to\":\"" + NodeKeys.b64(disco) + "\",\"sealed\":\"AQID\"}";
+          case "/v1/signal" -> "{\"to\":\"" + CoordWire.b64(disco) + "\",\"sealed\":\"AQID\"}";
           default -> "{}";
         };
     byte[] b = valid.getBytes(StandardCharsets.UTF_8);

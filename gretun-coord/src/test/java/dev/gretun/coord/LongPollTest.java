@@ -9,7 +9,7 @@ import dev.gretun.core.coord.CoordException;
 import dev.gretun.core.coord.CoordWatch;
 import dev.gretun.core.coord.CoordWire.Envelope;
 import dev.gretun.core.coord.CoordWire.PeersResponse;
-import dev.gretun.core.coord.NodeKeys;
+import dev.gretun.core.keys.Ed25519Keys;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
@@ -68,7 +68,7 @@ class LongPollTest {
     byte[] discoB = TestCoord.randomKey();
     try (TestCoord coord = TestCoord.builder(dir).longPoll(Duration.ofSeconds(60)).start();
         CoordClient a = coord.client("alpha", null);
-        CoordClient b = coord.client("beta", null, NodeKeys.generate(), discoB)) {
+        CoordClient b = coord.client("beta", null, Ed25519Keys.generate(), discoB)) {
       a.register();
       b.register();
       LinkedBlockingQueue<Envelope> got = new LinkedBlockingQueue<>();
@@ -85,7 +85,7 @@ class LongPollTest {
   @Test
   void tooManyConcurrentPollsPerNodeIs429() throws Exception {
     try (TestCoord coord = TestCoord.builder(dir).longPoll(Duration.ofSeconds(60)).start()) {
-      KeyPair kp = NodeKeys.generate();
+      KeyPair kp = Ed25519Keys.generate();
       try (CoordClient a = coord.client("alpha", null, kp, TestCoord.randomKey())) {
         a.register();
         String cursor = a.peers(null).cursor();

@@ -2,8 +2,9 @@ package dev.gretun.coord;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gretun.core.coord.NodeKeys;
+import dev.gretun.core.coord.CoordWire;
 import dev.gretun.core.coord.RequestAuth;
+import dev.gretun.core.keys.Ed25519Keys;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -41,7 +42,7 @@ final class SignedHttp implements AutoCloseable {
     String nonce = Base64.getEncoder().encodeToString(n);
     byte[] sig = RequestAuth.sign(kp.getPrivate(), ts, nonce, method, target, body);
     Map<String, String> h = new LinkedHashMap<>();
-    h.put(RequestAuth.HEADER_NODE, NodeKeys.b64(NodeKeys.rawPublic(kp.getPublic())));
+    h.put(RequestAuth.HEADER_NODE, CoordWire.b64(Ed25519Keys.rawPublic(kp.getPublic())));
     h.put(RequestAuth.HEADER_TIMESTAMP, Long.toString(ts));
     h.put(RequestAuth.HEADER_NONCE, nonce);
     h.put(RequestAuth.HEADER_AUTHORIZATION, "Gretun " + Base64.getEncoder().encodeToString(sig));
@@ -81,7 +82,7 @@ final class SignedHttp implements AutoCloseable {
     return "{\"node_name\":\""
         + name
         + "\",\"disco_key\":\""
-        + NodeKeys.b64(disco)
+        + CoordWire.b64(disco)
         + "\""
         + (joinKey == null ? "" : ",\"join_key\":\"" + joinKey + "\"")
         + "}";

@@ -9,8 +9,8 @@ import dev.gretun.coord.store.CoordStore;
 import dev.gretun.coord.store.IpPool;
 import dev.gretun.coord.store.Registration;
 import dev.gretun.coord.store.SqliteCoordStore;
+import dev.gretun.core.coord.CoordWire;
 import dev.gretun.core.coord.CoordWire.Endpoint;
-import dev.gretun.core.coord.NodeKeys;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -30,14 +30,14 @@ class StoreTest {
     byte[] b = new byte[32];
     b[0] = (byte) i;
     b[1] = 7;
-    return NodeKeys.b64(b);
+    return CoordWire.b64(b);
   }
 
   private static String d(int i) {
     byte[] b = new byte[32];
     b[0] = (byte) i;
     b[1] = 9;
-    return NodeKeys.b64(b);
+    return CoordWire.b64(b);
   }
 
   @Test

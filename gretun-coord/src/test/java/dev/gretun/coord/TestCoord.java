@@ -6,7 +6,7 @@ import dev.gretun.coord.store.IpPool;
 import dev.gretun.coord.store.SqliteCoordStore;
 import dev.gretun.coord.stun.StunService;
 import dev.gretun.core.coord.CoordClient;
-import dev.gretun.core.coord.NodeKeys;
+import dev.gretun.core.keys.Ed25519Keys;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -141,12 +141,11 @@ final class TestCoord implements AutoCloseable {
 
   /** A client for a fresh node key and disco key. */
   CoordClient client(String name, String joinKey) {
-    return client(name, joinKey, NodeKeys.generate(), randomKey());
+    return client(name, joinKey, Ed25519Keys.generate(), randomKey());
   }
 
   CoordClient client(String name, String joinKey, KeyPair nodeKey, byte[] disco) {
-    return new CoordClient(
-        CoordClient.Config.of(uri(), nodeKey, disco, name, joinKey).withClock(clock));
+    return new CoordClient(CoordClient.Config.of(uri(), nodeKey, disco, name, joinKey, clock));
   }
 
   static byte[] randomKey() {

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gretun.core.coord.CoordClient;
 import dev.gretun.core.coord.CoordWire.RegisterResponse;
-import dev.gretun.core.coord.NodeKeys;
+import dev.gretun.core.keys.Ed25519Keys;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -131,7 +131,7 @@ class CoordProcessTest {
             new CoordClient(
                 CoordClient.Config.of(
                     URI.create("http://127.0.0.1:" + port),
-                    NodeKeys.generate(),
+                    Ed25519Keys.generate(),
                     disco,
                     "node" + i,
                     joinKey));

@@ -1,8 +1,9 @@
 package dev.gretun.coord.http;
 
 import dev.gretun.coord.CoordRejection;
+import dev.gretun.core.coord.CoordWire;
 import dev.gretun.core.coord.CoordWire.Endpoint;
-import dev.gretun.core.coord.NodeKeys;
+import dev.gretun.core.keys.Ed25519Keys;
 import java.net.InetAddress;
 import java.util.Base64;
 import java.util.List;
@@ -26,7 +27,7 @@ final class WireValidation {
 
   static String key(String field, String b64) {
     try {
-      return NodeKeys.b64(NodeKeys.decodeKey(field, b64, NodeKeys.KEY_BYTES));
+      return CoordWire.b64(CoordWire.decodeKey(field, b64, Ed25519Keys.KEY_BYTES));
     } catch (IllegalArgumentException e) {
       throw field(e.getMessage());
     }

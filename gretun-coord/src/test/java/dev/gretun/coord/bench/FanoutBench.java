@@ -1,8 +1,9 @@
 package dev.gretun.coord.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gretun.core.coord.NodeKeys;
+import dev.gretun.core.coord.CoordWire;
 import dev.gretun.core.coord.RequestAuth;
+import dev.gretun.core.keys.Ed25519Keys;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -113,7 +114,7 @@ public final class FanoutBench {
     Semaphore inFlight = new Semaphore(64);
     List<CompletableFuture<HttpResponse<String>>> regs = new ArrayList<>();
     for (int i = 0; i < nodes; i++) {
-      KeyPair kp = NodeKeys.generate();
+      KeyPair kp = Ed25519Keys.generate();
       keys.add(kp);
       inFlight.acquire();
       regs.add(
@@ -146,7 +147,7 @@ public final class FanoutBench {
     long cpuBefore = cpuTicks(pid);
     long start = System.nanoTime();
     HttpResponse<String> newcomer =
-        send(NodeKeys.generate(), "POST", "/v1/register", registerBody("newcomer")).get();
+        send(Ed25519Keys.generate(), "POST", "/v1/register", registerBody("newcomer")).get();
     long regDone = System.nanoTime();
     if (newcomer.statusCode() != 200) {
       throw new IllegalStateException("newcomer registration failed: " + newcomer.body());
@@ -222,7 +223,7 @@ public final class FanoutBench {
   private static String registerBody(String name) {
     byte[] disco = new byte[32];
     new SecureRandom().nextBytes(disco);
-    return "{\"node_name\":\"" + name + "\",\"disco_key\":\"" + NodeKeys.b64(disco) + "\"}";
+    return "{\"node_name\":\"" + name + "\",\"disco_key\":\"" + CoordWire.b64(disco) + "\"}";
   }
 
   private CompletableFuture<HttpResponse<String>> send(
@@ -236,7 +237,7 @@ public final class FanoutBench {
     HttpRequest.Builder rb =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + target))
             .timeout(Duration.ofSeconds(400))
-            .header(RequestAuth.HEADER_NODE, NodeKeys.b64(NodeKeys.rawPublic(kp.getPublic())))
+            .header(RequestAuth.HEADER_NODE, CoordWire.b64(Ed25519Keys.rawPublic(kp.getPublic())))
             .header(RequestAuth.HEADER_TIMESTAMP, Long.toString(ts))
             .header(RequestAuth.HEADER_NONCE, nonce)
             .header("Authorization", "Gretun " + Base64.getEncoder().encodeToString(sig));

@@ -12,6 +12,8 @@ import dev.gretun.core.coord.CoordWire.RegisterRequest;
 import dev.gretun.core.coord.CoordWire.RegisterResponse;
 import dev.gretun.core.coord.CoordWire.SignalRequest;
 import dev.gretun.core.coord.CoordWire.SignalsResponse;
+import dev.gretun.core.crypto.X25519;
+import dev.gretun.core.keys.Ed25519Keys;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -53,7 +55,7 @@ public final class CoordClient implements AutoCloseable {
     public Config {
       Objects.requireNonNull(baseUri, "baseUri");
       Objects.requireNonNull(nodeKey, "nodeKey");
-      if (discoKey == null || discoKey.length != NodeKeys.KEY_BYTES) {
+      if (discoKey == null || discoKey.length != X25519.KEY_BYTES) {
         throw new IllegalArgumentException("disco key must be 32 bytes");
       }
       discoKey = discoKey.clone();
@@ -62,29 +64,27 @@ public final class CoordClient implements AutoCloseable {
     /** Defaults: system clock, 5 s connect, 15 s per plain request, 10 s long-poll margin. */
     public static Config of(
         URI baseUri, KeyPair nodeKey, byte[] discoKey, String nodeName, String joinKey) {
+      return of(baseUri, nodeKey, discoKey, nodeName, joinKey, InstantSource.system());
+    }
+
+    /** The defaults with another wall clock (it stamps signed requests; tests fake it). */
+    public static Config of(
+        URI baseUri,
+        KeyPair nodeKey,
+        byte[] discoKey,
+        String nodeName,
+        String joinKey,
+        InstantSource clock) {
       return new Config(
           baseUri,
           nodeKey,
           discoKey,
           nodeName,
           joinKey,
-          InstantSource.system(),
+          clock,
           Duration.ofSeconds(5),
           Duration.ofSeconds(15),
           Duration.ofSeconds(10));
-    }
-
-    public Config withClock(InstantSource c) {
-      return new Config(
-          baseUri,
-          nodeKey,
-          discoKey,
-          nodeName,
-          joinKey,
-          c,
-          connectTimeout,
-          requestTimeout,
-          longPollMargin);
     }
   }
 
@@ -97,7 +97,7 @@ public final class CoordClient implements AutoCloseable {
 
   public CoordClient(Config config) {
     this.config = config;
-    this.nodeKeyB64 = NodeKeys.b64(NodeKeys.rawPublic(config.nodeKey().getPublic()));
+    this.nodeKeyB64 = CoordWire.b64(Ed25519Keys.rawPublic(config.nodeKey().getPublic()));
     this.http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -113,7 +113,7 @@ public final class CoordClient implements AutoCloseable {
   /** Registers (or refreshes the registration of) this node. */
   public RegisterResponse register() throws IOException, InterruptedException {
     RegisterRequest req =
-        new RegisterRequest(config.nodeName(), NodeKeys.b64(config.discoKey()), config.joinKey());
+        new RegisterRequest(config.nodeName(), CoordWire.b64(config.discoKey()), config.joinKey());
     RegisterResponse r =
         send("POST", "/v1/register", body(req), config.requestTimeout(), RegisterResponse.class);
     registration = r;
@@ -153,7 +153,7 @@ public final class CoordClient implements AutoCloseable {
   /** Queues a sealed envelope for the node whose disco or node key is {@code to}. */
   public void sendSignal(byte[] to, byte[] sealed) throws IOException, InterruptedException {
     SignalRequest req =
-        new SignalRequest(NodeKeys.b64(to), Base64.getEncoder().encodeToString(sealed));
+        new SignalRequest(CoordWire.b64(to), Base64.getEncoder().encodeToString(sealed));
     callRegistered("POST", "/v1/signal", body(req), false, CoordWire.SignalAck.class);
   }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.util.Base64;
 import java.util.List;
 
 /**
@@ -15,6 +16,33 @@ import java.util.List;
  */
 public final class CoordWire {
   private CoordWire() {}
+
+  /** Standard padded base64, the form every key, nonce and signature takes on the wire. */
+  public static String b64(byte[] raw) {
+    return Base64.getEncoder().encodeToString(raw);
+  }
+
+  /**
+   * Decodes a base64 key (or nonce, signature) of exactly {@code length} bytes; throws
+   * IllegalArgumentException naming {@code field} when the text is not base64 or has the wrong
+   * length.
+   */
+  public static byte[] decodeKey(String field, String text, int length) {
+    if (text == null || text.isEmpty()) {
+      throw new IllegalArgumentException(field + " is missing");
+    }
+    byte[] raw;
+    try {
+      raw = Base64.getDecoder().decode(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(field + " is not standard base64");
+    }
+    if (raw.length != length) {
+      throw new IllegalArgumentException(
+          field + " must decode to " + length + " bytes, got " + raw.length);
+    }
+    return raw;
+  }
 
   /** The mapper both sides use: snake_case, unknown fields ignored, no nulls written. */
   public static ObjectMapper mapper() {

@@ -1,11 +1,10 @@
 package dev.gretun.core.coord;
 
+import dev.gretun.core.keys.Ed25519Keys;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
-import java.security.Signature;
 import java.util.HexFormat;
 
 /**
@@ -58,14 +57,7 @@ public final class RequestAuth {
   /** Ed25519 signature (64 bytes) over {@link #signedBytes}. */
   public static byte[] sign(
       PrivateKey key, long unixSeconds, String nonce, String method, String target, byte[] body) {
-    try {
-      Signature s = Signature.getInstance("Ed25519");
-      s.initSign(key);
-      s.update(signedBytes(unixSeconds, nonce, method, target, body));
-      return s.sign();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("Ed25519 signing failed", e);
-    }
+    return Ed25519Keys.sign(key, signedBytes(unixSeconds, nonce, method, target, body));
   }
 
   /** True when {@code signature} is a valid signature of the request by {@code rawNodeKey}. */
@@ -77,14 +69,8 @@ public final class RequestAuth {
       String method,
       String target,
       byte[] body) {
-    try {
-      Signature s = Signature.getInstance("Ed25519");
-      s.initVerify(NodeKeys.publicFromRaw(rawNodeKey));
-      s.update(signedBytes(unixSeconds, nonce, method, target, body));
-      return s.verify(signature);
-    } catch (GeneralSecurityException | IllegalArgumentException e) {
-      return false;
-    }
+    return Ed25519Keys.verify(
+        rawNodeKey, signedBytes(unixSeconds, nonce, method, target, body), signature);
   }
 
   public static byte[] sha256(byte[] body) {

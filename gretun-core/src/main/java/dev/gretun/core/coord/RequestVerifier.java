@@ -1,5 +1,6 @@
 package dev.gretun.core.coord;
 
+import dev.gretun.core.keys.Ed25519Keys;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Base64;
@@ -77,15 +78,17 @@ public final class RequestVerifier {
     byte[] nodeKey;
     byte[] sig;
     try {
-      nodeKey = NodeKeys.decodeKey("node", node, NodeKeys.KEY_BYTES);
+      nodeKey = CoordWire.decodeKey("node", node, Ed25519Keys.KEY_BYTES);
     } catch (IllegalArgumentException e) {
       return fail(Failure.BAD_NODE_KEY);
     }
     try {
       sig =
-          NodeKeys.decodeKey(
-              "signature", auth.substring(RequestAuth.SCHEME.length()), NodeKeys.SIGNATURE_BYTES);
-      NodeKeys.decodeKey("nonce", nonce, RequestAuth.NONCE_BYTES);
+          CoordWire.decodeKey(
+              "signature",
+              auth.substring(RequestAuth.SCHEME.length()),
+              Ed25519Keys.SIGNATURE_BYTES);
+      CoordWire.decodeKey("nonce", nonce, RequestAuth.NONCE_BYTES);
     } catch (IllegalArgumentException e) {
       return fail(
           e.getMessage().startsWith("nonce") ? Failure.BAD_NONCE : Failure.BAD_SIGNATURE_ENCODING);

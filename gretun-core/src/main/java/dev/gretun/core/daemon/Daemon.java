@@ -6,6 +6,7 @@ import dev.gretun.core.coord.CoordWire;
 import dev.gretun.core.daemon.localapi.LocalApiServer;
 import dev.gretun.core.dataplane.Dataplane;
 import dev.gretun.core.dataplane.DataplaneCounters;
+import dev.gretun.core.keys.Ed25519Keys;
 import dev.gretun.core.keys.KeyStore;
 import dev.gretun.core.keys.NodeKeys;
 import dev.gretun.core.metrics.MetricsHttpServer;
@@ -17,13 +18,8 @@ import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.security.KeyFactory;
 import java.security.KeyPair;
-import java.security.PrivateKey;
-import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.security.spec.EdECPrivateKeySpec;
-import java.security.spec.NamedParameterSpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashSet;
@@ -146,16 +142,7 @@ public final class Daemon implements AutoCloseable {
   }
 
   private static KeyPair nodeKeyPair(NodeKeys keys) {
-    try {
-      KeyFactory kf = KeyFactory.getInstance("Ed25519");
-      PrivateKey priv =
-          kf.generatePrivate(
-              new EdECPrivateKeySpec(NamedParameterSpec.ED25519, keys.nodePrivate()));
-      PublicKey pub = dev.gretun.core.coord.NodeKeys.publicFromRaw(keys.nodePublic());
-      return new KeyPair(pub, priv);
-    } catch (java.security.GeneralSecurityException e) {
-      throw new IllegalStateException("Ed25519 is part of every JDK", e);
-    }
+    return Ed25519Keys.keyPair(keys.nodePrivate(), keys.nodePublic());
   }
 
   private static List<InetSocketAddress> parseStunServers(List<String> list) {

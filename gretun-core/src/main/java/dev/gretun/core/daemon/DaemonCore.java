@@ -11,9 +11,9 @@ import dev.gretun.core.peer.PeerSnapshot;
 import dev.gretun.core.peer.PeerTable;
 import dev.gretun.core.peer.PeerTimings;
 import dev.gretun.core.util.Ticker;
-import dev.gretun.core.wire.PortDemux;
+import dev.gretun.core.wire.WireFormatException;
+import dev.gretun.core.wire.demux.PortDemux;
 import dev.gretun.core.wire.disco.DiscoMessage;
-import dev.gretun.core.wire.disco.DiscoParseException;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -126,7 +126,7 @@ final class DaemonCore {
   private DiscoCodec.Opened openOrDrop(byte[] b, String event, Object from) {
     try {
       return codec.open(b, 0, b.length, directory::isKnown);
-    } catch (DiscoParseException e) {
+    } catch (WireFormatException e) {
       metrics.discoDropped.increment();
       log.debug("{} from={} reason={}", event, from, e.getMessage());
       return null;

@@ -1,9 +1,9 @@
 package dev.gretun.core.daemon;
 
 import dev.gretun.core.crypto.NaclBox;
+import dev.gretun.core.wire.WireFormatException;
 import dev.gretun.core.wire.disco.DiscoEnvelope;
 import dev.gretun.core.wire.disco.DiscoMessage;
-import dev.gretun.core.wire.disco.DiscoParseException;
 import java.security.InvalidKeyException;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -35,11 +35,11 @@ final class DiscoCodec {
    * message.
    */
   Opened open(byte[] b, int off, int len, java.util.function.Predicate<String> isKnown)
-      throws DiscoParseException {
+      throws WireFormatException {
     String sender = Base64.getEncoder().encodeToString(DiscoEnvelope.senderKey(b, off, len));
     if (!isKnown.test(sender)) {
-      throw new DiscoParseException(
-          DiscoParseException.Reason.UNKNOWN_SENDER, "sender is not a known peer");
+      throw new WireFormatException(
+          WireFormatException.Reason.UNKNOWN_SENDER, "sender is not a known peer");
     }
     return new Opened(sender, DiscoEnvelope.open(b, off, len, sharedKey(sender)));
   }

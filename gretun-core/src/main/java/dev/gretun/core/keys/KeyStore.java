@@ -18,6 +18,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
@@ -72,10 +73,13 @@ public final class KeyStore {
   }
 
   public static NodeKeys generate(SecureRandom random) {
-    Ed25519Keys.RawKeyPair node = Ed25519Keys.generate(random);
+    KeyPair node = Ed25519Keys.generate(random);
     byte[] discoPrivate = X25519.generatePrivate(random);
     return new NodeKeys(
-        node.seed(), node.publicKey(), discoPrivate, X25519.publicKey(discoPrivate));
+        Ed25519Keys.seed(node.getPrivate()),
+        Ed25519Keys.rawPublic(node.getPublic()),
+        discoPrivate,
+        X25519.publicKey(discoPrivate));
   }
 
   /** Reads and checks an existing key file. NoSuchFileException when it does not exist. */
@@ -117,8 +121,8 @@ public final class KeyStore {
       throw invalid(file, "disco_public does not match disco_private");
     }
     byte[] probe = "gretun key check".getBytes(StandardCharsets.US_ASCII);
-    if (!Ed25519Keys.verify(
-        keys.nodePublic(), probe, Ed25519Keys.sign(keys.nodePrivate(), probe))) {
+    byte[] signature = Ed25519Keys.sign(Ed25519Keys.privateFromSeed(keys.nodePrivate()), probe);
+    if (!Ed25519Keys.verify(keys.nodePublic(), probe, signature)) {
       throw invalid(file, "node_public does not match node_private");
     }
     return keys;

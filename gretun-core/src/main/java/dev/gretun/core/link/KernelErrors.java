@@ -2,7 +2,7 @@ package dev.gretun.core.link;
 
 import dev.gretun.core.GretunException;
 import dev.gretun.core.os.Errno;
-import dev.gretun.core.wire.netlink.NetlinkException;
+import dev.gretun.core.os.NetlinkException;
 
 /**
  * Turns kernel errors into operator messages with stable codes: {@code permission}, {@code

@@ -11,8 +11,8 @@ import java.util.Optional;
 /**
  * The kernel's links, addresses, routes and FOU receive ports, as the tunnel service, the kernel
  * data plane and the daemon's TUN set-up change them. {@link NetlinkLinkControl} is the real one;
- * tests use the in-memory fake. Failures are {@link dev.gretun.core.wire.netlink.NetlinkException}s
- * carrying the kernel's errno ({@link KernelErrors} words them for operators).
+ * tests use the in-memory fake. Failures are {@link dev.gretun.core.os.NetlinkException}s carrying
+ * the kernel's errno ({@link KernelErrors} words them for operators).
  */
 public interface LinkControl extends AutoCloseable {
   List<Link> links();

@@ -1,10 +1,10 @@
 package dev.gretun.core.link;
 
+import dev.gretun.core.os.NetlinkException;
 import dev.gretun.core.os.NetlinkTransport;
+import dev.gretun.core.wire.WireFormatException;
 import dev.gretun.core.wire.netlink.MessageWriter;
 import dev.gretun.core.wire.netlink.Netlink;
-import dev.gretun.core.wire.netlink.NetlinkException;
-import dev.gretun.core.wire.netlink.NetlinkFormatException;
 import dev.gretun.core.wire.netlink.NlMessage;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +52,7 @@ public final class NetlinkClient implements AutoCloseable {
         }
         boolean isError = m.type() == Netlink.NLMSG_ERROR;
         if (isError) {
-          NetlinkException e = m.error();
+          NetlinkException e = NetlinkException.of(m);
           if (e != null) {
             throw e;
           }
@@ -62,7 +62,9 @@ public final class NetlinkClient implements AutoCloseable {
         }
       }
     }
-    throw new NetlinkFormatException((ack ? "no ACK" : "no reply") + " for request " + s);
+    throw new WireFormatException(
+        WireFormatException.Reason.MISSING_REPLY,
+        (ack ? "no ACK" : "no reply") + " for request " + s);
   }
 
   /** Sends an NLM_F_DUMP request and returns every message of the dump. */
@@ -93,7 +95,7 @@ public final class NetlinkClient implements AutoCloseable {
             return interrupted;
           }
           case Netlink.NLMSG_ERROR -> {
-            NetlinkException e = m.error();
+            NetlinkException e = NetlinkException.of(m);
             if (e != null) {
               throw e;
             }
@@ -103,7 +105,8 @@ public final class NetlinkClient implements AutoCloseable {
         }
       }
     }
-    throw new NetlinkFormatException("dump " + s + " did not end");
+    throw new WireFormatException(
+        WireFormatException.Reason.MISSING_REPLY, "dump " + s + " did not end");
   }
 
   private int send(MessageWriter request) {

@@ -2,13 +2,13 @@ package dev.gretun.core.link;
 
 import dev.gretun.core.os.Errno;
 import dev.gretun.core.os.Libc;
+import dev.gretun.core.os.NetlinkException;
 import dev.gretun.core.os.NetlinkSocket;
 import dev.gretun.core.wire.netlink.FouPort;
 import dev.gretun.core.wire.netlink.GreLinkSpec;
 import dev.gretun.core.wire.netlink.IfAddress;
 import dev.gretun.core.wire.netlink.Link;
 import dev.gretun.core.wire.netlink.Netlink;
-import dev.gretun.core.wire.netlink.NetlinkException;
 import dev.gretun.core.wire.netlink.NlMessage;
 import dev.gretun.core.wire.netlink.RouteInfo;
 import dev.gretun.core.wire.netlink.Rtnl;

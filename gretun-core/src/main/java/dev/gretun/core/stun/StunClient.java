@@ -1,9 +1,10 @@
 package dev.gretun.core.stun;
 
 import dev.gretun.core.stun.StunResult.Status;
+import dev.gretun.core.util.Ticker;
+import dev.gretun.core.wire.WireFormatException;
 import dev.gretun.core.wire.stun.Stun;
 import dev.gretun.core.wire.stun.StunMessage;
-import dev.gretun.core.wire.stun.StunParseException;
 import dev.gretun.core.wire.stun.TransactionId;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -12,7 +13,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -81,19 +81,18 @@ public final class StunClient {
   private final PacketSender sender;
   private final RandomGenerator random;
   private final Timing timing;
-  private final LongSupplier nanoClock;
+  private final Ticker ticker;
   private final Map<TransactionId, Transaction> pending = new HashMap<>();
 
   /**
    * @param random source of transaction ids; use {@link java.security.SecureRandom} in production
-   * @param nanoClock monotonic nanoseconds, e.g. {@code System::nanoTime}
+   * @param ticker the monotonic clock
    */
-  public StunClient(
-      PacketSender sender, RandomGenerator random, Timing timing, LongSupplier nanoClock) {
+  public StunClient(PacketSender sender, RandomGenerator random, Timing timing, Ticker ticker) {
     this.sender = sender;
     this.random = random;
     this.timing = timing;
-    this.nanoClock = nanoClock;
+    this.ticker = ticker;
   }
 
   /**
@@ -106,7 +105,7 @@ public final class StunClient {
     if (server.isUnresolved()) {
       throw new IllegalArgumentException("unresolved STUN server " + server);
     }
-    long now = nanoClock.getAsLong();
+    long now = ticker.nanos();
     TransactionId tx;
     do {
       tx = TransactionId.random(random);
@@ -154,14 +153,14 @@ public final class StunClient {
     StunMessage msg;
     try {
       msg = StunMessage.parse(buf, off, len);
-    } catch (StunParseException e) {
+    } catch (WireFormatException e) {
       return true; // ours by id and source but malformed: keep waiting for a good copy
     }
     if (msg.type() != Stun.BINDING_SUCCESS && msg.type() != Stun.BINDING_ERROR) {
       return true;
     }
     pending.remove(tx);
-    Duration rtt = Duration.ofNanos(nanoClock.getAsLong() - t.firstSentAt);
+    Duration rtt = Duration.ofNanos(ticker.nanos() - t.firstSentAt);
     String software = msg.software().orElse(null);
     if (msg.type() == Stun.BINDING_SUCCESS && msg.mappedAddress().isPresent()) {
       t.result.complete(
@@ -179,7 +178,7 @@ public final class StunClient {
 
   /** Retransmits what is due and times out what is over; call at {@link #nextWakeupNanos()}. */
   public void poll() {
-    long now = nanoClock.getAsLong();
+    long now = ticker.nanos();
     Iterator<Map.Entry<TransactionId, Transaction>> it = pending.entrySet().iterator();
     while (it.hasNext()) {
       Map.Entry<TransactionId, Transaction> e = it.next();

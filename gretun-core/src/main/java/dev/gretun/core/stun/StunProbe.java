@@ -1,5 +1,6 @@
 package dev.gretun.core.stun;
 
+import dev.gretun.core.util.Ticker;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -45,7 +46,7 @@ public final class StunProbe {
               (payload, to) -> socket.send(new DatagramPacket(payload, payload.length, to)),
               new SecureRandom(),
               timing,
-              System::nanoTime);
+              Ticker.system());
       long deadline = System.nanoTime() + timeout.toNanos();
       List<CompletableFuture<StunResult>> futures = new ArrayList<>(servers.size());
       for (InetSocketAddress server : servers) {

@@ -1,8 +1,8 @@
 package dev.gretun.core.stun;
 
+import dev.gretun.core.wire.WireFormatException;
 import dev.gretun.core.wire.stun.Stun;
 import dev.gretun.core.wire.stun.StunMessage;
-import dev.gretun.core.wire.stun.StunParseException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -164,7 +164,7 @@ public final class StunServer implements AutoCloseable {
     StunMessage msg;
     try {
       msg = StunMessage.parse(request, 0, len);
-    } catch (StunParseException e) {
+    } catch (WireFormatException e) {
       LOG.debug("stun_server_drop from={} reason={}", from, e.getMessage());
       return -1;
     }

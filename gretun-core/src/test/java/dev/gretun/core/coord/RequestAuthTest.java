@@ -1,11 +1,11 @@
 package dev.gretun.core.coord;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gretun.core.keys.Ed25519Keys;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.time.Duration;
@@ -34,18 +34,9 @@ class RequestAuthTest {
   }
 
   @Test
-  void rfc8032TestVector1PublicKeyRoundTrips() {
-    // RFC 8032 section 7.1, TEST 1 public key.
-    byte[] raw =
-        java.util.HexFormat.of()
-            .parseHex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
-    assertArrayEquals(raw, NodeKeys.rawPublic(NodeKeys.publicFromRaw(raw)));
-  }
-
-  @Test
   void generatedKeysConvertAndVerify() {
-    KeyPair kp = NodeKeys.generate();
-    byte[] raw = NodeKeys.rawPublic(kp.getPublic());
+    KeyPair kp = Ed25519Keys.generate();
+    byte[] raw = Ed25519Keys.rawPublic(kp.getPublic());
     assertEquals(32, raw.length);
     byte[] body = "{\"x\":1}".getBytes(StandardCharsets.UTF_8);
     byte[] sig = RequestAuth.sign(kp.getPrivate(), 5, NONCE, "POST", "/v1/signal", body);
@@ -54,24 +45,24 @@ class RequestAuthTest {
     assertFalse(RequestAuth.verify(raw, sig, 6, NONCE, "POST", "/v1/signal", body));
     assertFalse(RequestAuth.verify(raw, sig, 5, NONCE, "POST", "/v1/endpoints", body));
     assertFalse(RequestAuth.verify(raw, sig, 5, NONCE, "POST", "/v1/signal", EMPTY));
-    byte[] other = NodeKeys.rawPublic(NodeKeys.generate().getPublic());
+    byte[] other = Ed25519Keys.rawPublic(Ed25519Keys.generate().getPublic());
     assertFalse(RequestAuth.verify(other, sig, 5, NONCE, "POST", "/v1/signal", body));
   }
 
   @Test
   void decodeKeyRejectsBadInput() {
-    assertThrows(IllegalArgumentException.class, () -> NodeKeys.decodeKey("k", "!!", 32));
+    assertThrows(IllegalArgumentException.class, () -> CoordWire.decodeKey("k", "!!", 32));
     assertThrows(
         IllegalArgumentException.class,
-        () -> NodeKeys.decodeKey("k", Base64.getEncoder().encodeToString(new byte[31]), 32));
-    assertThrows(IllegalArgumentException.class, () -> NodeKeys.decodeKey("k", null, 32));
+        () -> CoordWire.decodeKey("k", Base64.getEncoder().encodeToString(new byte[31]), 32));
+    assertThrows(IllegalArgumentException.class, () -> CoordWire.decodeKey("k", null, 32));
   }
 
   /** Headers of one signed request. */
   private static Map<String, String> signed(KeyPair kp, long ts, String nonce, String target) {
     byte[] sig = RequestAuth.sign(kp.getPrivate(), ts, nonce, "GET", target, EMPTY);
     Map<String, String> h = new HashMap<>();
-    h.put(RequestAuth.HEADER_NODE, NodeKeys.b64(NodeKeys.rawPublic(kp.getPublic())));
+    h.put(RequestAuth.HEADER_NODE, CoordWire.b64(Ed25519Keys.rawPublic(kp.getPublic())));
     h.put(RequestAuth.HEADER_TIMESTAMP, Long.toString(ts));
     h.put(RequestAuth.HEADER_NONCE, nonce);
     h.put(RequestAuth.HEADER_AUTHORIZATION, "Gretun " + Base64.getEncoder().encodeToString(sig));
@@ -83,7 +74,7 @@ class RequestAuthTest {
     AtomicReference<Instant> now = new AtomicReference<>(Instant.ofEpochSecond(1_000_000));
     InstantSource clock = now::get;
     RequestVerifier v = new RequestVerifier(clock, Duration.ofSeconds(60), 100);
-    KeyPair kp = NodeKeys.generate();
+    KeyPair kp = Ed25519Keys.generate();
 
     Map<String, String> ok = signed(kp, 1_000_000, NONCE, "/v1/peers");
     assertTrue(v.verify(ok::get, "GET", "/v1/peers", EMPTY).ok());
@@ -104,7 +95,8 @@ class RequestAuthTest {
 
     Map<String, String> tampered = signed(kp, 1_000_000, n2, "/v1/peers");
     tampered.put(
-        RequestAuth.HEADER_NODE, NodeKeys.b64(NodeKeys.rawPublic(NodeKeys.generate().getPublic())));
+        RequestAuth.HEADER_NODE,
+        CoordWire.b64(Ed25519Keys.rawPublic(Ed25519Keys.generate().getPublic())));
     assertEquals(
         RequestVerifier.Failure.BAD_SIGNATURE,
         v.verify(tampered::get, "GET", "/v1/peers", EMPTY).failure());
@@ -130,7 +122,7 @@ class RequestAuthTest {
   void replayMemoryForgetsAfterWindowAndIsBounded() {
     AtomicReference<Instant> now = new AtomicReference<>(Instant.ofEpochSecond(1_000_000));
     RequestVerifier v = new RequestVerifier(now::get, Duration.ofSeconds(60), 2);
-    KeyPair kp = NodeKeys.generate();
+    KeyPair kp = Ed25519Keys.generate();
     for (int i = 0; i < 2; i++) {
       String n =
           Base64.getEncoder()

@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,25 +83,6 @@ class KeyStoreTest {
     Files.write(file, "not json".getBytes(StandardCharsets.UTF_8));
     assertEquals(
         "key_file_invalid", assertThrows(GretunException.class, () -> KeyStore.load(file)).code());
-  }
-
-  @Test
-  void ed25519RawSignAndVerify() {
-    // RFC 8032 §7.1 TEST 1: empty message.
-    HexFormat hex = HexFormat.of();
-    byte[] seed = hex.parseHex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
-    byte[] pub = hex.parseHex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
-    byte[] sig = Ed25519Keys.sign(seed, new byte[0]);
-    assertEquals(
-        "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155"
-            + "5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b",
-        hex.formatHex(sig));
-    assertTrue(Ed25519Keys.verify(pub, new byte[0], sig));
-    assertFalse(Ed25519Keys.verify(pub, new byte[] {1}, sig));
-    Ed25519Keys.RawKeyPair kp = Ed25519Keys.generate(random);
-    byte[] msg = "hello".getBytes(StandardCharsets.US_ASCII);
-    assertTrue(Ed25519Keys.verify(kp.publicKey(), msg, Ed25519Keys.sign(kp.seed(), msg)));
-    assertFalse(Ed25519Keys.verify(pub, msg, Ed25519Keys.sign(kp.seed(), msg)));
   }
 
   @Test

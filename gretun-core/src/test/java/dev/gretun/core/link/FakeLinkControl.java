@@ -1,13 +1,13 @@
 package dev.gretun.core.link;
 
 import dev.gretun.core.os.Errno;
+import dev.gretun.core.os.NetlinkException;
 import dev.gretun.core.wire.netlink.FouPort;
 import dev.gretun.core.wire.netlink.GreInfo;
 import dev.gretun.core.wire.netlink.GreLinkSpec;
 import dev.gretun.core.wire.netlink.IfAddress;
 import dev.gretun.core.wire.netlink.Link;
 import dev.gretun.core.wire.netlink.LinkStats;
-import dev.gretun.core.wire.netlink.NetlinkException;
 import dev.gretun.core.wire.netlink.Rtnl;
 import java.net.Inet4Address;
 import java.net.InetAddress;

@@ -9,10 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gretun.core.os.Errno;
+import dev.gretun.core.os.NetlinkException;
 import dev.gretun.core.wire.netlink.GenlMessages;
 import dev.gretun.core.wire.netlink.GoldenRequestTest;
 import dev.gretun.core.wire.netlink.Netlink;
-import dev.gretun.core.wire.netlink.NetlinkException;
 import dev.gretun.core.wire.netlink.NlMessage;
 import dev.gretun.core.wire.netlink.Rtnl;
 import dev.gretun.core.wire.netlink.RtnlMessages;

@@ -1,8 +1,8 @@
 package dev.gretun.core.link;
 
+import dev.gretun.core.os.NetlinkException;
 import dev.gretun.core.os.NetlinkTransport;
 import dev.gretun.core.wire.netlink.Netlink;
-import dev.gretun.core.wire.netlink.NetlinkException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;

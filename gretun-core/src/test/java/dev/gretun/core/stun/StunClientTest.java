@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gretun.core.stun.StunResult.Status;
+import dev.gretun.core.util.FakeTicker;
 import dev.gretun.core.wire.stun.Stun;
 import dev.gretun.core.wire.stun.StunAttribute;
 import dev.gretun.core.wire.stun.StunMessage;
@@ -17,19 +18,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** The transaction engine, driven by a fake clock and a recording sender (no sockets). */
 class StunClientTest {
-  private final AtomicLong now = new AtomicLong(1_000_000_000L);
+  private static final long START = 1_000_000_000L;
+  private final FakeTicker ticker = new FakeTicker(START);
   private final List<Sent> sent = new ArrayList<>();
   private final StunClient client =
       new StunClient(
-          (payload, to) -> sent.add(new Sent(payload.clone(), to, now.get())),
+          (payload, to) -> sent.add(new Sent(payload.clone(), to, ticker.nanos())),
           new SplittableRandom(7),
           StunClient.Timing.defaults(),
-          now::get);
+          ticker);
 
   record Sent(byte[] payload, InetSocketAddress to, long at) {}
 
@@ -38,7 +39,7 @@ class StunClientTest {
   }
 
   private void advanceTo(long ms) {
-    now.set(1_000_000_000L + ms * 1_000_000L);
+    ticker.advance(Duration.ofNanos(START + ms * 1_000_000L - ticker.nanos()));
     client.poll();
   }
 
@@ -77,7 +78,7 @@ class StunClientTest {
   @Test
   void callerDeadlineBoundsTheTransaction() throws Exception {
     CompletableFuture<StunResult> f =
-        client.start(addr("192.0.2.1", 3478), now.get() + Duration.ofSeconds(2).toNanos());
+        client.start(addr("192.0.2.1", 3478), ticker.nanos() + Duration.ofSeconds(2).toNanos());
     for (long ms = 0; ms < 2_000; ms += 50) {
       advanceTo(ms);
     }
@@ -157,7 +158,7 @@ class StunClientTest {
             },
             new SplittableRandom(1),
             StunClient.Timing.defaults(),
-            now::get);
+            ticker);
     StunResult r = failing.start(addr("192.0.2.1", 3478), Long.MAX_VALUE).getNow(null);
     assertEquals(Status.SEND_FAILED, r.status());
     assertEquals("Network is unreachable", r.detail());

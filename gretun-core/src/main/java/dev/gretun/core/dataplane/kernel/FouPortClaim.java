@@ -4,7 +4,7 @@ import dev.gretun.core.GretunException;
 import dev.gretun.core.link.KernelErrors;
 import dev.gretun.core.link.LinkControl;
 import dev.gretun.core.os.Errno;
-import dev.gretun.core.wire.netlink.NetlinkException;
+import dev.gretun.core.os.NetlinkException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,9 +6,9 @@ import dev.gretun.core.os.Errno;
 import dev.gretun.core.os.ErrnoException;
 import dev.gretun.core.os.PacketSocket;
 import dev.gretun.core.os.SockAddrIn;
+import dev.gretun.core.wire.WireFormatException;
 import dev.gretun.core.wire.bpf.DiscoStunFilter;
 import dev.gretun.core.wire.ip.CapturedDatagram;
-import dev.gretun.core.wire.ip.MalformedPacketException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -88,7 +88,7 @@ public final class PacketTap implements AutoCloseable {
     CapturedDatagram d;
     try {
       d = CapturedDatagram.parse(view, n, !csumNotReady);
-    } catch (MalformedPacketException e) {
+    } catch (WireFormatException e) {
       counters.dropMalformed.increment();
       return;
     }

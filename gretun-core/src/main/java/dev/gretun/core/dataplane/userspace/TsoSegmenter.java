@@ -1,6 +1,6 @@
 package dev.gretun.core.dataplane.userspace;
 
-import dev.gretun.core.wire.ip.InetChecksum;
+import dev.gretun.core.wire.ip.Checksums;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -77,7 +77,7 @@ final class TsoSegmenter {
       out.set(BE_SHORT, ip + 2, (short) (hdr + chunk));
       out.set(BE_SHORT, ip + 4, (short) (id + i));
       out.set(BE_SHORT, ip + 10, (short) 0);
-      out.set(BE_SHORT, ip + 10, InetChecksum.finish(InetChecksum.sum(out, ip, ipHl, 0)));
+      out.set(BE_SHORT, ip + 10, Checksums.finish(Checksums.sum(out, ip, ipHl, 0)));
       int f = flags;
       if (i > 0) {
         f &= ~TCP_CWR;
@@ -88,9 +88,8 @@ final class TsoSegmenter {
       out.set(BE_INT, tcp + 4, seq + i * mss);
       out.set(ValueLayout.JAVA_BYTE, tcp + 13, (byte) f);
       out.set(BE_SHORT, tcp + 16, (short) 0);
-      long acc = InetChecksum.pseudoHeader(srcIp, dstIp, PROTO_TCP, tcpHl + chunk);
-      out.set(
-          BE_SHORT, tcp + 16, InetChecksum.finish(InetChecksum.sum(out, tcp, tcpHl + chunk, acc)));
+      long acc = Checksums.pseudoHeader(srcIp, dstIp, PROTO_TCP, tcpHl + chunk);
+      out.set(BE_SHORT, tcp + 16, Checksums.finish(Checksums.sum(out, tcp, tcpHl + chunk, acc)));
     }
     segments = n;
     stride = step;

@@ -2,7 +2,7 @@ package dev.gretun.core.dataplane.userspace;
 
 import dev.gretun.core.dataplane.DataplaneCounters;
 import dev.gretun.core.os.TunDevice;
-import dev.gretun.core.wire.gre.GreWire;
+import dev.gretun.core.wire.gre.GreHeader;
 import dev.gretun.core.wire.ip.VnetHeader;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -88,7 +88,7 @@ final class TunReader {
       counters.dropMalformed.increment(); // IPv6 and runts: the overlay is IPv4
       return;
     }
-    PeerPath path = peers.apply(GreWire.beInt(in, pkt + 16));
+    PeerPath path = peers.apply(GreHeader.beInt(in, pkt + 16));
     if (path == null || !path.sending) {
       counters.dropNoPath.increment();
       return;
@@ -107,14 +107,14 @@ final class TunReader {
         return;
       }
     }
-    GreWire.write(in, pkt - GreWire.HEADER, path.greKey);
-    queue(in, pkt - GreWire.HEADER, len + GreWire.HEADER, 0, path, 1, len);
+    GreHeader.write(in, pkt - GreHeader.HEADER, path.greKey);
+    queue(in, pkt - GreHeader.HEADER, len + GreHeader.HEADER, 0, path, 1, len);
   }
 
   private void sendSegmented(int slot, long pkt, int len, int mss, PeerPath path)
       throws IOException {
     long outBase = (long) slot * OUT_SLOT;
-    int k = segmenter.segment(in, pkt, len, mss, out, outBase, GreWire.HEADER);
+    int k = segmenter.segment(in, pkt, len, mss, out, outBase, GreHeader.HEADER);
     if (k < 0) {
       counters.dropMalformed.increment();
       return;
@@ -122,7 +122,7 @@ final class TunReader {
     int stride = segmenter.stride();
     int total = segmenter.bytes();
     for (int i = 0; i < k; i++) {
-      GreWire.write(out, outBase + (long) i * stride, path.greKey);
+      GreHeader.write(out, outBase + (long) i * stride, path.greKey);
     }
     boolean gso = batch.gsoSupported() && stride <= GSO_MAX_STRIDE;
     int perTrain =
@@ -131,7 +131,7 @@ final class TunReader {
       int segs = Math.min(perTrain, k - first);
       long start = outBase + (long) first * stride;
       int bytes = (int) Math.min((long) segs * stride, total - (long) first * stride);
-      queue(out, start, bytes, segs > 1 ? stride : 0, path, segs, bytes - segs * GreWire.HEADER);
+      queue(out, start, bytes, segs > 1 ? stride : 0, path, segs, bytes - segs * GreHeader.HEADER);
     }
   }
 

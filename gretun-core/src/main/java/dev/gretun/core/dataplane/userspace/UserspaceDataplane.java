@@ -8,9 +8,8 @@ import dev.gretun.core.dataplane.PeerTraffic;
 import dev.gretun.core.os.SockAddrIn;
 import dev.gretun.core.os.TunClosedException;
 import dev.gretun.core.os.TunDevice;
-import dev.gretun.core.wire.PortDemux;
+import dev.gretun.core.wire.demux.PortDemux;
 import dev.gretun.core.wire.gre.GreHeader;
-import dev.gretun.core.wire.gre.GreWire;
 import dev.gretun.core.wire.ip.VnetHeader;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -116,9 +115,9 @@ public final class UserspaceDataplane implements Dataplane {
     if (path == null || !path.sending) {
       return;
     }
-    byte[] pkt = new byte[GreWire.HEADER + inner.length];
+    byte[] pkt = new byte[GreHeader.HEADER + inner.length];
     GreHeader.encodeKeyed(pkt, 0, GreHeader.PROTO_IPV4, path.greKey);
-    System.arraycopy(inner, 0, pkt, GreWire.HEADER, inner.length);
+    System.arraycopy(inner, 0, pkt, GreHeader.HEADER, inner.length);
     discoStunSender.send(
         pkt,
         0,
@@ -192,7 +191,7 @@ public final class UserspaceDataplane implements Dataplane {
 
   private void handleDatagram(UdpPort.Receiver rx, int i, long off, int len) {
     MemorySegment data = rx.data();
-    if (GreWire.isKeyedIpv4(data, off, len)) {
+    if (GreHeader.isKeyedIpv4(data, off, len)) {
       handleGre(data, off, len, rx.sourceIp(i), rx.sourcePort(i));
       return;
     }
@@ -210,7 +209,7 @@ public final class UserspaceDataplane implements Dataplane {
   }
 
   private void handleGre(MemorySegment data, long off, int len, int srcIp, int srcPort) {
-    PeerPath path = byKey.get(GreWire.key(data, off));
+    PeerPath path = byKey.get(GreHeader.key(data, off));
     if (path == null) {
       counters.dropUnknownKey.increment();
       return;
@@ -220,8 +219,8 @@ public final class UserspaceDataplane implements Dataplane {
       counters.dropWrongSource.increment();
       return;
     }
-    int innerLen = len - GreWire.HEADER;
-    long innerOff = off + GreWire.HEADER;
+    int innerLen = len - GreHeader.HEADER;
+    long innerOff = off + GreHeader.HEADER;
     if (innerLen < 20
         || (data.get(ValueLayout.JAVA_BYTE, innerOff) & 0xF0) != 0x40
         || Short.toUnsignedInt(data.get(BE_SHORT, innerOff + 2)) > innerLen) {

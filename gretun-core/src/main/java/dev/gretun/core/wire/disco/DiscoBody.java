@@ -7,10 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gretun.core.wire.WireFormatException;
+import dev.gretun.core.wire.WireFormatException.Reason;
 import dev.gretun.core.wire.disco.DiscoMessage.CallMeMaybe;
 import dev.gretun.core.wire.disco.DiscoMessage.Ping;
 import dev.gretun.core.wire.disco.DiscoMessage.Pong;
-import dev.gretun.core.wire.disco.DiscoParseException.Reason;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -61,18 +62,18 @@ public final class DiscoBody {
     }
   }
 
-  public static DiscoMessage decode(byte[] b, int off, int len) throws DiscoParseException {
+  public static DiscoMessage decode(byte[] b, int off, int len) throws WireFormatException {
     if (len > MAX_BODY_BYTES) {
-      throw new DiscoParseException(Reason.TOO_LARGE, len + "-byte body");
+      throw new WireFormatException(Reason.TOO_LARGE, len + "-byte body");
     }
     JsonNode root;
     try {
       root = MAPPER.readTree(b, off, len);
     } catch (IOException e) {
-      throw new DiscoParseException(Reason.MALFORMED_JSON, firstLine(e.getMessage()));
+      throw new WireFormatException(Reason.MALFORMED_JSON, firstLine(e.getMessage()));
     }
     if (root == null || !root.isObject()) {
-      throw new DiscoParseException(Reason.MALFORMED_JSON, "body is not a JSON object");
+      throw new WireFormatException(Reason.MALFORMED_JSON, "body is not a JSON object");
     }
     String type = text(root, "type");
     return switch (type) {
@@ -89,19 +90,19 @@ public final class DiscoBody {
       case "call_me_maybe" -> {
         JsonNode arr = root.get("endpoints");
         if (arr == null || !arr.isArray() || arr.size() > DiscoMessage.MAX_ENDPOINTS) {
-          throw new DiscoParseException(
+          throw new WireFormatException(
               Reason.BAD_FIELD, "endpoints must be an array of at most 32 ip:port strings");
         }
         List<InetSocketAddress> endpoints = new ArrayList<>(arr.size());
         for (JsonNode e : arr) {
           if (!e.isTextual()) {
-            throw new DiscoParseException(Reason.BAD_FIELD, "endpoint is not a string");
+            throw new WireFormatException(Reason.BAD_FIELD, "endpoint is not a string");
           }
           endpoints.add(field("endpoints", () -> Endpoints.parse(e.asText())));
         }
         yield new CallMeMaybe(endpoints);
       }
-      default -> throw new DiscoParseException(Reason.UNKNOWN_TYPE, "type " + abbreviate(type));
+      default -> throw new WireFormatException(Reason.BAD_TYPE, "type " + abbreviate(type));
     };
   }
 
@@ -110,23 +111,23 @@ public final class DiscoBody {
   }
 
   /** Runs a value constructor, turning its IllegalArgumentException into BAD_FIELD. */
-  private static <T> T field(String name, FieldParser<T> parser) throws DiscoParseException {
+  private static <T> T field(String name, FieldParser<T> parser) throws WireFormatException {
     try {
       return parser.parse();
     } catch (IllegalArgumentException e) {
-      throw new DiscoParseException(Reason.BAD_FIELD, name + ": " + abbreviate(e.getMessage()));
+      throw new WireFormatException(Reason.BAD_FIELD, name + ": " + abbreviate(e.getMessage()));
     }
   }
 
-  private static DiscoTxId tx(JsonNode root) throws DiscoParseException {
+  private static DiscoTxId tx(JsonNode root) throws WireFormatException {
     String hex = text(root, "tx");
     return field("tx", () -> DiscoTxId.fromHex(hex));
   }
 
-  private static String text(JsonNode root, String name) throws DiscoParseException {
+  private static String text(JsonNode root, String name) throws WireFormatException {
     JsonNode n = root.get(name);
     if (n == null || !n.isTextual()) {
-      throw new DiscoParseException(Reason.BAD_FIELD, "missing string field " + name);
+      throw new WireFormatException(Reason.BAD_FIELD, "missing string field " + name);
     }
     return n.asText();
   }

@@ -1,7 +1,8 @@
 package dev.gretun.core.wire.disco;
 
 import dev.gretun.core.crypto.NaclBox;
-import dev.gretun.core.wire.disco.DiscoParseException.Reason;
+import dev.gretun.core.wire.WireFormatException;
+import dev.gretun.core.wire.WireFormatException.Reason;
 import java.security.SecureRandom;
 import java.util.Arrays;
 
@@ -64,45 +65,46 @@ public final class DiscoEnvelope {
   }
 
   /** The sender's disco public key of an envelope whose framing is valid. */
-  public static byte[] senderKey(byte[] b, int off, int len) throws DiscoParseException {
+  public static byte[] senderKey(byte[] b, int off, int len) throws WireFormatException {
     checkFraming(b, off, len);
     return Arrays.copyOfRange(b, off + KEY_OFFSET, off + KEY_OFFSET + 32);
   }
 
   /** Opens an envelope, looking the shared key up by the sender key it carries. */
   public static DiscoMessage open(byte[] b, int off, int len, SharedKeyLookup keys)
-      throws DiscoParseException {
+      throws WireFormatException {
     byte[] sender = senderKey(b, off, len);
     byte[] shared = keys.sharedKeyFor(sender);
     if (shared == null) {
-      throw new DiscoParseException(Reason.UNKNOWN_SENDER, "no key for this sender");
+      throw new WireFormatException(Reason.UNKNOWN_SENDER, "no key for this sender");
     }
     return open(b, off, len, shared);
   }
 
   /** Opens an envelope with a known shared key and decodes its body. */
   public static DiscoMessage open(byte[] b, int off, int len, byte[] sharedKey)
-      throws DiscoParseException {
+      throws WireFormatException {
     checkFraming(b, off, len);
     byte[] nonce = Arrays.copyOfRange(b, off + NONCE_OFFSET, off + HEADER_LENGTH);
     byte[] body;
     try {
       body = NaclBox.open(sharedKey, nonce, b, off + HEADER_LENGTH, len - HEADER_LENGTH);
     } catch (NaclBox.AuthenticationException e) {
-      throw new DiscoParseException(Reason.AUTH_FAILED, "box did not authenticate");
+      throw new WireFormatException(Reason.AUTH_FAILED, "box did not authenticate");
     }
     return DiscoBody.decode(body, 0, body.length);
   }
 
-  private static void checkFraming(byte[] b, int off, int len) throws DiscoParseException {
+  private static void checkFraming(byte[] b, int off, int len) throws WireFormatException {
     if (len < MIN_LENGTH) {
-      throw new DiscoParseException(Reason.SHORT, len + " bytes (expected: " + MIN_LENGTH + "+)");
+      throw new WireFormatException(
+          Reason.TRUNCATED, len + " bytes (expected: " + MIN_LENGTH + "+)");
     }
     if (len > MAX_LENGTH) {
-      throw new DiscoParseException(Reason.TOO_LARGE, len + " bytes (max " + MAX_LENGTH + ")");
+      throw new WireFormatException(Reason.TOO_LARGE, len + " bytes (max " + MAX_LENGTH + ")");
     }
     if (!Arrays.equals(b, off, off + MAGIC.length, MAGIC, 0, MAGIC.length)) {
-      throw new DiscoParseException(Reason.BAD_MAGIC, "not a disco envelope");
+      throw new WireFormatException(Reason.BAD_MAGIC, "not a disco envelope");
     }
   }
 }

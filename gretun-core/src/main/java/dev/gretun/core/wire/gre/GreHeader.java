@@ -1,6 +1,10 @@
 package dev.gretun.core.wire.gre;
 
-import dev.gretun.core.wire.gre.GreParseException.Reason;
+import dev.gretun.core.wire.NetworkOrder;
+import dev.gretun.core.wire.WireFormatException;
+import dev.gretun.core.wire.WireFormatException.Reason;
+import dev.gretun.core.wire.ip.Checksums;
+import java.lang.foreign.MemorySegment;
 
 /**
  * A GRE header (RFC 2784 with the RFC 2890 key and sequence extensions):
@@ -16,7 +20,11 @@ import dev.gretun.core.wire.gre.GreParseException.Reason;
  *
  * We send keyed headers without checksum or sequence ({@code 20 00 08 00 KK KK KK KK}): the kernel
  * demultiplexes GRE tunnels by (local IP, remote IP, key) only, so every peer pair needs its own
- * key (DESIGN.md §3.2). Fields of absent options are 0.
+ * key (DESIGN.md §3.2). Kernel FOU+GRE with a key and noencap-csum emits the same bytes, so kernel
+ * and userspace peers interoperate. Fields of absent options are 0.
+ *
+ * <p>The static {@link MemorySegment} methods are the userspace data plane's allocation-free path
+ * for the one form we send: flags K only, version 0, protocol IPv4 ({@link #KEYED_IPV4}), key.
  *
  * @param protocol EtherType of the payload, e.g. {@link #PROTO_IPV4}
  * @param checksumPresent C bit; {@code checksum} is then the RFC 1071 sum over header and payload
@@ -35,7 +43,12 @@ public record GreHeader(
   public static final int PROTO_IPV4 = 0x0800;
   public static final int PROTO_IPV6 = 0x86DD;
   public static final int BASE_LENGTH = 4;
-  public static final int KEYED_LENGTH = 8;
+
+  /** Length of the keyed header we send (flags, protocol, key). */
+  public static final int HEADER = 8;
+
+  /** The first word of the header we send: K bit, version 0, protocol IPv4. */
+  public static final int KEYED_IPV4 = 0x2000_0800;
 
   static final int FLAG_C = 0x8000;
   static final int FLAG_K = 0x2000;
@@ -99,37 +112,58 @@ public record GreHeader(
     put16(out, off, FLAG_K);
     put16(out, off + 2, protocol);
     put32(out, off + 4, key);
-    return KEYED_LENGTH;
+    return HEADER;
+  }
+
+  /** Writes the keyed IPv4 header ({@code 20 00 08 00 <key>}) at {@code off}. */
+  public static void write(MemorySegment seg, long off, int key) {
+    seg.set(NetworkOrder.INT, off, KEYED_IPV4);
+    seg.set(NetworkOrder.INT, off + 4, key);
+  }
+
+  /** True when {@code len} bytes at {@code off} start with the keyed IPv4 header we send. */
+  public static boolean isKeyedIpv4(MemorySegment seg, long off, int len) {
+    return len >= HEADER && seg.get(NetworkOrder.INT, off) == KEYED_IPV4;
+  }
+
+  /** The key of a header that {@link #isKeyedIpv4}. */
+  public static int key(MemorySegment seg, long off) {
+    return seg.get(NetworkOrder.INT, off + 4);
+  }
+
+  /** A big-endian 32-bit word at {@code off} (e.g. the inner IPv4 destination address). */
+  public static int beInt(MemorySegment seg, long off) {
+    return seg.get(NetworkOrder.INT, off);
   }
 
   /**
    * Parses the header of the GRE packet {@code b[off, off+len)} (header and payload; the payload is
    * needed to verify a checksum).
    */
-  public static GreHeader parse(byte[] b, int off, int len) throws GreParseException {
+  public static GreHeader parse(byte[] b, int off, int len) throws WireFormatException {
     if (len < BASE_LENGTH) {
-      throw new GreParseException(Reason.SHORT, len + " bytes (expected: 4+)");
+      throw new WireFormatException(Reason.TRUNCATED, len + " bytes (expected: 4+)");
     }
     int flags = get16(b, off);
     if ((flags & VERSION_MASK) != 0) {
-      throw new GreParseException(Reason.BAD_VERSION, "version " + (flags & VERSION_MASK));
+      throw new WireFormatException(Reason.BAD_VERSION, "version " + (flags & VERSION_MASK));
     }
     if ((flags & FLAGS_MUST_BE_ZERO) != 0) {
-      throw new GreParseException(Reason.BAD_FLAGS, String.format("flags 0x%04x", flags));
+      throw new WireFormatException(Reason.BAD_FLAGS, String.format("flags 0x%04x", flags));
     }
     boolean c = (flags & FLAG_C) != 0;
     boolean k = (flags & FLAG_K) != 0;
     boolean s = (flags & FLAG_S) != 0;
     int need = BASE_LENGTH + (c ? 4 : 0) + (k ? 4 : 0) + (s ? 4 : 0);
     if (len < need) {
-      throw new GreParseException(Reason.SHORT, len + " bytes (header needs " + need + ")");
+      throw new WireFormatException(Reason.TRUNCATED, len + " bytes (header needs " + need + ")");
     }
     int pos = off + BASE_LENGTH;
     int checksum = 0;
     if (c) {
       checksum = get16(b, pos);
-      if (internetChecksum(b, off, len) != 0) {
-        throw new GreParseException(Reason.BAD_CHECKSUM, "RFC 1071 sum mismatch");
+      if (Checksums.internet(b, off, len) != 0) {
+        throw new WireFormatException(Reason.BAD_CHECKSUM, "RFC 1071 sum mismatch");
       }
       pos += 4;
     }
@@ -168,23 +202,7 @@ public record GreHeader(
    */
   public static void fillChecksum(byte[] b, int off, int len) {
     put16(b, off + 4, 0);
-    put16(b, off + 4, internetChecksum(b, off, len));
-  }
-
-  /** RFC 1071 folded one's complement sum, complemented: 0 when a packet's checksum is right. */
-  static int internetChecksum(byte[] b, int off, int len) {
-    long sum = 0;
-    int i = 0;
-    for (; i + 1 < len; i += 2) {
-      sum += get16(b, off + i);
-    }
-    if (i < len) {
-      sum += (b[off + i] & 0xFF) << 8;
-    }
-    while ((sum >>> 16) != 0) {
-      sum = (sum & 0xFFFF) + (sum >>> 16);
-    }
-    return ~(int) sum & 0xFFFF;
+    put16(b, off + 4, Checksums.internet(b, off, len));
   }
 
   private static int get16(byte[] b, int off) {

@@ -1,5 +1,7 @@
 package dev.gretun.core.wire.ip;
 
+import dev.gretun.core.wire.WireFormatException;
+import dev.gretun.core.wire.WireFormatException.Reason;
 import java.nio.ByteBuffer;
 
 /**
@@ -29,33 +31,37 @@ public record CapturedDatagram(
    * @param verifyChecksum false when the kernel flagged the checksum as not ready
    */
   public static CapturedDatagram parse(ByteBuffer buf, int captured, boolean verifyChecksum)
-      throws MalformedPacketException {
+      throws WireFormatException {
     if (captured < 20 + UDP_HEADER) {
-      throw new MalformedPacketException("runt: " + captured + " bytes");
+      throw new WireFormatException(Reason.TRUNCATED, "runt: " + captured + " bytes");
     }
     int vihl = buf.get(0) & 0xff;
     int ihl = (vihl & 0x0f) * 4;
-    if (vihl >>> 4 != 4 || ihl < 20 || ihl + UDP_HEADER > captured) {
-      throw new MalformedPacketException("not IPv4 or bad header length");
+    if (vihl >>> 4 != 4) {
+      throw new WireFormatException(Reason.BAD_VERSION, "not IPv4");
+    }
+    if (ihl < 20 || ihl + UDP_HEADER > captured) {
+      throw new WireFormatException(Reason.BAD_LENGTH, "bad header length " + ihl);
     }
     if ((buf.get(9) & 0xff) != 17) {
-      throw new MalformedPacketException("not UDP");
+      throw new WireFormatException(Reason.UNSUPPORTED, "not UDP");
     }
     if ((buf.getShort(6) & 0x3fff) != 0) {
-      throw new MalformedPacketException("fragment");
+      throw new WireFormatException(Reason.UNSUPPORTED, "fragment");
     }
     int udpLen = Short.toUnsignedInt(buf.getShort(ihl + 4));
     if (udpLen < UDP_HEADER || udpLen > captured - ihl) {
-      throw new MalformedPacketException(
+      throw new WireFormatException(
+          Reason.BAD_LENGTH,
           "UDP length " + udpLen + " with " + (captured - ihl) + " bytes captured");
     }
     int src = buf.getInt(12);
     int dst = buf.getInt(16);
     int checksum = Short.toUnsignedInt(buf.getShort(ihl + 6));
     if (verifyChecksum && checksum != 0) {
-      int pseudo = (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + 17 + udpLen;
+      long pseudo = Checksums.pseudoHeader(src, dst, Ipv4Header.PROTO_UDP, udpLen);
       if (Checksums.internet(buf, ihl, udpLen, pseudo) != 0) {
-        throw new MalformedPacketException("UDP checksum mismatch");
+        throw new WireFormatException(Reason.BAD_CHECKSUM, "UDP checksum mismatch");
       }
     }
     return new CapturedDatagram(

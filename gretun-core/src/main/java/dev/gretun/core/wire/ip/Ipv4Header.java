@@ -1,5 +1,7 @@
 package dev.gretun.core.wire.ip;
 
+import dev.gretun.core.wire.WireFormatException;
+import dev.gretun.core.wire.WireFormatException.Reason;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -36,23 +38,26 @@ public record Ipv4Header(
   /**
    * Parses the header of the packet in position..limit (absolute reads; position unchanged).
    *
-   * @throws MalformedPacketException when it is not IPv4, is shorter than its lengths say, or the
-   *     header checksum is wrong
+   * @throws WireFormatException when it is not IPv4, is shorter than its lengths say, or the header
+   *     checksum is wrong
    */
-  public static Ipv4Header parse(ByteBuffer packet) throws MalformedPacketException {
+  public static Ipv4Header parse(ByteBuffer packet) throws WireFormatException {
     int p = packet.position();
     int available = packet.remaining();
     if (available < MIN_LENGTH) {
-      throw new MalformedPacketException("IPv4 header " + available + " bytes (expected: 20+)");
+      throw new WireFormatException(
+          Reason.TRUNCATED, "IPv4 header " + available + " bytes (expected: 20+)");
     }
     int versionIhl = packet.get(p) & 0xff;
     if (versionIhl >>> 4 != 4) {
-      throw new MalformedPacketException("IP version " + (versionIhl >>> 4) + " (expected: 4)");
+      throw new WireFormatException(
+          Reason.BAD_VERSION, "IP version " + (versionIhl >>> 4) + " (expected: 4)");
     }
     int headerLength = (versionIhl & 0x0f) * 4;
     int totalLength = Short.toUnsignedInt(packet.getShort(p + OFF_TOTAL_LENGTH));
     if (headerLength < MIN_LENGTH || totalLength < headerLength || totalLength > available) {
-      throw new MalformedPacketException(
+      throw new WireFormatException(
+          Reason.BAD_LENGTH,
           "IPv4 lengths: header "
               + headerLength
               + ", total "
@@ -62,7 +67,7 @@ public record Ipv4Header(
               + " bytes");
     }
     if (Checksums.internet(packet, p, headerLength, 0) != 0) {
-      throw new MalformedPacketException("IPv4 header checksum mismatch");
+      throw new WireFormatException(Reason.BAD_CHECKSUM, "IPv4 header checksum mismatch");
     }
     return new Ipv4Header(
         headerLength,

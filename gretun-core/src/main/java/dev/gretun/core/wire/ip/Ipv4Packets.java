@@ -32,13 +32,7 @@ public final class Ipv4Packets {
     out.putShort((short) srcPort).putShort((short) dstPort);
     out.putShort((short) udpLength).putShort((short) 0);
     out.put(payload.duplicate());
-    int pseudo =
-        (src >>> 16)
-            + (src & 0xffff)
-            + (dst >>> 16)
-            + (dst & 0xffff)
-            + Ipv4Header.PROTO_UDP
-            + udpLength;
+    long pseudo = Checksums.pseudoHeader(src, dst, Ipv4Header.PROTO_UDP, udpLength);
     int c = Checksums.internet(out, udp, udpLength, pseudo);
     out.putShort(udp + 6, (short) (c == 0 ? 0xffff : c)); // RFC 768: 0 means "no checksum"
     return udpLength;

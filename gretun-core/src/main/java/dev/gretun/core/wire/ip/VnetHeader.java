@@ -1,5 +1,6 @@
 package dev.gretun.core.wire.ip;
 
+import dev.gretun.core.wire.NetworkOrder;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -17,8 +18,6 @@ public final class VnetHeader {
   public static final int GSO_ECN = 0x80;
   private static final ValueLayout.OfShort HOST_SHORT =
       ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
-  private static final ValueLayout.OfShort BE_SHORT =
-      ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
   private VnetHeader() {}
 
@@ -60,8 +59,8 @@ public final class VnetHeader {
     if (csumStart >= len || field + 2 > len) {
       return false;
     }
-    long acc = InetChecksum.sum(pkt, off + csumStart, len - csumStart, 0);
-    pkt.set(BE_SHORT, off + field, InetChecksum.finish(acc));
+    long acc = Checksums.sum(pkt, off + csumStart, len - csumStart, 0);
+    pkt.set(NetworkOrder.SHORT, off + field, Checksums.finish(acc));
     return true;
   }
 }

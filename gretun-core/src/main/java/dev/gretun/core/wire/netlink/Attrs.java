@@ -1,5 +1,7 @@
 package dev.gretun.core.wire.netlink;
 
+import dev.gretun.core.wire.WireFormatException;
+import dev.gretun.core.wire.WireFormatException.Reason;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -12,8 +14,8 @@ import java.util.Set;
 
 /**
  * Parsed attributes (nlattr/rtattr) of one level: type (nested/byte-order flag bits masked off) to
- * payload. A repeated type keeps its last value. Accessors throw {@link NetlinkFormatException} for
- * a payload of the wrong size.
+ * payload. A repeated type keeps its last value. Accessors throw {@link WireFormatException} for a
+ * payload of the wrong size.
  */
 public final class Attrs {
   private final Map<Integer, ByteBuffer> byType;
@@ -30,7 +32,8 @@ public final class Attrs {
       int len = Short.toUnsignedInt(b.getShort(pos));
       int type = Short.toUnsignedInt(b.getShort(pos + 2)) & Netlink.NLA_TYPE_MASK;
       if (len < Netlink.NLA_HDRLEN || len > b.limit() - pos) {
-        throw new NetlinkFormatException("bad attribute length " + len + " (type " + type + ")");
+        throw new WireFormatException(
+            Reason.BAD_ATTRIBUTE, "bad attribute length " + len + " (type " + type + ")");
       }
       map.put(
           type,
@@ -79,7 +82,8 @@ public final class Attrs {
   public long u64(int type, int index) {
     ByteBuffer v = need(type, -1);
     if (v.limit() < (index + 1) * 8) {
-      throw new NetlinkFormatException("attribute " + type + " too short for u64 #" + index);
+      throw new WireFormatException(
+          Reason.BAD_ATTRIBUTE, "attribute " + type + " too short for u64 #" + index);
     }
     return v.getLong(index * 8);
   }
@@ -119,10 +123,11 @@ public final class Attrs {
   private ByteBuffer need(int type, int size) {
     ByteBuffer v = byType.get(type);
     if (v == null) {
-      throw new NetlinkFormatException("missing attribute " + type);
+      throw new WireFormatException(Reason.BAD_ATTRIBUTE, "missing attribute " + type);
     }
     if (size >= 0 && v.limit() != size) {
-      throw new NetlinkFormatException(
+      throw new WireFormatException(
+          Reason.BAD_ATTRIBUTE,
           "attribute " + type + " has " + v.limit() + " bytes, expected " + size);
     }
     return v.duplicate().order(ByteOrder.LITTLE_ENDIAN);

@@ -4,8 +4,6 @@ import static dev.gretun.core.wire.netlink.Netlink.NLM_F_ACK;
 import static dev.gretun.core.wire.netlink.Netlink.NLM_F_DUMP;
 import static dev.gretun.core.wire.netlink.Netlink.NLM_F_REQUEST;
 
-import dev.gretun.core.os.Libc;
-
 /** Pure generic-netlink codec: controller family lookup and the FOU commands of {@code fou.h}. */
 public final class GenlMessages {
   /** IPPROTO_GRE: what a FOU port hands its payload to. */
@@ -36,7 +34,7 @@ public final class GenlMessages {
     return genl(familyId, NLM_F_REQUEST | NLM_F_ACK, Genl.FOU_CMD_ADD, Genl.FOU_GENL_VERSION)
         .attrU16Be(Genl.FOU_ATTR_PORT, port)
         .attrU8(Genl.FOU_ATTR_TYPE, Genl.FOU_ENCAP_DIRECT)
-        .attrU8(Genl.FOU_ATTR_AF, Libc.AF_INET)
+        .attrU8(Genl.FOU_ATTR_AF, Netlink.AF_INET)
         .attrU8(Genl.FOU_ATTR_IPPROTO, IPPROTO_GRE);
   }
 
@@ -44,7 +42,7 @@ public final class GenlMessages {
   public static MessageWriter fouDel(int familyId, int port) {
     return genl(familyId, NLM_F_REQUEST | NLM_F_ACK, Genl.FOU_CMD_DEL, Genl.FOU_GENL_VERSION)
         .attrU16Be(Genl.FOU_ATTR_PORT, port)
-        .attrU8(Genl.FOU_ATTR_AF, Libc.AF_INET);
+        .attrU8(Genl.FOU_ATTR_AF, Netlink.AF_INET);
   }
 
   public static MessageWriter fouDump(int familyId) {
@@ -55,7 +53,7 @@ public final class GenlMessages {
     Attrs a = m.attrs(Genl.GENL_HDRLEN);
     return new FouPort(
         a.u16Be(Genl.FOU_ATTR_PORT),
-        a.has(Genl.FOU_ATTR_AF) ? a.u8(Genl.FOU_ATTR_AF) : Libc.AF_INET,
+        a.has(Genl.FOU_ATTR_AF) ? a.u8(Genl.FOU_ATTR_AF) : Netlink.AF_INET,
         a.has(Genl.FOU_ATTR_IPPROTO) ? a.u8(Genl.FOU_ATTR_IPPROTO) : 0,
         a.has(Genl.FOU_ATTR_TYPE) ? a.u8(Genl.FOU_ATTR_TYPE) : 0);
   }

@@ -5,6 +5,12 @@ public final class Netlink {
   public static final int NETLINK_ROUTE = 0;
   public static final int NETLINK_GENERIC = 16;
 
+  /** Address families as messages carry them ({@code linux/socket.h}). */
+  public static final int AF_UNSPEC = 0;
+
+  public static final int AF_INET = 2;
+  public static final int AF_INET6 = 10;
+
   public static final int NLMSG_HDRLEN = 16;
   public static final int NLMSG_NOOP = 1;
   public static final int NLMSG_ERROR = 2;

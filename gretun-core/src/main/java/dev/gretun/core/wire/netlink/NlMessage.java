@@ -1,5 +1,7 @@
 package dev.gretun.core.wire.netlink;
 
+import dev.gretun.core.wire.WireFormatException;
+import dev.gretun.core.wire.WireFormatException.Reason;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -19,8 +21,8 @@ public record NlMessage(int type, int flags, int seq, int pid, ByteBuffer body) 
     while (b.limit() - pos >= Netlink.NLMSG_HDRLEN) {
       int len = b.getInt(pos);
       if (len < Netlink.NLMSG_HDRLEN || len > b.limit() - pos) {
-        throw new NetlinkFormatException(
-            "bad nlmsg_len " + len + " at offset " + pos + " of " + b.limit());
+        throw new WireFormatException(
+            Reason.BAD_LENGTH, "bad nlmsg_len " + len + " at offset " + pos + " of " + b.limit());
       }
       ByteBuffer body =
           b.slice(pos + Netlink.NLMSG_HDRLEN, len - Netlink.NLMSG_HDRLEN)
@@ -35,8 +37,8 @@ public record NlMessage(int type, int flags, int seq, int pid, ByteBuffer body) 
       pos += Math.min(Netlink.align(len), b.limit() - pos);
     }
     if (pos != b.limit()) {
-      throw new NetlinkFormatException(
-          (b.limit() - pos) + " trailing bytes after netlink messages");
+      throw new WireFormatException(
+          Reason.BAD_LENGTH, (b.limit() - pos) + " trailing bytes after netlink messages");
     }
     return out;
   }
@@ -44,35 +46,32 @@ public record NlMessage(int type, int flags, int seq, int pid, ByteBuffer body) 
   /** Attributes that follow a family header of {@code headerLen} bytes. */
   public Attrs attrs(int headerLen) {
     if (body.limit() < headerLen) {
-      throw new NetlinkFormatException(
+      throw new WireFormatException(
+          Reason.TRUNCATED,
           "message type " + type + " shorter than its " + headerLen + "-byte header");
     }
     return Attrs.parse(body.slice(headerLen, body.limit() - headerLen));
   }
 
-  /**
-   * For an {@code NLMSG_ERROR}: null when it is an ACK (error 0), else the exception it carries,
-   * including the extended-ack message when the kernel sent one.
-   */
-  public NetlinkException error() {
+  /** For an {@code NLMSG_ERROR}: 0 when it is an ACK, else the positive errno it carries. */
+  public int errno() {
     if (body.limit() < 4) {
-      throw new NetlinkFormatException("truncated NLMSG_ERROR");
+      throw new WireFormatException(Reason.TRUNCATED, "truncated NLMSG_ERROR");
     }
-    int err = body.getInt(0);
-    if (err == 0) {
+    return -body.getInt(0);
+  }
+
+  /** For an {@code NLMSG_ERROR}: the kernel's extended-ack message, or null when it sent none. */
+  public String extAck() {
+    if ((flags & Netlink.NLM_F_ACK_TLVS) == 0 || body.limit() < 4 + Netlink.NLMSG_HDRLEN) {
       return null;
     }
-    String msg = null;
-    if ((flags & Netlink.NLM_F_ACK_TLVS) != 0 && body.limit() >= 4 + Netlink.NLMSG_HDRLEN) {
-      int echoed = (flags & Netlink.NLM_F_CAPPED) != 0 ? Netlink.NLMSG_HDRLEN : body.getInt(4);
-      int tlvStart = 4 + Netlink.align(echoed);
-      if (tlvStart <= body.limit()) {
-        Attrs tlvs = Attrs.parse(body.slice(tlvStart, body.limit() - tlvStart));
-        if (tlvs.has(Netlink.NLMSGERR_ATTR_MSG)) {
-          msg = tlvs.string(Netlink.NLMSGERR_ATTR_MSG);
-        }
-      }
+    int echoed = (flags & Netlink.NLM_F_CAPPED) != 0 ? Netlink.NLMSG_HDRLEN : body.getInt(4);
+    int tlvStart = 4 + Netlink.align(echoed);
+    if (tlvStart > body.limit()) {
+      return null;
     }
-    return new NetlinkException(-err, msg);
+    Attrs tlvs = Attrs.parse(body.slice(tlvStart, body.limit() - tlvStart));
+    return tlvs.has(Netlink.NLMSGERR_ATTR_MSG) ? tlvs.string(Netlink.NLMSGERR_ATTR_MSG) : null;
   }
 }

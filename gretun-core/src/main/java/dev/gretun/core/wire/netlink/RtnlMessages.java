@@ -6,7 +6,8 @@ import static dev.gretun.core.wire.netlink.Netlink.NLM_F_DUMP;
 import static dev.gretun.core.wire.netlink.Netlink.NLM_F_EXCL;
 import static dev.gretun.core.wire.netlink.Netlink.NLM_F_REQUEST;
 
-import dev.gretun.core.os.Libc;
+import dev.gretun.core.wire.WireFormatException;
+import dev.gretun.core.wire.WireFormatException.Reason;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -36,7 +37,7 @@ public final class RtnlMessages {
 
   /** RTM_NEWLINK creating a gre/gretap device (like {@code ip link add NAME type gre ...}). */
   public static MessageWriter newGreLink(GreLinkSpec s) {
-    MessageWriter w = ifinfo(Rtnl.RTM_NEWLINK, CREATE, Libc.AF_UNSPEC, 0, 0, 0);
+    MessageWriter w = ifinfo(Rtnl.RTM_NEWLINK, CREATE, Netlink.AF_UNSPEC, 0, 0, 0);
     w.attrString(Rtnl.IFLA_IFNAME, s.name());
     return greLinkInfo(w, s);
   }
@@ -72,36 +73,36 @@ public final class RtnlMessages {
    * {@code spec.name()} is not sent.
    */
   public static MessageWriter changeGreLink(int index, GreLinkSpec s) {
-    MessageWriter w = ifinfo(Rtnl.RTM_NEWLINK, CHANGE, Libc.AF_UNSPEC, index, 0, 0);
+    MessageWriter w = ifinfo(Rtnl.RTM_NEWLINK, CHANGE, Netlink.AF_UNSPEC, index, 0, 0);
     return greLinkInfo(w, s);
   }
 
   public static MessageWriter deleteLink(int index) {
-    return ifinfo(Rtnl.RTM_DELLINK, CHANGE, Libc.AF_UNSPEC, index, 0, 0);
+    return ifinfo(Rtnl.RTM_DELLINK, CHANGE, Netlink.AF_UNSPEC, index, 0, 0);
   }
 
   /** {@code ip link set dev X up|down}: IFF_UP in ifi_flags, masked by ifi_change. */
   public static MessageWriter setUp(int index, boolean up) {
     return ifinfo(
-        Rtnl.RTM_NEWLINK, CHANGE, Libc.AF_UNSPEC, index, up ? Rtnl.IFF_UP : 0, Rtnl.IFF_UP);
+        Rtnl.RTM_NEWLINK, CHANGE, Netlink.AF_UNSPEC, index, up ? Rtnl.IFF_UP : 0, Rtnl.IFF_UP);
   }
 
   public static MessageWriter setMtu(int index, int mtu) {
-    return ifinfo(Rtnl.RTM_NEWLINK, CHANGE, Libc.AF_UNSPEC, index, 0, 0)
+    return ifinfo(Rtnl.RTM_NEWLINK, CHANGE, Netlink.AF_UNSPEC, index, 0, 0)
         .attrU32(Rtnl.IFLA_MTU, mtu);
   }
 
   /** IFLA_IFALIAS (shown by {@code ip link} as "alias"); an empty string clears it. */
   public static MessageWriter setAlias(int index, String alias) {
-    return ifinfo(Rtnl.RTM_NEWLINK, CHANGE, Libc.AF_UNSPEC, index, 0, 0)
+    return ifinfo(Rtnl.RTM_NEWLINK, CHANGE, Netlink.AF_UNSPEC, index, 0, 0)
         .attrStringNoNul(Rtnl.IFLA_IFALIAS, alias);
   }
 
   /** {@code ip link set dev X addrgenmode none}: no IPv6 link-local address, no RS/ND chatter. */
   public static MessageWriter setAddrGenModeNone(int index) {
-    MessageWriter w = ifinfo(Rtnl.RTM_NEWLINK, CHANGE, Libc.AF_UNSPEC, index, 0, 0);
+    MessageWriter w = ifinfo(Rtnl.RTM_NEWLINK, CHANGE, Netlink.AF_UNSPEC, index, 0, 0);
     int spec = w.beginNest(Rtnl.IFLA_AF_SPEC);
-    int inet6 = w.beginNest(Libc.AF_INET6);
+    int inet6 = w.beginNest(Netlink.AF_INET6);
     w.attrU8(Rtnl.IFLA_INET6_ADDR_GEN_MODE, Rtnl.IN6_ADDR_GEN_MODE_NONE);
     w.endNest(inet6);
     return w.endNest(spec);
@@ -109,13 +110,13 @@ public final class RtnlMessages {
 
   /** RTM_GETLINK for one device by name (answered by one RTM_NEWLINK or ENODEV). */
   public static MessageWriter getLink(String name) {
-    return ifinfo(Rtnl.RTM_GETLINK, NLM_F_REQUEST, Libc.AF_UNSPEC, 0, 0, 0)
+    return ifinfo(Rtnl.RTM_GETLINK, NLM_F_REQUEST, Netlink.AF_UNSPEC, 0, 0, 0)
         .attrU32(Rtnl.IFLA_EXT_MASK, Rtnl.RTEXT_FILTER_VF)
         .attrString(Rtnl.IFLA_IFNAME, name);
   }
 
   public static MessageWriter dumpLinks() {
-    return ifinfo(Rtnl.RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, Libc.AF_UNSPEC, 0, 0, 0)
+    return ifinfo(Rtnl.RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, Netlink.AF_UNSPEC, 0, 0, 0)
         .attrU32(Rtnl.IFLA_EXT_MASK, Rtnl.RTEXT_FILTER_VF);
   }
 
@@ -127,7 +128,7 @@ public final class RtnlMessages {
       boolean add, int index, Inet4Address local, int prefixLength, Inet4Address peer) {
     MessageWriter w =
         new MessageWriter(add ? Rtnl.RTM_NEWADDR : Rtnl.RTM_DELADDR, add ? CREATE : CHANGE)
-            .u8(Libc.AF_INET)
+            .u8(Netlink.AF_INET)
             .u8(prefixLength)
             .u8(0)
             .u8(0)
@@ -152,7 +153,7 @@ public final class RtnlMessages {
   public static MessageWriter unreachableRoute(
       boolean add, Inet4Address dst, int prefixLength, int metric) {
     return new MessageWriter(add ? Rtnl.RTM_NEWROUTE : Rtnl.RTM_DELROUTE, add ? CREATE : CHANGE)
-        .u8(Libc.AF_INET)
+        .u8(Netlink.AF_INET)
         .u8(prefixLength)
         .u8(0)
         .u8(0)
@@ -168,7 +169,7 @@ public final class RtnlMessages {
   /** {@code ip route get DST}: RTM_GETROUTE with RTM_F_LOOKUP_TABLE and RTA_DST. */
   public static MessageWriter getRoute(Inet4Address dst) {
     return new MessageWriter(Rtnl.RTM_GETROUTE, NLM_F_REQUEST)
-        .u8(Libc.AF_INET)
+        .u8(Netlink.AF_INET)
         .u8(32)
         .u8(0)
         .u8(0)
@@ -184,7 +185,8 @@ public final class RtnlMessages {
   public static Link parseLink(NlMessage m) {
     ByteBuffer b = m.body();
     if (m.type() != Rtnl.RTM_NEWLINK || b.limit() < Rtnl.IFINFOMSG_LEN) {
-      throw new NetlinkFormatException("not an RTM_NEWLINK message (type " + m.type() + ")");
+      throw new WireFormatException(
+          Reason.BAD_TYPE, "not an RTM_NEWLINK message (type " + m.type() + ")");
     }
     int index = b.getInt(4);
     int flags = b.getInt(8);
@@ -252,7 +254,8 @@ public final class RtnlMessages {
   public static IfAddress parseAddress(NlMessage m) {
     ByteBuffer b = m.body();
     if (m.type() != Rtnl.RTM_NEWADDR || b.limit() < Rtnl.IFADDRMSG_LEN) {
-      throw new NetlinkFormatException("not an RTM_NEWADDR message (type " + m.type() + ")");
+      throw new WireFormatException(
+          Reason.BAD_TYPE, "not an RTM_NEWADDR message (type " + m.type() + ")");
     }
     int family = Byte.toUnsignedInt(b.get(0));
     int prefix = Byte.toUnsignedInt(b.get(1));
@@ -261,7 +264,8 @@ public final class RtnlMessages {
     InetAddress address = a.has(Rtnl.IFA_ADDRESS) ? inet(a.bytes(Rtnl.IFA_ADDRESS)) : null;
     InetAddress local = a.has(Rtnl.IFA_LOCAL) ? inet(a.bytes(Rtnl.IFA_LOCAL)) : address;
     if (local == null) {
-      throw new NetlinkFormatException("RTM_NEWADDR without IFA_LOCAL/IFA_ADDRESS");
+      throw new WireFormatException(
+          Reason.BAD_ATTRIBUTE, "RTM_NEWADDR without IFA_LOCAL/IFA_ADDRESS");
     }
     InetAddress peer = address != null && !address.equals(local) ? address : null;
     return new IfAddress(index, family, prefix, local, peer);
@@ -270,7 +274,8 @@ public final class RtnlMessages {
   /** Parses the RTM_NEWROUTE answer to {@link #getRoute}. */
   public static RouteInfo parseRoute(NlMessage m) {
     if (m.type() != Rtnl.RTM_NEWROUTE) {
-      throw new NetlinkFormatException("not an RTM_NEWROUTE message (type " + m.type() + ")");
+      throw new WireFormatException(
+          Reason.BAD_TYPE, "not an RTM_NEWROUTE message (type " + m.type() + ")");
     }
     Attrs a = m.attrs(Rtnl.RTMSG_LEN);
     return new RouteInfo(
@@ -282,7 +287,8 @@ public final class RtnlMessages {
     try {
       return InetAddress.getByAddress(raw);
     } catch (UnknownHostException e) {
-      throw new NetlinkFormatException("address attribute of " + raw.length + " bytes");
+      throw new WireFormatException(
+          Reason.BAD_ATTRIBUTE, "address attribute of " + raw.length + " bytes");
     }
   }
 }

@@ -7,8 +7,7 @@ import java.util.Objects;
 
 /** A STUN attribute (RFC 8489 §14). Attributes we do not interpret are kept as {@link Opaque}. */
 public sealed interface StunAttribute
-    permits StunAttribute.XorMappedAddress,
-        StunAttribute.MappedAddress,
+    permits StunAttribute.MappedAddress,
         StunAttribute.Software,
         StunAttribute.ErrorCode,
         StunAttribute.Fingerprint,
@@ -17,27 +16,18 @@ public sealed interface StunAttribute
   /** The 16-bit attribute type. */
   int type();
 
-  /** XOR-MAPPED-ADDRESS 0x0020 (RFC 8489 §14.2): the reflexive transport address. */
-  record XorMappedAddress(InetSocketAddress address) implements StunAttribute {
-    public XorMappedAddress {
-      Objects.requireNonNull(address.getAddress(), "address must be resolved");
-    }
-
-    @Override
-    public int type() {
-      return Stun.ATTR_XOR_MAPPED_ADDRESS;
-    }
-  }
-
-  /** MAPPED-ADDRESS 0x0001 (RFC 8489 §14.1): legacy, not XORed; used as a fallback only. */
-  record MappedAddress(InetSocketAddress address) implements StunAttribute {
+  /**
+   * The reflexive transport address: XOR-MAPPED-ADDRESS 0x0020 (RFC 8489 §14.2) when {@code xor},
+   * else the legacy MAPPED-ADDRESS 0x0001 (§14.1, not XORed; used as a fallback only).
+   */
+  record MappedAddress(InetSocketAddress address, boolean xor) implements StunAttribute {
     public MappedAddress {
       Objects.requireNonNull(address.getAddress(), "address must be resolved");
     }
 
     @Override
     public int type() {
-      return Stun.ATTR_MAPPED_ADDRESS;
+      return xor ? Stun.ATTR_XOR_MAPPED_ADDRESS : Stun.ATTR_MAPPED_ADDRESS;
     }
   }
 

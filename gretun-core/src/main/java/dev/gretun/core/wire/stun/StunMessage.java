@@ -1,12 +1,12 @@
 package dev.gretun.core.wire.stun;
 
+import dev.gretun.core.wire.WireFormatException;
+import dev.gretun.core.wire.WireFormatException.Reason;
 import dev.gretun.core.wire.stun.StunAttribute.ErrorCode;
 import dev.gretun.core.wire.stun.StunAttribute.Fingerprint;
 import dev.gretun.core.wire.stun.StunAttribute.MappedAddress;
 import dev.gretun.core.wire.stun.StunAttribute.Opaque;
 import dev.gretun.core.wire.stun.StunAttribute.Software;
-import dev.gretun.core.wire.stun.StunAttribute.XorMappedAddress;
-import dev.gretun.core.wire.stun.StunParseException.Reason;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -55,11 +55,8 @@ public record StunMessage(int type, TransactionId transactionId, List<StunAttrib
   public static StunMessage bindingSuccess(
       TransactionId tx, InetSocketAddress mapped, String software) {
     List<StunAttribute> attrs = new ArrayList<>(3);
-    attrs.add(new XorMappedAddress(mapped));
+    attrs.add(new MappedAddress(mapped, true));
     if (software != null && !software.isEmpty()) {
-      if (software.length() >= 128) {
-        throw new IllegalArgumentException("SOFTWARE must be shorter than 128 characters");
-      }
       attrs.add(new Software(software));
     }
     attrs.add(new Fingerprint());
@@ -79,7 +76,7 @@ public record StunMessage(int type, TransactionId transactionId, List<StunAttrib
   }
 
   /** Parses the buffer's remaining bytes (position to limit) as one message. */
-  public static StunMessage parse(ByteBuffer buf) throws StunParseException {
+  public static StunMessage parse(ByteBuffer buf) throws WireFormatException {
     if (buf.hasArray()) {
       return parse(buf.array(), buf.arrayOffset() + buf.position(), buf.remaining());
     }
@@ -89,17 +86,17 @@ public record StunMessage(int type, TransactionId transactionId, List<StunAttrib
   }
 
   /** Parses {@code b[off, off+len)} as exactly one STUN message. */
-  public static StunMessage parse(byte[] b, int off, int len) throws StunParseException {
+  public static StunMessage parse(byte[] b, int off, int len) throws WireFormatException {
     if (len < Stun.HEADER_LENGTH) {
-      throw new StunParseException(Reason.SHORT, len + " bytes (expected: 20+)");
+      throw new WireFormatException(Reason.TRUNCATED, len + " bytes (expected: 20+)");
     }
     if ((b[off] & 0xC0) != 0 || readInt(b, off + 4) != Stun.MAGIC_COOKIE) {
-      throw new StunParseException(Reason.NOT_STUN, "no leading zero bits or magic cookie");
+      throw new WireFormatException(Reason.BAD_MAGIC, "no leading zero bits or magic cookie");
     }
     int type = readU16(b, off);
     int bodyLength = readU16(b, off + 2);
     if (bodyLength % 4 != 0 || Stun.HEADER_LENGTH + bodyLength != len) {
-      throw new StunParseException(
+      throw new WireFormatException(
           Reason.BAD_LENGTH,
           "message length " + bodyLength + " in a " + len + "-byte datagram (must match, mod 4)");
     }
@@ -114,17 +111,17 @@ public record StunMessage(int type, TransactionId transactionId, List<StunAttrib
       int value = pos + 4;
       int padded = (attrLength + 3) & ~3;
       if (padded > end - value) {
-        throw new StunParseException(
+        throw new WireFormatException(
             Reason.BAD_LENGTH,
             String.format("attribute 0x%04x length %d overruns the message", attrType, attrLength));
       }
       if (attrType == Stun.ATTR_FINGERPRINT) {
         if (attrLength != 4 || value + 4 != end) {
-          throw new StunParseException(Reason.BAD_ATTRIBUTE, "FINGERPRINT must be 4 bytes, last");
+          throw new WireFormatException(Reason.BAD_ATTRIBUTE, "FINGERPRINT must be 4 bytes, last");
         }
         int expected = fingerprint(b, off, pos - off);
         if (readInt(b, value) != expected) {
-          throw new StunParseException(Reason.BAD_FINGERPRINT, "CRC mismatch");
+          throw new WireFormatException(Reason.BAD_CHECKSUM, "CRC mismatch");
         }
         attrs.add(new Fingerprint());
       } else if (afterIntegrity && attrType != Stun.ATTR_MESSAGE_INTEGRITY_SHA256) {
@@ -140,19 +137,19 @@ public record StunMessage(int type, TransactionId transactionId, List<StunAttrib
   }
 
   private static StunAttribute decodeAttribute(
-      int attrType, byte[] b, int value, int length, TransactionId tx) throws StunParseException {
+      int attrType, byte[] b, int value, int length, TransactionId tx) throws WireFormatException {
     return switch (attrType) {
-      case Stun.ATTR_XOR_MAPPED_ADDRESS ->
-          new XorMappedAddress(decodeAddress(b, value, length, tx, true));
-      case Stun.ATTR_MAPPED_ADDRESS ->
-          new MappedAddress(decodeAddress(b, value, length, tx, false));
+      case Stun.ATTR_XOR_MAPPED_ADDRESS, Stun.ATTR_MAPPED_ADDRESS -> {
+        boolean xor = attrType == Stun.ATTR_XOR_MAPPED_ADDRESS;
+        yield new MappedAddress(decodeAddress(b, value, length, tx, xor), xor);
+      }
       // SOFTWARE is informational: decode leniently (malformed UTF-8 is replaced, any length).
       case Stun.ATTR_SOFTWARE -> new Software(new String(b, value, length, StandardCharsets.UTF_8));
       case Stun.ATTR_ERROR_CODE -> decodeErrorCode(b, value, length);
       default -> {
         if (attrType < 0x8000 && !Stun.isKnownRequired(attrType)) {
-          throw new StunParseException(
-              Reason.UNKNOWN_REQUIRED_ATTRIBUTE,
+          throw new WireFormatException(
+              Reason.UNSUPPORTED,
               String.format("comprehension-required attribute 0x%04x", attrType));
         }
         byte[] v = new byte[length];
@@ -163,7 +160,7 @@ public record StunMessage(int type, TransactionId transactionId, List<StunAttrib
   }
 
   private static InetSocketAddress decodeAddress(
-      byte[] b, int value, int length, TransactionId tx, boolean xor) throws StunParseException {
+      byte[] b, int value, int length, TransactionId tx, boolean xor) throws WireFormatException {
     int family = length >= 4 ? b[value + 1] : -1;
     int addrLength =
         switch (family) {
@@ -172,7 +169,7 @@ public record StunMessage(int type, TransactionId transactionId, List<StunAttrib
           default -> -1;
         };
     if (addrLength < 0 || length != 4 + addrLength) {
-      throw new StunParseException(
+      throw new WireFormatException(
           Reason.BAD_ATTRIBUTE, "address attribute family " + family + " length " + length);
     }
     int port = readU16(b, value + 2);
@@ -205,15 +202,16 @@ public record StunMessage(int type, TransactionId transactionId, List<StunAttrib
   }
 
   private static ErrorCode decodeErrorCode(byte[] b, int value, int length)
-      throws StunParseException {
+      throws WireFormatException {
     if (length < 4) {
-      throw new StunParseException(Reason.BAD_ATTRIBUTE, "ERROR-CODE shorter than 4 bytes");
+      throw new WireFormatException(Reason.BAD_ATTRIBUTE, "ERROR-CODE shorter than 4 bytes");
     }
     int errorClass = b[value + 2] & 0x07;
     int number = b[value + 3] & 0xFF;
     int code = errorClass * 100 + number;
     if (number > 99 || code < 300 || code > 699) {
-      throw new StunParseException(Reason.BAD_ATTRIBUTE, "ERROR-CODE " + errorClass + "/" + number);
+      throw new WireFormatException(
+          Reason.BAD_ATTRIBUTE, "ERROR-CODE " + errorClass + "/" + number);
     }
     return new ErrorCode(code, new String(b, value + 4, length - 4, StandardCharsets.UTF_8));
   }
@@ -222,11 +220,11 @@ public record StunMessage(int type, TransactionId transactionId, List<StunAttrib
   public Optional<InetSocketAddress> mappedAddress() {
     InetSocketAddress legacy = null;
     for (StunAttribute a : attributes) {
-      if (a instanceof XorMappedAddress x) {
-        return Optional.of(x.address());
-      }
-      if (legacy == null && a instanceof MappedAddress m) {
-        legacy = m.address();
+      if (a instanceof MappedAddress m) {
+        if (m.xor()) {
+          return Optional.of(m.address());
+        }
+        legacy = legacy == null ? m.address() : legacy;
       }
     }
     return Optional.ofNullable(legacy);
@@ -297,8 +295,7 @@ public record StunMessage(int type, TransactionId transactionId, List<StunAttrib
       writeU16(out, pos + 2, length);
       int value = pos + 4;
       switch (a) {
-        case XorMappedAddress x -> encodeAddress(out, value, x.address(), transactionId, true);
-        case MappedAddress m -> encodeAddress(out, value, m.address(), transactionId, false);
+        case MappedAddress m -> encodeAddress(out, value, m.address(), transactionId, m.xor());
         case Software s -> putBytes(out, value, s.text().getBytes(StandardCharsets.UTF_8));
         case ErrorCode e -> {
           writeU16(out, value, 0);
@@ -320,7 +317,6 @@ public record StunMessage(int type, TransactionId transactionId, List<StunAttrib
 
   private static int valueLength(StunAttribute a) {
     return switch (a) {
-      case XorMappedAddress x -> addressLength(x.address());
       case MappedAddress m -> addressLength(m.address());
       case Software s -> s.text().getBytes(StandardCharsets.UTF_8).length;
       case ErrorCode e -> 4 + e.reason().getBytes(StandardCharsets.UTF_8).length;

@@ -3,7 +3,7 @@ package dev.gretun.core.dataplane.userspace;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.gretun.core.wire.ip.InetChecksum;
+import dev.gretun.core.wire.ip.Checksums;
 import dev.gretun.core.wire.ip.VnetHeader;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -29,7 +29,7 @@ class TsoSegmenterTest {
               new byte[] {
                 0, 1, (byte) 0xf2, 3, (byte) 0xf4, (byte) 0xf5, (byte) 0xf6, (byte) 0xf7
               }));
-      assertEquals(0xddf2, InetChecksum.fold(InetChecksum.sum(s, 0, 8, 0)));
+      assertEquals(0xddf2, Checksums.fold(Checksums.sum(s, 0, 8, 0)));
     }
   }
 
@@ -39,7 +39,7 @@ class TsoSegmenterTest {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment s = arena.allocate(3);
       s.copyFrom(MemorySegment.ofArray(b));
-      assertEquals(reference(b, 0, 3, 0), InetChecksum.fold(InetChecksum.sum(s, 0, 3, 0)));
+      assertEquals(reference(b, 0, 3, 0), Checksums.fold(Checksums.sum(s, 0, 3, 0)));
     }
   }
 
@@ -116,7 +116,7 @@ class TsoSegmenterTest {
     byte[] partial = full.clone();
     // What the kernel hands over with NEEDS_CSUM: the pseudo-header sum, not complemented.
     int tcpLen = full.length - 20;
-    int pseudo = InetChecksum.fold(InetChecksum.pseudoHeader(SRC, DST, 6, tcpLen));
+    int pseudo = Checksums.fold(Checksums.pseudoHeader(SRC, DST, 6, tcpLen));
     partial[36] = (byte) (pseudo >>> 8);
     partial[37] = (byte) pseudo;
     try (Arena arena = Arena.ofConfined()) {

@@ -8,10 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gretun.core.crypto.NaclBox;
 import dev.gretun.core.crypto.X25519;
+import dev.gretun.core.wire.WireFormatException;
+import dev.gretun.core.wire.WireFormatException.Reason;
 import dev.gretun.core.wire.disco.DiscoMessage.CallMeMaybe;
 import dev.gretun.core.wire.disco.DiscoMessage.Ping;
 import dev.gretun.core.wire.disco.DiscoMessage.Pong;
-import dev.gretun.core.wire.disco.DiscoParseException.Reason;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -93,7 +94,7 @@ class DiscoEnvelopeTest {
 
   private static Reason rejectBody(String json) {
     byte[] b = json.getBytes(StandardCharsets.UTF_8);
-    return assertThrows(DiscoParseException.class, () -> DiscoBody.decode(b, 0, b.length)).reason();
+    return assertThrows(WireFormatException.class, () -> DiscoBody.decode(b, 0, b.length)).reason();
   }
 
   @Test
@@ -104,7 +105,7 @@ class DiscoEnvelopeTest {
     assertEquals(
         Reason.MALFORMED_JSON,
         rejectBody("{\"type\":\"ping\",\"type\":\"pong\",\"tx\":\"000102030405060708090a0b\"}"));
-    assertEquals(Reason.UNKNOWN_TYPE, rejectBody("{\"type\":\"derp\"}"));
+    assertEquals(Reason.BAD_TYPE, rejectBody("{\"type\":\"derp\"}"));
     assertEquals(Reason.BAD_FIELD, rejectBody("{\"tx\":\"000102030405060708090a0b\"}"));
     assertEquals(
         Reason.BAD_FIELD,
@@ -136,7 +137,7 @@ class DiscoEnvelopeTest {
     byte[] big = new byte[DiscoBody.MAX_BODY_BYTES + 1];
     assertEquals(
         Reason.TOO_LARGE,
-        assertThrows(DiscoParseException.class, () -> DiscoBody.decode(big, 0, big.length))
+        assertThrows(WireFormatException.class, () -> DiscoBody.decode(big, 0, big.length))
             .reason());
     // Unknown extra fields are tolerated (forward compatibility).
     byte[] extra =
@@ -147,7 +148,7 @@ class DiscoEnvelopeTest {
 
   private static Reason rejectEnvelope(byte[] env, byte[] key) {
     return assertThrows(
-            DiscoParseException.class, () -> DiscoEnvelope.open(env, 0, env.length, key))
+            WireFormatException.class, () -> DiscoEnvelope.open(env, 0, env.length, key))
         .reason();
   }
 
@@ -155,7 +156,7 @@ class DiscoEnvelopeTest {
   void envelopeRejections() throws Exception {
     byte[] kAB = NaclBox.beforenm(B_PK, A_SK);
     byte[] env = DiscoEnvelope.seal(new Ping(TX, NODE_KEY), A_PK, kAB, random);
-    assertEquals(Reason.SHORT, rejectEnvelope(Arrays.copyOf(env, 77), kAB));
+    assertEquals(Reason.TRUNCATED, rejectEnvelope(Arrays.copyOf(env, 77), kAB));
     byte[] badMagic = env.clone();
     badMagic[0] = 'X';
     assertEquals(Reason.BAD_MAGIC, rejectEnvelope(badMagic, kAB));
@@ -168,7 +169,7 @@ class DiscoEnvelopeTest {
     assertEquals(
         Reason.UNKNOWN_SENDER,
         assertThrows(
-                DiscoParseException.class, () -> DiscoEnvelope.open(env, 0, env.length, k -> null))
+                WireFormatException.class, () -> DiscoEnvelope.open(env, 0, env.length, k -> null))
             .reason());
     assertFalse(DiscoEnvelope.isDisco(env, 0, 77));
     assertFalse(DiscoEnvelope.isDisco(badMagic, 0, badMagic.length));

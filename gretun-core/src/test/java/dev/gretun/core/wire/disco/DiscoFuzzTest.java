@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gretun.core.crypto.NaclBox;
+import dev.gretun.core.wire.WireFormatException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Seeded fuzzing of the envelope and the JSON body: 100 000+ random and mutated inputs, both as raw
  * datagrams and as properly sealed envelopes around mutated JSON (so the JSON decoder sees them).
- * Only {@link DiscoParseException} may escape.
+ * Only {@link WireFormatException} may escape.
  */
 class DiscoFuzzTest {
   static final int ROUNDS = 110_000;
@@ -72,7 +73,7 @@ class DiscoFuzzTest {
         byte[] again = DiscoBody.encode(m);
         assertEquals(m, DiscoBody.decode(again, 0, again.length));
         decoded++;
-      } catch (DiscoParseException expected) {
+      } catch (WireFormatException expected) {
         // the only allowed failure
       }
     }

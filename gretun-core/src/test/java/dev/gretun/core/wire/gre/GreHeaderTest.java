@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gretun.core.wire.PortDemux;
-import dev.gretun.core.wire.gre.GreParseException.Reason;
+import dev.gretun.core.wire.WireFormatException;
+import dev.gretun.core.wire.WireFormatException.Reason;
 import java.util.HexFormat;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -70,18 +70,19 @@ class GreHeaderTest {
     pkt[13] ^= 1;
     assertEquals(
         Reason.BAD_CHECKSUM,
-        assertThrows(GreParseException.class, () -> GreHeader.parse(pkt, 0, pkt.length)).reason());
+        assertThrows(WireFormatException.class, () -> GreHeader.parse(pkt, 0, pkt.length))
+            .reason());
   }
 
   private static Reason reject(String hex) {
     byte[] b = HEX.parseHex(hex);
-    return assertThrows(GreParseException.class, () -> GreHeader.parse(b, 0, b.length)).reason();
+    return assertThrows(WireFormatException.class, () -> GreHeader.parse(b, 0, b.length)).reason();
   }
 
   @Test
   void rejections() {
-    assertEquals(Reason.SHORT, reject("20 00 08"));
-    assertEquals(Reason.SHORT, reject("20 00 08 00 00 00"));
+    assertEquals(Reason.TRUNCATED, reject("20 00 08"));
+    assertEquals(Reason.TRUNCATED, reject("20 00 08 00 00 00"));
     assertEquals(Reason.BAD_VERSION, reject("00 01 08 00")); // version 1 = PPTP's enhanced GRE
     assertEquals(Reason.BAD_FLAGS, reject("40 00 08 00")); // routing present (RFC 1701)
     assertEquals(Reason.BAD_VERSION, reject("54 53 f0 9f")); // disco magic is never GRE
@@ -126,19 +127,18 @@ class GreHeaderTest {
   }
 
   @Test
-  void demuxClassifiesPortPTraffic() throws Exception {
-    byte[] gre = HEX.parseHex("20 00 08 00 00 00 00 07 45 00 00 14");
-    assertEquals(PortDemux.Kind.GRE, PortDemux.classify(gre, 0, gre.length));
-    byte[] stun =
-        dev.gretun.core.wire.stun.StunMessage.bindingRequest(
-                dev.gretun.core.wire.stun.TransactionId.fromHex("000102030405060708090a0b"))
-            .encode();
-    assertEquals(PortDemux.Kind.STUN, PortDemux.classify(stun, 0, stun.length));
-    byte[] disco = new byte[100];
-    System.arraycopy(dev.gretun.core.wire.disco.DiscoEnvelope.MAGIC, 0, disco, 0, 6);
-    assertEquals(PortDemux.Kind.DISCO, PortDemux.classify(disco, 0, disco.length));
-    byte[] junk = HEX.parseHex("ff ff");
-    assertEquals(PortDemux.Kind.UNKNOWN, PortDemux.classify(junk, 0, junk.length));
-    assertFalse(GreHeader.looksLike(disco, 0, disco.length));
+  void segmentFastPathWritesAndReadsTheKeyedHeader() {
+    try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+      java.lang.foreign.MemorySegment seg = arena.allocate(16);
+      GreHeader.write(seg, 2, 0xCAFEF00D);
+      byte[] bytes =
+          seg.asSlice(2, GreHeader.HEADER).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+      assertEquals("20 00 08 00 ca fe f0 0d", HEX.formatHex(bytes));
+      assertTrue(GreHeader.isKeyedIpv4(seg, 2, GreHeader.HEADER));
+      assertFalse(GreHeader.isKeyedIpv4(seg, 2, GreHeader.HEADER - 1));
+      assertFalse(GreHeader.isKeyedIpv4(seg, 0, GreHeader.HEADER));
+      assertEquals(0xCAFEF00D, GreHeader.key(seg, 2));
+      assertEquals(0x2000_0800, GreHeader.beInt(seg, 2));
+    }
   }
 }

@@ -4,12 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.gretun.core.testing.Samples;
+import dev.gretun.core.wire.WireFormatException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class CapturedDatagramTest {
-  private static CapturedDatagram parse(byte[] b, boolean verify) throws MalformedPacketException {
+  private static CapturedDatagram parse(byte[] b, boolean verify) throws WireFormatException {
     return CapturedDatagram.parse(ByteBuffer.wrap(b), b.length, verify);
   }
 
@@ -34,15 +35,14 @@ class CapturedDatagramTest {
   @Test
   void boundsTheUdpLengthByWhatWasCaptured() {
     byte[] pkt = Ipv4Packets.udp(Samples.A, 40000, Samples.B, 7777, 64, Samples.disco(40));
-    assertThrows(
-        MalformedPacketException.class, () -> parse(Arrays.copyOf(pkt, pkt.length - 1), false));
+    assertThrows(WireFormatException.class, () -> parse(Arrays.copyOf(pkt, pkt.length - 1), false));
   }
 
   @Test
   void checksumIsVerifiedUnlessNotReadyOrAbsent() throws Exception {
     byte[] pkt = Ipv4Packets.udp(Samples.A, 40000, Samples.B, 7777, 64, Samples.disco(40));
     pkt[pkt.length - 1] ^= 1;
-    assertThrows(MalformedPacketException.class, () -> parse(pkt, true));
+    assertThrows(WireFormatException.class, () -> parse(pkt, true));
     assertEquals(46, parse(pkt, false).payloadLength()); // TP_STATUS_CSUMNOTREADY
     pkt[26] = 0;
     pkt[27] = 0;
@@ -52,20 +52,20 @@ class CapturedDatagramTest {
   @Test
   void rejectsNonUdpFragmentsAndRunts() {
     byte[] pkt = Ipv4Packets.udp(Samples.A, 40000, Samples.B, 7777, 64, Samples.stun());
-    assertThrows(MalformedPacketException.class, () -> parse(Arrays.copyOf(pkt, 27), true));
+    assertThrows(WireFormatException.class, () -> parse(Arrays.copyOf(pkt, 27), true));
     byte[] tcp = pkt.clone();
     tcp[9] = 6;
-    assertThrows(MalformedPacketException.class, () -> parse(tcp, false));
+    assertThrows(WireFormatException.class, () -> parse(tcp, false));
     byte[] frag = pkt.clone();
     frag[7] = 1;
-    assertThrows(MalformedPacketException.class, () -> parse(frag, false));
+    assertThrows(WireFormatException.class, () -> parse(frag, false));
     byte[] v6 = pkt.clone();
     v6[0] = 0x60;
-    assertThrows(MalformedPacketException.class, () -> parse(v6, false));
+    assertThrows(WireFormatException.class, () -> parse(v6, false));
     byte[] shortUdp = pkt.clone();
     shortUdp[24] = 0;
     shortUdp[25] = 4;
-    assertThrows(MalformedPacketException.class, () -> parse(shortUdp, false));
+    assertThrows(WireFormatException.class, () -> parse(shortUdp, false));
   }
 
   /** The raw socket's UDP header: byte for byte what a kernel UDP socket would send. */

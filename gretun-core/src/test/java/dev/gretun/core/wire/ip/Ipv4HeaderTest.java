@@ -3,6 +3,7 @@ package dev.gretun.core.wire.ip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.gretun.core.wire.WireFormatException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -73,26 +74,24 @@ class Ipv4HeaderTest {
   @Test
   void rejectsWhatIsNotAWholeIpv4Header() {
     byte[] good = HEX.parseHex(UDP_PONG);
-    assertThrows(
-        MalformedPacketException.class, () -> Ipv4Header.parse(ByteBuffer.wrap(good, 0, 19)));
-    assertThrows(
-        MalformedPacketException.class, () -> Ipv4Header.parse(ByteBuffer.wrap(good, 0, 31)));
+    assertThrows(WireFormatException.class, () -> Ipv4Header.parse(ByteBuffer.wrap(good, 0, 19)));
+    assertThrows(WireFormatException.class, () -> Ipv4Header.parse(ByteBuffer.wrap(good, 0, 31)));
     byte[] v6 = good.clone();
     v6[0] = 0x60;
-    assertThrows(MalformedPacketException.class, () -> Ipv4Header.parse(ByteBuffer.wrap(v6)));
+    assertThrows(WireFormatException.class, () -> Ipv4Header.parse(ByteBuffer.wrap(v6)));
     byte[] badSum = good.clone();
     badSum[11] ^= 1;
     var e =
-        assertThrows(
-            MalformedPacketException.class, () -> Ipv4Header.parse(ByteBuffer.wrap(badSum)));
-    assertEquals("IPv4 header checksum mismatch", e.getMessage());
+        assertThrows(WireFormatException.class, () -> Ipv4Header.parse(ByteBuffer.wrap(badSum)));
+    assertEquals(WireFormatException.Reason.BAD_CHECKSUM, e.reason());
+    assertEquals("IPv4 header checksum mismatch", e.detail());
     byte[] shortIhl = good.clone();
     shortIhl[0] = 0x44;
-    assertThrows(MalformedPacketException.class, () -> Ipv4Header.parse(ByteBuffer.wrap(shortIhl)));
+    assertThrows(WireFormatException.class, () -> Ipv4Header.parse(ByteBuffer.wrap(shortIhl)));
   }
 
   @Test
-  void randomInputOnlyEverThrowsMalformedPacket() {
+  void randomInputOnlyEverThrowsWireFormatException() {
     var random = new SplittableRandom(42);
     byte[] seed = HEX.parseHex(UDP_PONG);
     for (int i = 0; i < 100_000; i++) {
@@ -102,7 +101,7 @@ class Ipv4HeaderTest {
       }
       try {
         Ipv4Header.parse(ByteBuffer.wrap(b));
-      } catch (MalformedPacketException expected) {
+      } catch (WireFormatException expected) {
         // counted and dropped by the data plane
       }
     }

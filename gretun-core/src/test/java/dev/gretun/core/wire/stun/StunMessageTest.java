@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gretun.core.wire.WireFormatException;
+import dev.gretun.core.wire.WireFormatException.Reason;
 import dev.gretun.core.wire.stun.StunAttribute.ErrorCode;
 import dev.gretun.core.wire.stun.StunAttribute.Fingerprint;
 import dev.gretun.core.wire.stun.StunAttribute.MappedAddress;
 import dev.gretun.core.wire.stun.StunAttribute.Opaque;
 import dev.gretun.core.wire.stun.StunAttribute.Software;
-import dev.gretun.core.wire.stun.StunAttribute.XorMappedAddress;
-import dev.gretun.core.wire.stun.StunParseException.Reason;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -115,7 +115,7 @@ public class StunMessageTest {
         new StunMessage(
             Stun.BINDING_SUCCESS,
             RFC5769_TX,
-            List.of(new XorMappedAddress(addr("2001:db8:1234:5678:11:2233:4455:6677", 32853))));
+            List.of(new MappedAddress(addr("2001:db8:1234:5678:11:2233:4455:6677", 32853), true)));
     assertEquals(
         "0101001821 12a442b7e7a701bc34d686fa87dfae".replace(" ", "")
             + "00200014"
@@ -159,7 +159,9 @@ public class StunMessageTest {
 
     StunMessage legacy =
         new StunMessage(
-            Stun.BINDING_SUCCESS, RFC5769_TX, List.of(new MappedAddress(addr("192.0.2.1", 32853))));
+            Stun.BINDING_SUCCESS,
+            RFC5769_TX,
+            List.of(new MappedAddress(addr("192.0.2.1", 32853), false)));
     byte[] lb = legacy.encode();
     assertEquals("000100080001805 5c0000201".replace(" ", ""), HEX.formatHex(lb, 20, 32));
     assertEquals(
@@ -167,18 +169,19 @@ public class StunMessageTest {
   }
 
   private static Reason reject(byte[] b) {
-    return assertThrows(StunParseException.class, () -> StunMessage.parse(b, 0, b.length)).reason();
+    return assertThrows(WireFormatException.class, () -> StunMessage.parse(b, 0, b.length))
+        .reason();
   }
 
   @Test
   void rejectsBadFraming() {
-    assertEquals(Reason.SHORT, reject(new byte[19]));
+    assertEquals(Reason.TRUNCATED, reject(new byte[19]));
     byte[] notStun = SAMPLE_IPV4_RESPONSE.clone();
     notStun[0] |= 0x40;
-    assertEquals(Reason.NOT_STUN, reject(notStun));
+    assertEquals(Reason.BAD_MAGIC, reject(notStun));
     byte[] badCookie = SAMPLE_IPV4_RESPONSE.clone();
     badCookie[5] ^= 1;
-    assertEquals(Reason.NOT_STUN, reject(badCookie));
+    assertEquals(Reason.BAD_MAGIC, reject(badCookie));
     byte[] truncated = java.util.Arrays.copyOf(SAMPLE_IPV4_RESPONSE, 76);
     assertEquals(Reason.BAD_LENGTH, reject(truncated));
     byte[] oddLength = SAMPLE_IPV4_RESPONSE.clone();
@@ -190,17 +193,17 @@ public class StunMessageTest {
   void rejectsBadFingerprintAndAttributeAfterIt() throws Exception {
     byte[] bad = SAMPLE_IPV4_RESPONSE.clone();
     bad[bad.length - 1] ^= 1;
-    assertEquals(Reason.BAD_FINGERPRINT, reject(bad));
+    assertEquals(Reason.BAD_CHECKSUM, reject(bad));
     byte[] tampered = SAMPLE_IPV4_RESPONSE.clone();
     tampered[26] ^= 1; // inside SOFTWARE: the CRC no longer matches
-    assertEquals(Reason.BAD_FINGERPRINT, reject(tampered));
+    assertEquals(Reason.BAD_CHECKSUM, reject(tampered));
   }
 
   @Test
   void unknownRequiredRejectedOptionalKept() throws Exception {
     StunMessage required =
         new StunMessage(Stun.BINDING_REQUEST, RFC5769_TX, List.of(new Opaque(0x0003, new byte[4])));
-    assertEquals(Reason.UNKNOWN_REQUIRED_ATTRIBUTE, reject(required.encode()));
+    assertEquals(Reason.UNSUPPORTED, reject(required.encode()));
     StunMessage optional =
         new StunMessage(Stun.BINDING_REQUEST, RFC5769_TX, List.of(new Opaque(0xC001, hex("0102"))));
     byte[] b = optional.encode();

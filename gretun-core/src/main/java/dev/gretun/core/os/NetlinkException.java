@@ -1,6 +1,6 @@
-package dev.gretun.core.wire.netlink;
+package dev.gretun.core.os;
 
-import dev.gretun.core.os.Errno;
+import dev.gretun.core.wire.netlink.NlMessage;
 
 /**
  * The kernel refused a netlink request ({@code NLMSG_ERROR} with a negative error): the errno, and
@@ -15,6 +15,12 @@ public final class NetlinkException extends RuntimeException {
     super(Errno.describe(errno) + (extAck == null ? "" : ": " + extAck));
     this.errno = errno;
     this.extAck = extAck;
+  }
+
+  /** The error an {@code NLMSG_ERROR} reply carries, or null when it is an ACK (error 0). */
+  public static NetlinkException of(NlMessage error) {
+    int errno = error.errno();
+    return errno == 0 ? null : new NetlinkException(errno, error.extAck());
   }
 
   /** Positive errno value. */

@@ -1,4 +1,4 @@
-package dev.gretun.core.wire;
+package dev.gretun.core.wire.demux;
 
 import dev.gretun.core.wire.disco.DiscoEnvelope;
 import dev.gretun.core.wire.gre.GreHeader;
