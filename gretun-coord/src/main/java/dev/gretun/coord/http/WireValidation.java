@@ -1,20 +1,39 @@
 package dev.gretun.coord.http;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gretun.coord.CoordRejection;
 import dev.gretun.core.coord.CoordWire;
 import dev.gretun.core.coord.CoordWire.Endpoint;
 import dev.gretun.core.keys.Ed25519Keys;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.util.Base64;
 import java.util.List;
 import java.util.regex.Pattern;
 
-/** Field checks for request bodies; each failure is a 400 naming the field and the rule. */
+/**
+ * Checks of request bodies: a body that is no JSON object of the route's type is a 400 bad_json; a
+ * field failure is a 400 bad_field naming the field and the rule.
+ */
 final class WireValidation {
+  private static final ObjectMapper JSON = CoordWire.mapper();
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
   private static final Pattern SOURCE = Pattern.compile("[a-z0-9_]{1,16}");
 
   private WireValidation() {}
+
+  static <T> T body(byte[] body, Class<T> type) {
+    T value;
+    try {
+      value = JSON.readValue(body, type);
+    } catch (IOException e) {
+      throw new CoordRejection(400, "bad_json", "body is not a valid JSON object for this route");
+    }
+    if (value == null) {
+      throw new CoordRejection(400, "bad_json", "body must be a JSON object");
+    }
+    return value;
+  }
 
   static String nodeName(String name) {
     if (name == null || !NAME.matcher(name).matches()) {

@@ -1,0 +1,26 @@
+package dev.gretun.coord.store;
+
+import java.sql.SQLException;
+
+/** The single row of the {@code state} table: the store id and the change version. */
+final class StateRow {
+  private final SqliteDb db;
+
+  StateRow(SqliteDb db) {
+    this.db = db;
+  }
+
+  String storeId() throws SQLException {
+    return db.single("SELECT store_id FROM state WHERE id = 1", rs -> rs.getString(1));
+  }
+
+  long version() throws SQLException {
+    return db.single("SELECT version FROM state WHERE id = 1", rs -> rs.getLong(1));
+  }
+
+  /** Increments the version; returns the new one. */
+  long bump() throws SQLException {
+    db.update("UPDATE state SET version = version + 1 WHERE id = 1");
+    return version();
+  }
+}
