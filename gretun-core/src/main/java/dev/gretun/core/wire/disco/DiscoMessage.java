@@ -47,8 +47,8 @@ public sealed interface DiscoMessage
   record Pong(DiscoTxId tx, InetSocketAddress src) implements DiscoMessage {
     public Pong {
       Objects.requireNonNull(tx);
-      if (src.getAddress() == null || src.getPort() == 0) {
-        throw new IllegalArgumentException("src must be a resolved ip:port");
+      if (!(src.getAddress() instanceof java.net.Inet4Address) || src.getPort() == 0) {
+        throw new IllegalArgumentException("src must be an IPv4 ip:port");
       }
     }
 
@@ -66,8 +66,8 @@ public sealed interface DiscoMessage
         throw new IllegalArgumentException("at most " + MAX_ENDPOINTS + " endpoints");
       }
       for (InetSocketAddress e : endpoints) {
-        if (e.getAddress() == null || e.getPort() == 0) {
-          throw new IllegalArgumentException("endpoints must be resolved ip:port");
+        if (!(e.getAddress() instanceof java.net.Inet4Address) || e.getPort() == 0) {
+          throw new IllegalArgumentException("endpoints must be IPv4 ip:port");
         }
       }
     }

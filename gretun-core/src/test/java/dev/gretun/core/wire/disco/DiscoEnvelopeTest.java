@@ -42,8 +42,8 @@ class DiscoEnvelopeTest {
     return List.of(
         new Ping(TX, NODE_KEY),
         new Pong(TX, addr("203.0.113.7", 7777)),
-        new Pong(TX, addr("2001:db8::1", 41641)),
-        new CallMeMaybe(List.of(addr("192.0.2.1", 7777), addr("2001:db8::2", 7777))),
+        new Pong(TX, addr("198.51.100.1", 41641)),
+        new CallMeMaybe(List.of(addr("192.0.2.1", 7777), addr("198.51.100.2", 7777))),
         new CallMeMaybe(List.of()));
   }
 
@@ -53,9 +53,9 @@ class DiscoEnvelopeTest {
         "{\"type\":\"ping\",\"tx\":\"000102030405060708090a0b\",\"node_key\":\"" + NODE_KEY + "\"}",
         new String(DiscoBody.encode(new Ping(TX, NODE_KEY)), StandardCharsets.UTF_8));
     assertEquals(
-        "{\"type\":\"pong\",\"tx\":\"000102030405060708090a0b\",\"src\":\"[2001:db8:0:0:0:0:0:1]:41641\"}",
+        "{\"type\":\"pong\",\"tx\":\"000102030405060708090a0b\",\"src\":\"198.51.100.1:41641\"}",
         new String(
-            DiscoBody.encode(new Pong(TX, addr("2001:db8::1", 41641))), StandardCharsets.UTF_8));
+            DiscoBody.encode(new Pong(TX, addr("198.51.100.1", 41641))), StandardCharsets.UTF_8));
     assertEquals(
         "{\"type\":\"call_me_maybe\",\"endpoints\":[\"192.0.2.1:7777\"]}",
         new String(
@@ -178,7 +178,7 @@ class DiscoEnvelopeTest {
   @Test
   void endpointsText() throws Exception {
     assertEquals("203.0.113.7:7777", Endpoints.format(addr("203.0.113.7", 7777)));
-    assertEquals(addr("2001:db8::1", 9), Endpoints.parse("[2001:db8::1]:9"));
+    assertThrows(IllegalArgumentException.class, () -> Endpoints.parse("[2001:db8::1]:9"));
     assertThrows(IllegalArgumentException.class, () -> Endpoints.parse("[1.2.3.4]:9"));
     assertThrows(IllegalArgumentException.class, () -> Endpoints.parse("1.2.3.4:+9"));
     assertThrows(IllegalArgumentException.class, () -> Endpoints.parse("1.2.3.4"));
