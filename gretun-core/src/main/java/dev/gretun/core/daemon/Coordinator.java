@@ -21,6 +21,9 @@ public interface Coordinator extends AutoCloseable {
   /** How many registrations succeeded so far; a new one means endpoints must be posted again. */
   int registrations();
 
+  /** The reply of the last successful registration, or null before the first. */
+  CoordWire.RegisterResponse registration();
+
   void postEndpoints(List<CoordWire.Endpoint> endpoints) throws IOException, InterruptedException;
 
   /** Relays {@code sealed} to the node whose disco key is {@code to}. */

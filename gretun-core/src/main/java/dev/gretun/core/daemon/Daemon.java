@@ -20,6 +20,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.KeyPair;
 import java.security.SecureRandom;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashSet;
@@ -30,6 +31,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +55,8 @@ public final class Daemon implements AutoCloseable {
   private final DataplaneCounters counters = new DataplaneCounters();
   private final DaemonMetrics metrics = new DaemonMetrics(counters);
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile GretunException failure;
 
   private Coordinator coord;
   private Dataplane dataplane;
@@ -81,7 +85,8 @@ public final class Daemon implements AutoCloseable {
     coord = new HttpCoordinator(new CoordClient(clientConfig(keys)));
     CoordWire.RegisterResponse reg =
         Registration.register(coord, config.coordinator(), config.authKey() != null);
-    Inet4Address tunnelIp = (Inet4Address) InetAddress.getByName(reg.tunnelIp());
+    TunnelPool pool = TunnelPool.fromRegistration(reg);
+    Inet4Address tunnelIp = pool.selfAddress();
     log.info(
         "registered tunnel_ip={}/{} pool={} stun={}",
         reg.tunnelIp(),
@@ -94,18 +99,20 @@ public final class Daemon implements AutoCloseable {
         new DaemonCore(
             new DaemonCore.Parts(
                 keys,
-                tunnelIp,
+                pool,
                 parseStunServers(reg.stun()),
                 coord,
                 dataplane,
                 Ticker.system(),
+                InstantSource.system(),
                 PeerTimings.defaults()
                     .withOpenerTtls(openerTtls(config.openerTtl()))
                     .withPunchTimeout(config.punchTimeout()),
                 metrics,
                 this::localEndpoints,
                 coordSender,
-                loop));
+                loop,
+                this::fail));
     core = c;
     dataplane.start(p -> loop.offer(() -> c.onDiscoStun(p)));
 
@@ -127,9 +134,26 @@ public final class Daemon implements AutoCloseable {
         config.localApiSocket());
   }
 
-  /** Blocks until {@link #close()} ran. */
+  /**
+   * Blocks until {@link #close()} ran; throws the failure that stopped the daemon, if one did (the
+   * command then exits non-zero with its message).
+   */
   public void awaitStop() throws InterruptedException {
     stopped.await();
+    GretunException f = failure;
+    if (f != null) {
+      throw f;
+    }
+  }
+
+  /** The daemon cannot go on: log, remember why, and stop everything (off the event loop). */
+  private void fail(GretunException why) {
+    if (failure != null) {
+      return;
+    }
+    failure = why;
+    log.error("daemon_failed code={} error=\"{}\"", why.code(), why.getMessage());
+    Thread.ofPlatform().name("daemon-stop").start(this::close);
   }
 
   private CoordClient.Config clientConfig(NodeKeys keys) {
@@ -187,6 +211,9 @@ public final class Daemon implements AutoCloseable {
   /** Stops every loop and removes what the daemon created (TUN device, local API socket). */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     if (coord != null) {
       coord.close();
     }

@@ -1,5 +1,6 @@
 package dev.gretun.core.daemon;
 
+import dev.gretun.core.GretunException;
 import dev.gretun.core.coord.CoordWire;
 import dev.gretun.core.dataplane.Dataplane;
 import dev.gretun.core.dataplane.DiscoStunPacket;
@@ -14,13 +15,14 @@ import dev.gretun.core.util.Ticker;
 import dev.gretun.core.wire.WireFormatException;
 import dev.gretun.core.wire.demux.PortDemux;
 import dev.gretun.core.wire.disco.DiscoMessage;
-import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
+import java.time.InstantSource;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,28 +41,43 @@ final class DaemonCore {
   private final DiscoCodec codec;
   private final EndpointReporter endpoints;
   private final ActionExecutor actions;
+  private final DiscoAdmission admission;
+  private final RegistrationWatch registration;
+  private final Consumer<GretunException> fatal;
+  private boolean failed;
 
-  /** What a core is made of; the collaborators behind interfaces are fakes in tests. */
+  /**
+   * What a core is made of; the collaborators behind interfaces are fakes in tests.
+   *
+   * @param pool our tunnel address and the subnet peers must be in
+   * @param wallClock the time disco envelopes are stamped with and checked against
+   * @param fatal told (once) when the daemon cannot go on, e.g. our tunnel address changed
+   */
   record Parts(
       NodeKeys keys,
-      Inet4Address tunnelIp,
+      TunnelPool pool,
       List<InetSocketAddress> stunServers,
       Coordinator coord,
       Dataplane dataplane,
       Ticker ticker,
+      InstantSource wallClock,
       PeerTimings timings,
       DaemonMetrics metrics,
       EndpointReporter.LocalEndpoints localEndpoints,
       Executor coordSender,
-      Executor loop) {}
+      Executor loop,
+      Consumer<GretunException> fatal) {}
 
   DaemonCore(Parts p) {
     String self = Base64.getEncoder().encodeToString(p.keys().discoPublic());
     this.dataplane = p.dataplane();
     this.metrics = p.metrics();
     this.table = new PeerTable<>(self, p.ticker(), new SecureRandom(), p.timings());
-    this.directory = new PeerDirectory(p.keys().discoPublic());
-    this.codec = new DiscoCodec(p.keys().discoPublic(), p.keys().discoPrivate());
+    this.codec = new DiscoCodec(p.keys().discoPublic(), p.keys().discoPrivate(), p.wallClock());
+    this.directory = new PeerDirectory(new PeerFilter(p.pool(), self, codec::greKey));
+    this.admission = new DiscoAdmission(p.wallClock(), p.metrics().registry());
+    this.registration = new RegistrationWatch(p.coord(), p.pool());
+    this.fatal = p.fatal();
     this.endpoints =
         new EndpointReporter(
             p.coord(),
@@ -80,7 +97,7 @@ final class DaemonCore {
             p.coordSender(),
             p.metrics(),
             p.keys().nodePublicBase64(),
-            SockAddrIn.ipv4(p.tunnelIp()),
+            SockAddrIn.ipv4(p.pool().selfAddress()),
             endpoints::endpoints);
   }
 
@@ -93,7 +110,9 @@ final class DaemonCore {
       return;
     }
     DiscoCodec.Opened opened = openOrDrop(b, "disco_dropped", p.from());
-    if (opened == null) {
+    if (opened == null
+        || !admission.admit(
+            opened, DiscoAdmission.Via.UDP, null, p.from(), directory.name(opened.sender()))) {
       return;
     }
     PeerEvent event =
@@ -109,14 +128,23 @@ final class DaemonCore {
   void onSignal(CoordWire.Envelope envelope) {
     byte[] b;
     try {
-      b = Base64.getDecoder().decode(envelope.sealed());
+      b = Base64.getDecoder().decode(String.valueOf(envelope.sealed()));
     } catch (IllegalArgumentException e) {
       metrics.discoDropped.increment();
       return;
     }
-    DiscoCodec.Opened opened = openOrDrop(b, "signal_dropped", envelope.fromNode());
+    DiscoCodec.Opened opened = openOrDrop(b, "signal_dropped", "relay");
+    if (opened == null
+        || !admission.admit(
+            opened,
+            DiscoAdmission.Via.RELAY,
+            envelope.fromDisco(),
+            "relay",
+            directory.name(opened.sender()))) {
+      return;
+    }
     // Relayed pings/pongs prove nothing about a UDP path (upstream's flaw); only call_me_maybe.
-    if (opened != null && opened.message() instanceof DiscoMessage.CallMeMaybe cmm) {
+    if (opened.message() instanceof DiscoMessage.CallMeMaybe cmm) {
       actions.execute(
           table.on(opened.sender(), new PeerEvent.CallMeMaybeReceived(cmm.endpoints())));
     }
@@ -135,13 +163,23 @@ final class DaemonCore {
 
   void onPeers(CoordWire.PeersResponse r) {
     PeerDirectory.Update update = directory.update(r);
-    update.removed().forEach(codec::forget);
+    codec.retain(directory::isKnown);
+    admission.expire();
     actions.applyRoutes();
     actions.execute(table.reconcile(update.peers()));
   }
 
   /** Runs the timers: STUN, the data plane's traffic report, every peer's machine. */
   void tick() {
+    if (failed) {
+      return;
+    }
+    GretunException changed = registration.check();
+    if (changed != null) {
+      failed = true;
+      fatal.accept(changed);
+      return;
+    }
     endpoints.poll();
     Map<String, PeerTraffic> traffic = dataplane.readTraffic();
     for (Map.Entry<String, PeerTraffic> e : traffic.entrySet()) {

@@ -28,6 +28,11 @@ final class HttpCoordinator implements Coordinator {
   }
 
   @Override
+  public CoordWire.RegisterResponse registration() {
+    return client.registration();
+  }
+
+  @Override
   public void postEndpoints(List<CoordWire.Endpoint> endpoints)
       throws IOException, InterruptedException {
     client.postEndpoints(endpoints);

@@ -3,25 +3,24 @@ package dev.gretun.core.daemon;
 import dev.gretun.core.coord.CoordWire;
 import dev.gretun.core.dataplane.PeerRoute;
 import dev.gretun.core.peer.PeerInfo;
-import dev.gretun.core.wire.disco.Endpoints;
-import dev.gretun.core.wire.gre.PairKey;
 import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The peers the coordinator lists, by disco key: their {@link PeerInfo} for the peer table, their
- * names for logs, and the data-plane route each should have ({@link PeerRoute}). Event loop only.
+ * names for logs, and the data-plane route each should have ({@link PeerRoute}). Only peers that
+ * {@link PeerFilter} accepts get a route; its refusals are logged when they change, not on every
+ * long-poll answer. Event loop only.
  */
 final class PeerDirectory {
   private static final Logger log = LoggerFactory.getLogger(PeerDirectory.class);
@@ -29,16 +28,15 @@ final class PeerDirectory {
   /** The peers now listed (for the peer table) and the disco keys that left. */
   record Update(Map<String, PeerInfo> peers, List<String> removed) {}
 
-  private final byte[] selfDisco;
-  private final String selfDiscoB64;
+  private final PeerFilter filter;
   private final Map<String, CoordWire.Peer> byNodeKey = new HashMap<>();
   private final Map<String, String> names = new HashMap<>();
   private final Map<String, PeerRoute> routes = new LinkedHashMap<>();
+  private Set<String> refusalsLogged = Set.of();
   private boolean routesChanged;
 
-  PeerDirectory(byte[] selfDisco) {
-    this.selfDisco = selfDisco.clone();
-    this.selfDiscoB64 = Base64.getEncoder().encodeToString(selfDisco);
+  PeerDirectory(PeerFilter filter) {
+    this.filter = filter;
   }
 
   /** Applies a coordinator answer (full list or delta). */
@@ -49,17 +47,18 @@ final class PeerDirectory {
     for (String removed : r.removed() == null ? List.<String>of() : r.removed()) {
       byNodeKey.remove(removed);
     }
-    for (CoordWire.Peer p : r.peers()) {
-      byNodeKey.put(p.nodeKey(), p);
-    }
-    Map<String, PeerInfo> infos = new HashMap<>();
-    for (CoordWire.Peer p : byNodeKey.values()) {
-      PeerInfo info = p.discoKey().equals(selfDiscoB64) ? null : toPeerInfo(p);
-      if (info != null) {
-        infos.put(p.discoKey(), info);
-        names.put(p.discoKey(), p.nodeName());
-        ensureRoute(p.discoKey(), (Inet4Address) info.tunnelIp());
+    for (CoordWire.Peer p : r.peers() == null ? List.<CoordWire.Peer>of() : r.peers()) {
+      if (p != null && p.nodeKey() != null) {
+        byNodeKey.put(p.nodeKey(), p);
       }
+    }
+    PeerFilter.Result result = filter.filter(byNodeKey.values());
+    logRefusalsOnChange(result.refusals());
+    Map<String, PeerInfo> infos = new HashMap<>();
+    for (PeerFilter.Accepted a : result.accepted()) {
+      infos.put(a.discoKey(), a.info());
+      names.put(a.discoKey(), a.name());
+      ensureRoute(a.discoKey(), (Inet4Address) a.info().tunnelIp(), a.greKey());
     }
     List<String> gone = new ArrayList<>();
     for (String peer : new ArrayList<>(routes.keySet())) {
@@ -69,40 +68,28 @@ final class PeerDirectory {
         log.info("peer_removed peer={}", name(peer));
       }
     }
+    // Names of peers that just left stay for this batch's logs, then go.
+    names.keySet().removeIf(k -> !infos.containsKey(k) && !gone.contains(k));
     return new Update(infos, gone);
   }
 
-  private static PeerInfo toPeerInfo(CoordWire.Peer p) {
-    InetAddress ip;
-    try {
-      ip = p.tunnelIp() == null ? null : InetAddress.getByName(p.tunnelIp());
-    } catch (UnknownHostException e) {
-      return null;
-    }
-    if (!(ip instanceof Inet4Address)) {
-      return null;
-    }
-    List<InetSocketAddress> eps = new ArrayList<>();
-    for (CoordWire.Endpoint e :
-        p.endpoints() == null ? List.<CoordWire.Endpoint>of() : p.endpoints()) {
-      try {
-        InetSocketAddress a = Endpoints.parse(e.addr());
-        if (a.getAddress() instanceof Inet4Address && !eps.contains(a)) {
-          eps.add(a);
-        }
-      } catch (IllegalArgumentException bad) {
-        log.debug("endpoint_ignored peer={} addr={}", p.nodeName(), e.addr());
+  private void logRefusalsOnChange(List<String> refusals) {
+    Set<String> now = new LinkedHashSet<>(refusals);
+    for (String line : now) {
+      if (!refusalsLogged.contains(line)) {
+        log.warn(line);
       }
     }
-    return new PeerInfo(p.nodeName(), ip, eps);
+    refusalsLogged = now;
   }
 
-  /** A new peer, or one whose overlay address changed, gets a fresh route without a path. */
-  private void ensureRoute(String peer, Inet4Address tunnelIp) {
+  /** A new peer, or one whose overlay address or key changed, gets a fresh route without a path. */
+  private void ensureRoute(String peer, Inet4Address tunnelIp, int greKey) {
     PeerRoute existing = routes.get(peer);
-    if (existing == null || !existing.tunnelIp().equals(tunnelIp)) {
-      int key = PairKey.derive(selfDisco, Base64.getDecoder().decode(peer));
-      set(peer, PeerRoute.idle(peer, key, tunnelIp));
+    if (existing == null
+        || !existing.tunnelIp().equals(tunnelIp)
+        || existing.greKey() != greKey) {
+      set(peer, PeerRoute.idle(peer, greKey, tunnelIp));
     }
   }
 

@@ -20,12 +20,21 @@ import java.util.List;
 /**
  * JSON bodies of disco messages (docs/PROTOCOL.md "Disco envelope"). Decoding is strict: the body
  * must be one JSON object within {@link #MAX_BODY_BYTES}, without duplicate keys or trailing data,
- * with a known {@code type} and well-formed required fields. Unknown extra fields are ignored so
- * that later versions can add optional ones.
+ * with a known {@code type}, version {@value #VERSION}, a send time, and well-formed required
+ * fields. Unknown extra fields are ignored so that later versions can add optional ones.
  */
 public final class DiscoBody {
   /** Largest JSON body accepted or produced. */
   public static final int MAX_BODY_BYTES = 2048;
+
+  /**
+   * The body version ({@code v}). 2 added {@code v} and {@code ts} (the send time the receiver's
+   * replay window checks); bodies without them (version 1) are refused.
+   */
+  public static final int VERSION = 2;
+
+  /** A decoded body: the message and when the sender sealed it (Unix milliseconds). */
+  public record Decoded(DiscoMessage message, long sentAtMillis) {}
 
   private static final ObjectMapper MAPPER =
       new ObjectMapper()
@@ -34,9 +43,15 @@ public final class DiscoBody {
 
   private DiscoBody() {}
 
-  public static byte[] encode(DiscoMessage m) {
+  /** Encodes {@code m} as sent at {@code sentAtMillis} (Unix milliseconds, not negative). */
+  public static byte[] encode(DiscoMessage m, long sentAtMillis) {
+    if (sentAtMillis < 0) {
+      throw new IllegalArgumentException("negative send time");
+    }
     ObjectNode o = MAPPER.createObjectNode();
     o.put("type", m.type());
+    o.put("v", VERSION);
+    o.put("ts", sentAtMillis);
     switch (m) {
       case Ping p -> {
         o.put("tx", p.tx().hex());
@@ -62,7 +77,7 @@ public final class DiscoBody {
     }
   }
 
-  public static DiscoMessage decode(byte[] b, int off, int len) throws WireFormatException {
+  public static Decoded decode(byte[] b, int off, int len) throws WireFormatException {
     if (len > MAX_BODY_BYTES) {
       throw new WireFormatException(Reason.TOO_LARGE, len + "-byte body");
     }
@@ -76,6 +91,19 @@ public final class DiscoBody {
       throw new WireFormatException(Reason.MALFORMED_JSON, "body is not a JSON object");
     }
     String type = text(root, "type");
+    JsonNode v = root.get("v");
+    if (v == null || !v.isInt() || v.intValue() != VERSION) {
+      throw new WireFormatException(Reason.BAD_VERSION, "body version must be " + VERSION);
+    }
+    JsonNode ts = root.get("ts");
+    if (ts == null || !ts.isIntegralNumber() || !ts.canConvertToLong() || ts.longValue() < 0) {
+      throw new WireFormatException(
+          Reason.BAD_FIELD, "ts must be the send time in Unix milliseconds");
+    }
+    return new Decoded(message(root, type), ts.longValue());
+  }
+
+  private static DiscoMessage message(JsonNode root, String type) throws WireFormatException {
     return switch (type) {
       case "ping" -> {
         DiscoTxId tx = tx(root);

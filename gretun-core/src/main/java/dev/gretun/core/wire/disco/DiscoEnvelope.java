@@ -16,7 +16,9 @@ import java.util.Arrays;
  * offset 62  16 bytes  Poly1305 tag, then the XSalsa20 ciphertext of the JSON body
  * </pre>
  *
- * The box is NaCl crypto_box from the sender's disco key to the recipient's.
+ * The box is NaCl crypto_box from the sender's disco key to the recipient's. The body carries its
+ * version and send time ({@link DiscoBody}); the nonce is unique per envelope, so a receiver can
+ * remember nonces to refuse exact replays (the nonce is authenticated: changing it breaks the box).
  */
 public final class DiscoEnvelope {
   public static final byte[] MAGIC = {
@@ -37,6 +39,14 @@ public final class DiscoEnvelope {
     byte[] sharedKeyFor(byte[] senderPublicKey);
   }
 
+  /**
+   * An opened envelope.
+   *
+   * @param sentAtMillis the sender's send time from the body, Unix milliseconds
+   * @param nonce the envelope's 24-byte nonce
+   */
+  public record Opened(DiscoMessage message, long sentAtMillis, byte[] nonce) {}
+
   private DiscoEnvelope() {}
 
   /** Cheap demultiplexing check: long enough and starts with the magic. */
@@ -45,15 +55,20 @@ public final class DiscoEnvelope {
   }
 
   /**
-   * Seals {@code message} from {@code senderPublic} with the pair's shared key (from {@link
-   * NaclBox#beforenm}), under a fresh random nonce.
+   * Seals {@code message}, sent at {@code sentAtMillis} (Unix milliseconds), from {@code
+   * senderPublic} with the pair's shared key (from {@link NaclBox#beforenm}), under a fresh random
+   * nonce.
    */
   public static byte[] seal(
-      DiscoMessage message, byte[] senderPublic, byte[] sharedKey, SecureRandom random) {
+      DiscoMessage message,
+      long sentAtMillis,
+      byte[] senderPublic,
+      byte[] sharedKey,
+      SecureRandom random) {
     if (senderPublic.length != 32) {
       throw new IllegalArgumentException("sender key must be 32 bytes");
     }
-    byte[] body = DiscoBody.encode(message);
+    byte[] body = DiscoBody.encode(message, sentAtMillis);
     byte[] out = new byte[MIN_LENGTH + body.length];
     System.arraycopy(MAGIC, 0, out, 0, MAGIC.length);
     System.arraycopy(senderPublic, 0, out, KEY_OFFSET, 32);
@@ -71,7 +86,7 @@ public final class DiscoEnvelope {
   }
 
   /** Opens an envelope, looking the shared key up by the sender key it carries. */
-  public static DiscoMessage open(byte[] b, int off, int len, SharedKeyLookup keys)
+  public static Opened open(byte[] b, int off, int len, SharedKeyLookup keys)
       throws WireFormatException {
     byte[] sender = senderKey(b, off, len);
     byte[] shared = keys.sharedKeyFor(sender);
@@ -82,7 +97,7 @@ public final class DiscoEnvelope {
   }
 
   /** Opens an envelope with a known shared key and decodes its body. */
-  public static DiscoMessage open(byte[] b, int off, int len, byte[] sharedKey)
+  public static Opened open(byte[] b, int off, int len, byte[] sharedKey)
       throws WireFormatException {
     checkFraming(b, off, len);
     byte[] nonce = Arrays.copyOfRange(b, off + NONCE_OFFSET, off + HEADER_LENGTH);
@@ -92,7 +107,8 @@ public final class DiscoEnvelope {
     } catch (NaclBox.AuthenticationException e) {
       throw new WireFormatException(Reason.AUTH_FAILED, "box did not authenticate");
     }
-    return DiscoBody.decode(body, 0, body.length);
+    DiscoBody.Decoded decoded = DiscoBody.decode(body, 0, body.length);
+    return new Opened(decoded.message(), decoded.sentAtMillis(), nonce);
   }
 
   private static void checkFraming(byte[] b, int off, int len) throws WireFormatException {

@@ -1,39 +1,53 @@
 package dev.gretun.core.wire.gre;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.security.GeneralSecurityException;
+import java.security.InvalidKeyException;
 import java.util.Arrays;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The 32-bit GRE key of a peer pair. Both peers compute it from the two disco public keys, so it
- * needs no negotiation, and it differs per pair, so two peers behind one public IP do not collide
- * in the kernel's (local IP, remote IP, key) tunnel lookup (DESIGN.md §3.2).
+ * The 32-bit GRE key of a peer pair (docs/PROTOCOL.md "GRE header and pair key"). Both peers
+ * compute it from their X25519 shared secret, so it needs no negotiation and nobody without one of
+ * the two disco secret keys can compute it (the disco public keys are no secret: the coordinator
+ * hands them to every node). It differs per pair, so two peers behind one public IP do not collide
+ * in the kernel's (local IP, remote IP, key) tunnel lookup.
  *
- * <p>key = the first 4 bytes (big-endian) of SHA-256("gretun-gre-key-v1" ‖ lo ‖ hi), where lo and
- * hi are the two 32-byte keys in unsigned lexicographic order; if those 4 bytes are 0 the next 4
- * are used (0 would look like "no key" in some tools).
+ * <p>key = the first 4 bytes (big-endian) of HMAC-SHA256(key = X25519 shared secret,
+ * "gretun-gre-key-v2" ‖ lo ‖ hi), where lo and hi are the two 32-byte disco public keys in unsigned
+ * lexicographic order; if those 4 bytes are 0 the next 4 are used (0 would look like "no key" in
+ * some tools).
  */
 public final class PairKey {
-  static final byte[] LABEL = "gretun-gre-key-v1".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] LABEL = "gretun-gre-key-v2".getBytes(StandardCharsets.US_ASCII);
 
   private PairKey() {}
 
-  public static int derive(byte[] discoKeyA, byte[] discoKeyB) {
-    if (discoKeyA.length != 32 || discoKeyB.length != 32) {
-      throw new IllegalArgumentException("disco keys are 32 bytes");
+  /**
+   * @param sharedSecret the raw 32-byte X25519 output of the pair (not the NaCl box key derived
+   *     from it), the same on both sides
+   * @param discoKeyA one side's disco public key
+   * @param discoKeyB the other side's
+   */
+  public static int derive(byte[] sharedSecret, byte[] discoKeyA, byte[] discoKeyB) {
+    if (sharedSecret.length != 32 || discoKeyA.length != 32 || discoKeyB.length != 32) {
+      throw new IllegalArgumentException("the shared secret and disco keys are 32 bytes");
     }
     boolean aFirst = Arrays.compareUnsigned(discoKeyA, discoKeyB) <= 0;
-    MessageDigest sha;
+    Mac mac;
     try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+      mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(sharedSecret, "HmacSHA256"));
+    } catch (InvalidKeyException e) {
+      throw new IllegalArgumentException("unusable shared secret", e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
     }
-    sha.update(LABEL);
-    sha.update(aFirst ? discoKeyA : discoKeyB);
-    sha.update(aFirst ? discoKeyB : discoKeyA);
-    byte[] h = sha.digest();
+    mac.update(LABEL);
+    mac.update(aFirst ? discoKeyA : discoKeyB);
+    mac.update(aFirst ? discoKeyB : discoKeyA);
+    byte[] h = mac.doFinal();
     for (int i = 0; i + 4 <= h.length; i += 4) {
       int key =
           ((h[i] & 0xFF) << 24)
@@ -44,6 +58,6 @@ public final class PairKey {
         return key;
       }
     }
-    return 1; // unreachable in practice: all 32 digest bytes zero
+    return 1; // unreachable in practice: all 32 MAC bytes zero
   }
 }

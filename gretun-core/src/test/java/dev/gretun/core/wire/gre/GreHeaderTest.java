@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gretun.core.wire.WireFormatException;
 import dev.gretun.core.wire.WireFormatException.Reason;
 import java.util.HexFormat;
-import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -86,44 +85,6 @@ class GreHeaderTest {
     assertEquals(Reason.BAD_VERSION, reject("00 01 08 00")); // version 1 = PPTP's enhanced GRE
     assertEquals(Reason.BAD_FLAGS, reject("40 00 08 00")); // routing present (RFC 1701)
     assertEquals(Reason.BAD_VERSION, reject("54 53 f0 9f")); // disco magic is never GRE
-  }
-
-  @Test
-  void pairKeyIsSymmetricNonZeroAndPinned() {
-    byte[] a = HEX.parseHex(("01 ".repeat(32)).trim());
-    byte[] b = HEX.parseHex(("02 ".repeat(32)).trim());
-    int k = PairKey.derive(a, b);
-    assertEquals(k, PairKey.derive(b, a));
-    assertNotEquals(0, k);
-    assertEquals(PairKey.derive(a, b), PairKey.derive(a.clone(), b.clone()));
-    assertNotEquals(k, PairKey.derive(a, a));
-    // Pinned so an accidental change of the derivation (which would split old and new peers) fails.
-    assertEquals(PINNED_KEY_01_02, String.format("%08x", k));
-    SplittableRandom rnd = new SplittableRandom(3);
-    for (int i = 0; i < 1000; i++) {
-      byte[] x = new byte[32];
-      byte[] y = new byte[32];
-      rnd.nextBytes(x);
-      rnd.nextBytes(y);
-      assertEquals(PairKey.derive(x, y), PairKey.derive(y, x));
-      assertNotEquals(0, PairKey.derive(x, y));
-    }
-  }
-
-  static final String PINNED_KEY_01_02 = pinned();
-
-  /** SHA-256("gretun-gre-key-v1" ‖ 01×32 ‖ 02×32), first 4 bytes, computed independently here. */
-  private static String pinned() {
-    try {
-      var sha = java.security.MessageDigest.getInstance("SHA-256");
-      sha.update("gretun-gre-key-v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      byte[] in = new byte[64];
-      java.util.Arrays.fill(in, 0, 32, (byte) 1);
-      java.util.Arrays.fill(in, 32, 64, (byte) 2);
-      return HexFormat.of().formatHex(sha.digest(in), 0, 4);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   @Test
