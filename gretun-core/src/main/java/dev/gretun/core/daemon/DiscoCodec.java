@@ -86,8 +86,7 @@ final class DiscoCodec {
     try {
       shared = X25519.sharedSecret(ourSecret, theirPublic);
       return new PairSecrets(
-          NaclBox.beforenm(theirPublic, ourSecret),
-          PairKey.derive(shared, ourPublic, theirPublic));
+          NaclBox.beforenm(theirPublic, ourSecret), PairKey.derive(shared, ourPublic, theirPublic));
     } catch (InvalidKeyException e) {
       throw new IllegalArgumentException("peer disco key is unusable: " + e.getMessage(), e);
     } finally {

@@ -77,9 +77,9 @@ final class DiscoReplayGuard {
   }
 
   /**
-   * Forgets what has aged out of the window, and peers with nothing left. A peer that left the
-   * peer list is kept until then: forgetting it at once would let a coordinator that drops and
-   * re-adds a peer reset its replay memory.
+   * Forgets what has aged out of the window, and peers with nothing left. A peer that left the peer
+   * list is kept until then: forgetting it at once would let a coordinator that drops and re-adds a
+   * peer reset its replay memory.
    */
   void expire(long nowMillis) {
     long before = nowMillis - WINDOW_MILLIS;

@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,7 @@ final class PeerDirectory {
   record Update(Map<String, PeerInfo> peers, List<String> removed) {}
 
   private final PeerFilter filter;
+  private final Consumer<String> refusalLog;
   private final Map<String, CoordWire.Peer> byNodeKey = new HashMap<>();
   private final Map<String, String> names = new HashMap<>();
   private final Map<String, PeerRoute> routes = new LinkedHashMap<>();
@@ -36,7 +38,13 @@ final class PeerDirectory {
   private boolean routesChanged;
 
   PeerDirectory(PeerFilter filter) {
+    this(filter, log::warn);
+  }
+
+  /** With {@code refusalLog} receiving each refusal line when it first appears. */
+  PeerDirectory(PeerFilter filter, Consumer<String> refusalLog) {
     this.filter = filter;
+    this.refusalLog = refusalLog;
   }
 
   /** Applies a coordinator answer (full list or delta). */
@@ -77,7 +85,7 @@ final class PeerDirectory {
     Set<String> now = new LinkedHashSet<>(refusals);
     for (String line : now) {
       if (!refusalsLogged.contains(line)) {
-        log.warn(line);
+        refusalLog.accept(line);
       }
     }
     refusalsLogged = now;
@@ -86,9 +94,7 @@ final class PeerDirectory {
   /** A new peer, or one whose overlay address or key changed, gets a fresh route without a path. */
   private void ensureRoute(String peer, Inet4Address tunnelIp, int greKey) {
     PeerRoute existing = routes.get(peer);
-    if (existing == null
-        || !existing.tunnelIp().equals(tunnelIp)
-        || existing.greKey() != greKey) {
+    if (existing == null || !existing.tunnelIp().equals(tunnelIp) || existing.greKey() != greKey) {
       set(peer, PeerRoute.idle(peer, greKey, tunnelIp));
     }
   }

@@ -119,7 +119,8 @@ final class PeerFilter {
 
   private static List<InetSocketAddress> endpoints(CoordWire.Peer p, List<String> refusals) {
     LinkedHashSet<InetSocketAddress> eps = new LinkedHashSet<>();
-    for (CoordWire.Endpoint e : p.endpoints() == null ? List.<CoordWire.Endpoint>of() : p.endpoints()) {
+    for (CoordWire.Endpoint e :
+        p.endpoints() == null ? List.<CoordWire.Endpoint>of() : p.endpoints()) {
       String addr = e == null ? null : e.addr();
       try {
         eps.add(Endpoints.parseUsable(Objects.requireNonNull(addr, "missing addr")));

@@ -4,10 +4,10 @@ import dev.gretun.core.GretunException;
 import dev.gretun.core.coord.CoordWire;
 
 /**
- * Notices a re-registration (the client registers again on its own when the coordinator forgot
- * us) that gave this node another tunnel address or prefix. The TUN device, the kernel devices
- * and every peer's route carry the old one, so the daemon stops with {@code tunnel_ip_changed}
- * rather than run half on each. Event loop only; cheap enough for every tick.
+ * Notices a re-registration (the client registers again on its own when the coordinator forgot us)
+ * that gave this node another tunnel address or prefix. The TUN device, the kernel devices and
+ * every peer's route carry the old one, so the daemon stops with {@code tunnel_ip_changed} rather
+ * than run half on each. Event loop only; cheap enough for every tick.
  */
 final class RegistrationWatch {
   private final Coordinator coord;

@@ -6,9 +6,9 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 
 /**
- * The overlay subnet this node lives in: our tunnel address and prefix length from the
- * registration reply. Peers' tunnel addresses must lie inside it (they become /32 routes through
- * our tunnel), so a coordinator cannot steer traffic for outside addresses into the overlay.
+ * The overlay subnet this node lives in: our tunnel address and prefix length from the registration
+ * reply. Peers' tunnel addresses must lie inside it (they become /32 routes through our tunnel), so
+ * a coordinator cannot steer traffic for outside addresses into the overlay.
  *
  * @param self our tunnel address, big-endian int
  */
@@ -43,8 +43,15 @@ record TunnelPool(int self, int prefixLength) {
     }
     if (r.pool() != null && !r.pool().equals(pool.toString())) {
       throw refused(
-          "pool " + r.pool() + " is not the subnet of tunnel_ip " + pool.selfText() + "/"
-              + pool.prefixLength() + " (" + pool + ")");
+          "pool "
+              + r.pool()
+              + " is not the subnet of tunnel_ip "
+              + pool.selfText()
+              + "/"
+              + pool.prefixLength()
+              + " ("
+              + pool
+              + ")");
     }
     return pool;
   }

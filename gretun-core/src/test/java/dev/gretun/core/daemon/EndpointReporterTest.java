@@ -118,6 +118,11 @@ class EndpointReporterTest {
     }
 
     @Override
+    public CoordWire.RegisterResponse registration() {
+      return null;
+    }
+
+    @Override
     public void postEndpoints(List<CoordWire.Endpoint> endpoints) {
       posts.add(List.copyOf(endpoints));
     }

@@ -3,6 +3,7 @@ package dev.gretun.core.daemon;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gretun.core.GretunException;
 import dev.gretun.core.coord.CoordWire;
 import dev.gretun.core.dataplane.Dataplane;
 import dev.gretun.core.dataplane.DataplaneCounters;
@@ -20,6 +21,8 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Base64;
@@ -45,7 +48,10 @@ class TwoDaemonsTest {
 
   /** Datagrams in flight between the fake planes' addresses. */
   static final class Network {
-    private record Datagram(InetSocketAddress from, InetSocketAddress to, Object payload) {}
+    record Datagram(InetSocketAddress from, InetSocketAddress to, Object payload) {}
+
+    /** Every datagram sent, in order (what an on-path observer records). */
+    final List<Datagram> sent = new java.util.ArrayList<>();
 
     /** A GRE packet: the pair key and the inner IPv4 packet. */
     record Gre(int key, byte[] inner) {}
@@ -54,7 +60,9 @@ class TwoDaemonsTest {
     private final Queue<Datagram> inFlight = new ArrayDeque<>();
 
     void send(InetSocketAddress from, InetSocketAddress to, Object payload) {
-      inFlight.add(new Datagram(from, to, payload));
+      Datagram d = new Datagram(from, to, payload);
+      sent.add(d);
+      inFlight.add(d);
     }
 
     /** Delivers until nothing is in flight (answers included); returns how many. */
@@ -165,6 +173,10 @@ class TwoDaemonsTest {
       return out;
     }
 
+    Collection<PeerRoute> routes() {
+      return routes.values();
+    }
+
     long rxPackets() {
       return counters.values().stream().mapToLong(c -> c[0]).sum();
     }
@@ -179,6 +191,12 @@ class TwoDaemonsTest {
     private final Map<String, Queue<Runnable>> mailboxes = new HashMap<>();
     private final Map<String, Consumer<CoordWire.PeersResponse>> peerWatchers = new HashMap<>();
     private final Map<String, Consumer<CoordWire.Envelope>> signalWatchers = new HashMap<>();
+    private final Map<String, CoordWire.RegisterResponse> registrations = new HashMap<>();
+    private final Map<String, Integer> registrationCounts = new HashMap<>();
+
+    /** Every envelope relayed so far, as delivered (what a curious coordinator keeps). */
+    final List<Map.Entry<String, CoordWire.Envelope>> relayed = new java.util.ArrayList<>();
+
     private int cursor;
 
     Coordinator join(String name, NodeKeys keys, String tunnelIp) {
@@ -186,22 +204,29 @@ class TwoDaemonsTest {
       String disco = Base64.getEncoder().encodeToString(keys.discoPublic());
       peers.put(node, new CoordWire.Peer(node, disco, name, tunnelIp, List.of(), "t0"));
       mailboxes.put(disco, new ArrayDeque<>());
+      registrations.put(node, registration(node, tunnelIp));
+      registrationCounts.put(node, 1);
       return new Coordinator() {
         @Override
         public CoordWire.RegisterResponse register() {
-          return new CoordWire.RegisterResponse(
-              node, tunnelIp, 24, "100.64.0.0/24", List.of(), "c0", true, 30);
+          return registrations.get(node);
         }
 
         @Override
         public int registrations() {
-          return 1;
+          return registrationCounts.get(node);
+        }
+
+        @Override
+        public CoordWire.RegisterResponse registration() {
+          return registrations.get(node);
         }
 
         @Override
         public void postEndpoints(List<CoordWire.Endpoint> endpoints) {
+          CoordWire.Peer p = peers.get(node);
           peers.put(
-              node, new CoordWire.Peer(node, disco, name, tunnelIp, endpoints, "t" + ++cursor));
+              node, new CoordWire.Peer(node, disco, name, p.tunnelIp(), endpoints, "t" + ++cursor));
           broadcast();
         }
 
@@ -210,7 +235,8 @@ class TwoDaemonsTest {
           String toDisco = Base64.getEncoder().encodeToString(to);
           var env =
               new CoordWire.Envelope(node, disco, Base64.getEncoder().encodeToString(sealed), "t");
-          mailboxes.get(toDisco).add(() -> signalWatchers.get(toDisco).accept(env));
+          relayed.add(Map.entry(toDisco, env));
+          deliver(toDisco, env);
         }
 
         @Override
@@ -227,6 +253,23 @@ class TwoDaemonsTest {
         @Override
         public void close() {}
       };
+    }
+
+    private static CoordWire.RegisterResponse registration(String node, String tunnelIp) {
+      return new CoordWire.RegisterResponse(
+          node, tunnelIp, 24, "100.64.0.0/24", List.of(), "c0", true, 30);
+    }
+
+    /** Queues {@code env} for the node whose disco key is {@code toDisco} (also a re-delivery). */
+    void deliver(String toDisco, CoordWire.Envelope env) {
+      mailboxes.get(toDisco).add(() -> signalWatchers.get(toDisco).accept(env));
+    }
+
+    /** The node re-registers (its client did, on its own) and now gets {@code tunnelIp}. */
+    void reregister(NodeKeys keys, String tunnelIp) {
+      String node = Base64.getEncoder().encodeToString(keys.nodePublic());
+      registrations.put(node, registration(node, tunnelIp));
+      registrationCounts.merge(node, 1, Integer::sum);
     }
 
     /** Every watcher gets the full list at its next delivery (as a long-poll answer would). */
@@ -247,27 +290,42 @@ class TwoDaemonsTest {
     }
   }
 
-  private record Node(DaemonCore core, FakePlane plane) {}
+  record Node(DaemonCore core, FakePlane plane, NodeKeys keys, DaemonMetrics metrics) {}
 
-  private Node node(String name, String tunnelIp, String address) {
+  /** Wall clock of every node: a fixed epoch plus the fake monotonic clock. */
+  static InstantSource wallClock(FakeTicker clock) {
+    return () -> Instant.ofEpochMilli(1_700_000_000_000L + clock.nanos() / 1_000_000);
+  }
+
+  static Node node(
+      FakeCoordinator coordinator,
+      Network net,
+      FakeTicker clock,
+      String name,
+      String tunnelIp,
+      String address,
+      List<GretunException> failures) {
     NodeKeys keys = KeyStore.generate(new SecureRandom());
     Coordinator coord = coordinator.join(name, keys, tunnelIp);
     InetSocketAddress at = new InetSocketAddress(v4(address), 7777);
     FakePlane plane = new FakePlane(net, at);
+    DaemonMetrics metrics = new DaemonMetrics(new DataplaneCounters());
     DaemonCore core =
         new DaemonCore(
             new DaemonCore.Parts(
                 keys,
-                v4(tunnelIp),
+                TunnelPool.fromRegistration(coord.registration()),
                 List.of(),
                 coord,
                 plane,
                 clock,
+                wallClock(clock),
                 PeerTimings.defaults(),
-                new DaemonMetrics(new DataplaneCounters()),
+                metrics,
                 port -> List.of(at),
                 Runnable::run,
-                Runnable::run));
+                Runnable::run,
+                failures::add));
     plane.start(
         p -> {
           core.onDiscoStun(p);
@@ -276,7 +334,11 @@ class TwoDaemonsTest {
     coord.watchPeers(core::onPeers);
     coord.watchSignals(core::onSignal);
     core.refreshEndpoints();
-    return new Node(core, plane);
+    return new Node(core, plane, keys, metrics);
+  }
+
+  private Node node(String name, String tunnelIp, String address) {
+    return node(coordinator, net, clock, name, tunnelIp, address, new java.util.ArrayList<>());
   }
 
   private static Inet4Address v4(String s) {
@@ -287,29 +349,43 @@ class TwoDaemonsTest {
     }
   }
 
-  private static String stateOfOnlyPeer(Node n) {
+  static String stateOfOnlyPeer(Node n) {
     List<PeerSnapshot> rows = n.core().snapshot();
     return rows.size() == 1 ? rows.getFirst().state() : "peers=" + rows.size();
+  }
+
+  /** Steps the clock 50 ms at a time, delivering everything, until both are direct; the time. */
+  static Duration stepUntilDirect(
+      FakeCoordinator coordinator, Network net, FakeTicker clock, Node a, Node b) {
+    Duration elapsed = Duration.ZERO;
+    while (!(stateOfOnlyPeer(a).equals("direct") && stateOfOnlyPeer(b).equals("direct"))) {
+      assertTrue(
+          elapsed.compareTo(Duration.ofSeconds(10)) < 0,
+          "not direct after 10 s: a=" + stateOfOnlyPeer(a) + " b=" + stateOfOnlyPeer(b));
+      step(coordinator, net, clock, 50, a, b);
+      elapsed = elapsed.plusMillis(50);
+    }
+    return elapsed;
+  }
+
+  /** Advances the clock, delivers until quiet, ticks every node. */
+  static void step(
+      FakeCoordinator coordinator, Network net, FakeTicker clock, long millis, Node... nodes) {
+    clock.advanceMillis(millis);
+    while (coordinator.deliverAll() + net.deliverAll() > 0) {
+      // answers produce more messages; deliver until the step is quiet
+    }
+    for (Node n : nodes) {
+      n.core().tick();
+    }
+    net.deliverAll();
   }
 
   @Test
   void twoDaemonsFindEachOtherAndGoDirect() {
     Node a = node("a", "100.64.0.1", "192.0.2.1");
     Node b = node("b", "100.64.0.2", "198.51.100.2");
-    Duration elapsed = Duration.ZERO;
-    while (!(stateOfOnlyPeer(a).equals("direct") && stateOfOnlyPeer(b).equals("direct"))) {
-      assertTrue(
-          elapsed.compareTo(Duration.ofSeconds(10)) < 0,
-          "not direct after 10 s: a=" + stateOfOnlyPeer(a) + " b=" + stateOfOnlyPeer(b));
-      clock.advanceMillis(50);
-      elapsed = elapsed.plusMillis(50);
-      while (coordinator.deliverAll() + net.deliverAll() > 0) {
-        // answers produce more messages; deliver until the step is quiet
-      }
-      a.core().tick();
-      b.core().tick();
-      net.deliverAll();
-    }
+    Duration elapsed = stepUntilDirect(coordinator, net, clock, a, b);
     assertTrue(elapsed.compareTo(Duration.ofSeconds(2)) < 0, "direct after " + elapsed);
     PeerSnapshot ab = a.core().snapshot().getFirst();
     assertEquals("b", ab.name());

@@ -31,6 +31,7 @@ class DiscoEnvelopeTest {
   static final byte[] B_PK = X25519.publicKey(B_SK);
   static final String NODE_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
   static final DiscoTxId TX = DiscoTxId.fromHex("000102030405060708090a0b");
+  static final long TS = 1_700_000_000_123L;
 
   private final SecureRandom random = new SecureRandom();
 
@@ -50,16 +51,22 @@ class DiscoEnvelopeTest {
   @Test
   void jsonBodiesAreExactlyAsDocumented() throws Exception {
     assertEquals(
-        "{\"type\":\"ping\",\"tx\":\"000102030405060708090a0b\",\"node_key\":\"" + NODE_KEY + "\"}",
-        new String(DiscoBody.encode(new Ping(TX, NODE_KEY)), StandardCharsets.UTF_8));
+        "{\"type\":\"ping\",\"v\":2,\"ts\":1700000000123,\"tx\":\"000102030405060708090a0b\","
+            + "\"node_key\":\""
+            + NODE_KEY
+            + "\"}",
+        new String(DiscoBody.encode(new Ping(TX, NODE_KEY), TS), StandardCharsets.UTF_8));
     assertEquals(
-        "{\"type\":\"pong\",\"tx\":\"000102030405060708090a0b\",\"src\":\"198.51.100.1:41641\"}",
+        "{\"type\":\"pong\",\"v\":2,\"ts\":1700000000123,\"tx\":\"000102030405060708090a0b\","
+            + "\"src\":\"198.51.100.1:41641\"}",
         new String(
-            DiscoBody.encode(new Pong(TX, addr("198.51.100.1", 41641))), StandardCharsets.UTF_8));
+            DiscoBody.encode(new Pong(TX, addr("198.51.100.1", 41641)), TS),
+            StandardCharsets.UTF_8));
     assertEquals(
-        "{\"type\":\"call_me_maybe\",\"endpoints\":[\"192.0.2.1:7777\"]}",
+        "{\"type\":\"call_me_maybe\",\"v\":2,\"ts\":1700000000123,"
+            + "\"endpoints\":[\"192.0.2.1:7777\"]}",
         new String(
-            DiscoBody.encode(new CallMeMaybe(List.of(addr("192.0.2.1", 7777)))),
+            DiscoBody.encode(new CallMeMaybe(List.of(addr("192.0.2.1", 7777))), TS),
             StandardCharsets.UTF_8));
   }
 
@@ -68,8 +75,8 @@ class DiscoEnvelopeTest {
     byte[] kAB = NaclBox.beforenm(B_PK, A_SK);
     byte[] kBA = NaclBox.beforenm(A_PK, B_SK);
     for (DiscoMessage m : samples()) {
-      byte[] env = DiscoEnvelope.seal(m, A_PK, kAB, random);
-      byte[] body = DiscoBody.encode(m);
+      byte[] env = DiscoEnvelope.seal(m, TS, A_PK, kAB, random);
+      byte[] body = DiscoBody.encode(m, TS);
       assertEquals(62 + 16 + body.length, env.length);
       assertEquals("5453f09f92ac", HexFormat.of().formatHex(env, 0, 6));
       assertArrayEquals(A_PK, Arrays.copyOfRange(env, 6, 38));
@@ -78,17 +85,22 @@ class DiscoEnvelopeTest {
       assertArrayEquals(
           NaclBox.box(body, nonce, B_PK, A_SK), Arrays.copyOfRange(env, 62, env.length));
       assertTrue(DiscoEnvelope.isDisco(env, 0, env.length));
-      assertEquals(m, DiscoEnvelope.open(env, 0, env.length, kBA));
+      DiscoEnvelope.Opened opened = DiscoEnvelope.open(env, 0, env.length, kBA);
+      assertEquals(m, opened.message());
+      assertEquals(TS, opened.sentAtMillis());
+      assertArrayEquals(nonce, opened.nonce());
       assertEquals(
-          m, DiscoEnvelope.open(env, 0, env.length, k -> Arrays.equals(k, A_PK) ? kBA : null));
+          m,
+          DiscoEnvelope.open(env, 0, env.length, k -> Arrays.equals(k, A_PK) ? kBA : null)
+              .message());
     }
   }
 
   @Test
   void nonceIsFreshEachTime() throws Exception {
     byte[] k = NaclBox.beforenm(B_PK, A_SK);
-    byte[] e1 = DiscoEnvelope.seal(new Ping(TX, NODE_KEY), A_PK, k, random);
-    byte[] e2 = DiscoEnvelope.seal(new Ping(TX, NODE_KEY), A_PK, k, random);
+    byte[] e1 = DiscoEnvelope.seal(new Ping(TX, NODE_KEY), TS, A_PK, k, random);
+    byte[] e2 = DiscoEnvelope.seal(new Ping(TX, NODE_KEY), TS, A_PK, k, random);
     assertFalse(Arrays.equals(e1, 38, 62, e2, 38, 62));
   }
 
@@ -105,33 +117,38 @@ class DiscoEnvelopeTest {
     assertEquals(
         Reason.MALFORMED_JSON,
         rejectBody("{\"type\":\"ping\",\"type\":\"pong\",\"tx\":\"000102030405060708090a0b\"}"));
-    assertEquals(Reason.BAD_TYPE, rejectBody("{\"type\":\"derp\"}"));
+    assertEquals(Reason.BAD_TYPE, rejectBody("{\"type\":\"derp\",\"v\":2,\"ts\":1}"));
     assertEquals(Reason.BAD_FIELD, rejectBody("{\"tx\":\"000102030405060708090a0b\"}"));
     assertEquals(
         Reason.BAD_FIELD,
-        rejectBody("{\"type\":\"ping\",\"tx\":\"0001\",\"node_key\":\"" + NODE_KEY + "\"}"));
+        rejectBody(
+            "{\"type\":\"ping\",\"v\":2,\"ts\":1,\"tx\":\"0001\",\"node_key\":\""
+                + NODE_KEY
+                + "\"}"));
     assertEquals(
         Reason.BAD_FIELD,
         rejectBody(
-            "{\"type\":\"ping\",\"tx\":\"000102030405060708090a0b\",\"node_key\":\"AAEC\"}"));
+            "{\"type\":\"ping\",\"v\":2,\"ts\":1,\"tx\":\"000102030405060708090a0b\",\"node_key\":\"AAEC\"}"));
     assertEquals(
         Reason.BAD_FIELD,
         rejectBody(
-            "{\"type\":\"pong\",\"tx\":\"000102030405060708090a0b\",\"src\":\"example.com:1\"}"));
+            "{\"type\":\"pong\",\"v\":2,\"ts\":1,\"tx\":\"000102030405060708090a0b\",\"src\":\"example.com:1\"}"));
     assertEquals(
         Reason.BAD_FIELD,
         rejectBody(
-            "{\"type\":\"pong\",\"tx\":\"000102030405060708090a0b\",\"src\":\"1.2.3.4:0\"}"));
+            "{\"type\":\"pong\",\"v\":2,\"ts\":1,\"tx\":\"000102030405060708090a0b\",\"src\":\"1.2.3.4:0\"}"));
     assertEquals(
         Reason.BAD_FIELD,
         rejectBody(
-            "{\"type\":\"pong\",\"tx\":\"000102030405060708090a0b\",\"src\":\"2001:db8::1:80\"}"));
-    assertEquals(Reason.BAD_FIELD, rejectBody("{\"type\":\"call_me_maybe\",\"endpoints\":[7]}"));
+            "{\"type\":\"pong\",\"v\":2,\"ts\":1,\"tx\":\"000102030405060708090a0b\",\"src\":\"2001:db8::1:80\"}"));
+    assertEquals(
+        Reason.BAD_FIELD,
+        rejectBody("{\"type\":\"call_me_maybe\",\"v\":2,\"ts\":1,\"endpoints\":[7]}"));
     String many = "\"1.2.3.4:5\",".repeat(33);
     assertEquals(
         Reason.BAD_FIELD,
         rejectBody(
-            "{\"type\":\"call_me_maybe\",\"endpoints\":["
+            "{\"type\":\"call_me_maybe\",\"v\":2,\"ts\":1,\"endpoints\":["
                 + many.substring(0, many.length() - 1)
                 + "]}"));
     byte[] big = new byte[DiscoBody.MAX_BODY_BYTES + 1];
@@ -141,9 +158,24 @@ class DiscoEnvelopeTest {
             .reason());
     // Unknown extra fields are tolerated (forward compatibility).
     byte[] extra =
-        "{\"type\":\"pong\",\"tx\":\"000102030405060708090a0b\",\"src\":\"1.2.3.4:5\",\"ttl\":2}"
+        "{\"type\":\"pong\",\"v\":2,\"ts\":1,\"tx\":\"000102030405060708090a0b\",\"src\":\"1.2.3.4:5\",\"ttl\":2}"
             .getBytes(StandardCharsets.UTF_8);
-    assertEquals(new Pong(TX, addr("1.2.3.4", 5)), DiscoBody.decode(extra, 0, extra.length));
+    assertEquals(
+        new Pong(TX, addr("1.2.3.4", 5)), DiscoBody.decode(extra, 0, extra.length).message());
+    // Version 2 needs v = 2 and ts (Unix milliseconds, an integer >= 0).
+    String pong = "\"tx\":\"000102030405060708090a0b\",\"src\":\"1.2.3.4:5\"}";
+    assertEquals(Reason.BAD_VERSION, rejectBody("{\"type\":\"pong\",\"ts\":1," + pong));
+    assertEquals(Reason.BAD_VERSION, rejectBody("{\"type\":\"pong\",\"v\":1,\"ts\":1," + pong));
+    assertEquals(Reason.BAD_VERSION, rejectBody("{\"type\":\"pong\",\"v\":\"2\",\"ts\":1," + pong));
+    assertEquals(Reason.BAD_FIELD, rejectBody("{\"type\":\"pong\",\"v\":2," + pong));
+    assertEquals(Reason.BAD_FIELD, rejectBody("{\"type\":\"pong\",\"v\":2,\"ts\":-1," + pong));
+    assertEquals(Reason.BAD_FIELD, rejectBody("{\"type\":\"pong\",\"v\":2,\"ts\":1.5," + pong));
+    assertEquals(Reason.BAD_FIELD, rejectBody("{\"type\":\"pong\",\"v\":2,\"ts\":\"1\"," + pong));
+    assertEquals(
+        Reason.BAD_FIELD,
+        rejectBody("{\"type\":\"pong\",\"v\":2,\"ts\":99999999999999999999," + pong));
+    byte[] ok = ("{\"type\":\"pong\",\"v\":2,\"ts\":42," + pong).getBytes(StandardCharsets.UTF_8);
+    assertEquals(42, DiscoBody.decode(ok, 0, ok.length).sentAtMillis());
   }
 
   private static Reason rejectEnvelope(byte[] env, byte[] key) {
@@ -155,7 +187,7 @@ class DiscoEnvelopeTest {
   @Test
   void envelopeRejections() throws Exception {
     byte[] kAB = NaclBox.beforenm(B_PK, A_SK);
-    byte[] env = DiscoEnvelope.seal(new Ping(TX, NODE_KEY), A_PK, kAB, random);
+    byte[] env = DiscoEnvelope.seal(new Ping(TX, NODE_KEY), TS, A_PK, kAB, random);
     assertEquals(Reason.TRUNCATED, rejectEnvelope(Arrays.copyOf(env, 77), kAB));
     byte[] badMagic = env.clone();
     badMagic[0] = 'X';
