@@ -30,6 +30,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +54,8 @@ public final class Daemon implements AutoCloseable {
   private final DataplaneCounters counters = new DataplaneCounters();
   private final DaemonMetrics metrics = new DaemonMetrics(counters);
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private volatile String failure;
 
   private Coordinator coord;
   private Dataplane dataplane;
@@ -107,6 +110,7 @@ public final class Daemon implements AutoCloseable {
                 coordSender,
                 loop));
     core = c;
+    dataplane.onFailure(this::dataplaneFailed);
     dataplane.start(p -> loop.offer(() -> c.onDiscoStun(p)));
 
     localApi = LocalApiServer.start(config.localApiSocket(), this::localApiCommand);
@@ -127,9 +131,26 @@ public final class Daemon implements AutoCloseable {
         config.localApiSocket());
   }
 
-  /** Blocks until {@link #close()} ran. */
+  /**
+   * Blocks until {@link #close()} ran; throws when the daemon stopped because its data plane
+   * failed (so {@code gretun up} exits non-zero).
+   */
   public void awaitStop() throws InterruptedException {
     stopped.await();
+    String why = failure;
+    if (why != null) {
+      throw new GretunException("dataplane_failed", "the data plane stopped: " + why);
+    }
+  }
+
+  /**
+   * A packet thread cannot go on (called on that thread): the node would keep reporting its
+   * peers as direct while no packet moves, so the daemon stops instead.
+   */
+  private void dataplaneFailed(String why) {
+    failure = why;
+    log.error("daemon_failed reason=dataplane error=\"{}\"", why);
+    Thread.ofPlatform().name("daemon-stop").start(this::close);
   }
 
   private CoordClient.Config clientConfig(NodeKeys keys) {
@@ -187,6 +208,10 @@ public final class Daemon implements AutoCloseable {
   /** Stops every loop and removes what the daemon created (TUN device, local API socket). */
   @Override
   public void close() {
+    if (!closing.compareAndSet(false, true)) {
+      awaitClosed(); // e.g. the shutdown hook while a data-plane failure is stopping us
+      return;
+    }
     if (coord != null) {
       coord.close();
     }
@@ -203,5 +228,13 @@ public final class Daemon implements AutoCloseable {
     }
     log.info("daemon_stopped");
     stopped.countDown();
+  }
+
+  private void awaitClosed() {
+    try {
+      stopped.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
