@@ -132,8 +132,8 @@ public final class Daemon implements AutoCloseable {
   }
 
   /**
-   * Blocks until {@link #close()} ran; throws when the daemon stopped because its data plane
-   * failed (so {@code gretun up} exits non-zero).
+   * Blocks until {@link #close()} ran; throws when the daemon stopped because its data plane failed
+   * (so {@code gretun up} exits non-zero).
    */
   public void awaitStop() throws InterruptedException {
     stopped.await();
@@ -144,8 +144,8 @@ public final class Daemon implements AutoCloseable {
   }
 
   /**
-   * A packet thread cannot go on (called on that thread): the node would keep reporting its
-   * peers as direct while no packet moves, so the daemon stops instead.
+   * A packet thread cannot go on (called on that thread): the node would keep reporting its peers
+   * as direct while no packet moves, so the daemon stops instead.
    */
   private void dataplaneFailed(String why) {
     failure = why;

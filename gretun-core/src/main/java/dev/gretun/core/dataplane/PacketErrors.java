@@ -8,9 +8,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What one packet thread does with an errno it did not expect: {@link #fatal} tells whether the
- * loop can go on at all; {@link #record} logs without flooding — the first occurrence of each
- * errno at once, then one summary line per errno per {@link #SUMMARY_NANOS} with how many more
- * there were. Owned by one thread (not thread-safe); allocates nothing after the first log line.
+ * loop can go on at all; {@link #record} logs without flooding — the first occurrence of each errno
+ * at once, then one summary line per errno per {@link #SUMMARY_NANOS} with how many more there
+ * were. Owned by one thread (not thread-safe); allocates nothing after the first log line.
  */
 public final class PacketErrors {
   private static final Logger log = LoggerFactory.getLogger(PacketErrors.class);

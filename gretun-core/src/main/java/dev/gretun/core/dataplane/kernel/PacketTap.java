@@ -58,9 +58,9 @@ public final class PacketTap implements AutoCloseable {
 
   /**
    * Receives until {@link #stop()}: every disco/STUN datagram to P goes to {@code sink} (a false
-   * answer counts as busy); anything malformed is counted and dropped; a receive that fails with
-   * an unexpected errno is counted and logged ({@link PacketErrors}) and the loop goes on. Throws
-   * only when the socket is unusable ({@link PacketErrors#fatal}). Runs on the calling thread.
+   * answer counts as busy); anything malformed is counted and dropped; a receive that fails with an
+   * unexpected errno is counted and logged ({@link PacketErrors}) and the loop goes on. Throws only
+   * when the socket is unusable ({@link PacketErrors#fatal}). Runs on the calling thread.
    */
   public void run(Predicate<DiscoStunPacket> sink, DataplaneCounters counters)
       throws ErrnoException {

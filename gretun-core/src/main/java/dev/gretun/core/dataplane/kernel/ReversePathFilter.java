@@ -17,11 +17,11 @@ import org.slf4j.LoggerFactory;
  * address fails the reverse-path check and is dropped (counted by the kernel as {@code
  * IPReversePathFilter} in {@code /proc/net/netstat}).
  *
- * <p>The kernel applies {@code max(conf/all/rp_filter, conf/DEV/rp_filter)}, so with {@code all}
- * at 2 (loose, as some distributions ship it) the device's 1 would be loose too: then {@code all}
- * is lowered to 1 (logged) and put back to 2 at close if nobody changed it meanwhile. Interfaces
- * whose own value is 2 stay loose. Because udev/systemd-sysctl may re-apply a distribution default
- * to a new device after we set it, the values are checked again every {@link #RECHECK_NANOS}.
+ * <p>The kernel applies {@code max(conf/all/rp_filter, conf/DEV/rp_filter)}, so with {@code all} at
+ * 2 (loose, as some distributions ship it) the device's 1 would be loose too: then {@code all} is
+ * lowered to 1 (logged) and put back to 2 at close if nobody changed it meanwhile. Interfaces whose
+ * own value is 2 stay loose. Because udev/systemd-sysctl may re-apply a distribution default to a
+ * new device after we set it, the values are checked again every {@link #RECHECK_NANOS}.
  */
 final class ReversePathFilter {
   private static final Logger log = LoggerFactory.getLogger(ReversePathFilter.class);

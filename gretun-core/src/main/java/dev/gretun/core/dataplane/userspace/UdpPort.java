@@ -51,7 +51,9 @@ public final class UdpPort implements AutoCloseable {
     this.sendCall = socket::send;
   }
 
-  /** Test seam: routes every later send through {@code wrap} of the current call (fault injection). */
+  /**
+   * Test seam: routes every later send through {@code wrap} of the current call (fault injection).
+   */
   void interceptSends(java.util.function.UnaryOperator<SendCall> wrap) {
     sendCall = wrap.apply(sendCall);
   }

@@ -268,8 +268,8 @@ public final class UserspaceDataplane implements Dataplane {
     }
   }
 
-  private void handleDatagram(
-      UdpPort.Receiver rx, int i, long off, int len, PacketErrors errors) throws IOException {
+  private void handleDatagram(UdpPort.Receiver rx, int i, long off, int len, PacketErrors errors)
+      throws IOException {
     MemorySegment data = rx.data();
     if (GreHeader.isKeyedIpv4(data, off, len)) {
       handleGre(data, off, len, rx.sourceIp(i), rx.sourcePort(i), errors);
