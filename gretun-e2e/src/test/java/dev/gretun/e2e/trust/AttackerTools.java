@@ -67,7 +67,9 @@ final class AttackerTools {
    * per destination port: {@code name=port}.
    */
   void countTunDeliveries(String node, String tun, String... namePorts) throws Exception {
-    StringBuilder rules = new StringBuilder("table ip gtrust {\n");
+    // The lab outlives a test: start from an empty table (create-then-delete never fails).
+    StringBuilder rules =
+        new StringBuilder("table ip gtrust {}\ndelete table ip gtrust\ntable ip gtrust {\n");
     for (String np : namePorts) {
       rules.append("  counter ").append(np.split("=")[0]).append(" {}\n");
     }

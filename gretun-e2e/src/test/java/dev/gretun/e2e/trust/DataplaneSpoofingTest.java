@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(LabExtension.class)
 class DataplaneSpoofingTest {
-  private static final Duration CONNECT = Duration.ofSeconds(40);
+  private static final Duration CONNECT = Duration.ofSeconds(90);
   private static final int COUNT = 100;
   private static final String TUN = "gretun0";
 
@@ -108,10 +108,12 @@ class DataplaneSpoofingTest {
     String a2Lan = lab.addr(A2);
 
     LabProcess sniff = tools.start(A2, "sniff-key", host(m.bEndpointAtA2()), "7777", "20");
-    Thread.sleep(1500); // the sniffer's JVM start
-    lab.exec(A2, "ping", "-c", "3", "-i", "0.3", "-W", "1", m.bIp());
+    sniff.awaitLine("listening", Duration.ofSeconds(30));
+    for (int i = 0; i < 10 && sniff.isAlive(); i++) {
+      lab.exec(A2, "ping", "-c", "1", "-W", "1", m.bIp()); // b's echo replies carry the key
+    }
     assertEquals(0, sniff.waitFor(Duration.ofSeconds(30)), sniff.report());
-    String pairKey = sniff.stdout().strip().replace("key=", "");
+    String pairKey = sniff.awaitLine("key=", Duration.ofSeconds(1)).strip().replace("key=", "");
 
     long spoofedBefore = tools.drops(B, "spoofed_source");
     tools.forge(

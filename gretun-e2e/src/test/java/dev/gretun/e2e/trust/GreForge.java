@@ -97,6 +97,8 @@ public final class GreForge {
         System.nanoTime() + Duration.ofSeconds(Long.parseLong(timeoutSeconds)).toNanos();
     try (PacketSocket s = PacketSocket.open(all, Duration.ofMillis(200))) {
       ByteBuffer v = s.data().asByteBuffer().order(ByteOrder.BIG_ENDIAN);
+      System.out.println("listening");
+      System.out.flush();
       while (System.nanoTime() < deadline) {
         long n = s.receive();
         if (n < 48 || (v.get(0) & 0xff) != 0x45 || v.get(9) != 17 || v.getInt(12) != peer) {
@@ -109,6 +111,7 @@ public final class GreForge {
         }
         int key = s.data().get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN), 32);
         System.out.println("key=" + Integer.toUnsignedString(key));
+        System.out.flush();
         return;
       }
     }
