@@ -118,7 +118,7 @@ class ImportRulesTest {
           Map.entry("stun", Set.of("util", "wire", "wire.stun")),
           Map.entry("coord", Set.of("util", "crypto", "keys")),
           Map.entry("peer", Set.of("util", "wire.disco")),
-          Map.entry("dataplane", Set.of("util")),
+          Map.entry("dataplane", Set.of("util", "os")),
           Map.entry(
               "dataplane.userspace",
               Set.of("util", "dataplane", "os", "wire", "wire.demux", "wire.gre", "wire.ip")),

@@ -114,6 +114,7 @@ public final class Daemon implements AutoCloseable {
                 loop,
                 this::fail));
     core = c;
+    dataplane.onFailure(this::dataplaneFailed);
     dataplane.start(p -> loop.offer(() -> c.onDiscoStun(p)));
 
     localApi = LocalApiServer.start(config.localApiSocket(), this::localApiCommand);
@@ -154,6 +155,14 @@ public final class Daemon implements AutoCloseable {
     failure = why;
     log.error("daemon_failed code={} error=\"{}\"", why.code(), why.getMessage());
     Thread.ofPlatform().name("daemon-stop").start(this::close);
+  }
+
+  /**
+   * A packet thread cannot go on (called on that thread): the node would keep reporting its peers
+   * as direct while no packet moves, so the daemon stops instead.
+   */
+  private void dataplaneFailed(String why) {
+    fail(new GretunException("dataplane_failed", "the data plane stopped: " + why));
   }
 
   private CoordClient.Config clientConfig(NodeKeys keys) {
@@ -212,6 +221,7 @@ public final class Daemon implements AutoCloseable {
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
+      awaitClosed(); // e.g. the shutdown hook while a failure is stopping us
       return;
     }
     if (coord != null) {
@@ -230,5 +240,13 @@ public final class Daemon implements AutoCloseable {
     }
     log.info("daemon_stopped");
     stopped.countDown();
+  }
+
+  private void awaitClosed() {
+    try {
+      stopped.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -65,8 +65,15 @@ public final class DaemonMetrics {
     drop("unknown_key", dp.dropUnknownKey);
     drop("wrong_source", dp.dropWrongSource);
     drop("malformed", dp.dropMalformed);
+    drop("spoofed_source", dp.dropSpoofedSource);
     drop("send_failed", dp.dropSendFailed);
+    drop("send_error", dp.dropSendError);
+    drop("receive_error", dp.dropReceiveError);
     drop("disco_stun_busy", dp.dropDiscoStunBusy);
+    FunctionCounter.builder(
+            "gretun_dataplane_gre_key_collisions", dp.greKeyCollisions, LongAdder::sum)
+        .description("Peers refused because another peer of this node holds their GRE key")
+        .register(registry);
   }
 
   public PrometheusMeterRegistry registry() {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Collection;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -17,6 +18,13 @@ public interface Dataplane extends AutoCloseable {
    * returns false when the event loop is too busy (the datagram is then dropped and counted).
    */
   void start(Predicate<DiscoStunPacket> sink);
+
+  /**
+   * Names who hears (once, on a packet thread) that the plane cannot go on: a packet thread met an
+   * errno that leaves its descriptor unusable (EBADF …) and stopped. Errors that lose only a packet
+   * are counted and never reported here. Call before {@link #start}.
+   */
+  default void onFailure(Consumer<String> failed) {}
 
   /** The UDP port P everything uses (STUN, disco, data). */
   int port();

@@ -19,9 +19,9 @@ import java.util.List;
  * {@code gretun up} processes on the hosts behind the NATs, with per-test state directories and
  * control sockets.
  */
-final class Overlay {
-  static final String COORD_IP = "192.0.2.10";
-  static final String COORD_URL = "http://" + COORD_IP + ":8443";
+public final class Overlay {
+  public static final String COORD_IP = "192.0.2.10";
+  public static final String COORD_URL = "http://" + COORD_IP + ":8443";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Lab lab;
@@ -29,7 +29,7 @@ final class Overlay {
   private LabProcess coord;
   private String authKey;
 
-  Overlay(Lab lab, String testName) throws IOException {
+  public Overlay(Lab lab, String testName) throws IOException {
     this.lab = lab;
     this.dir = Path.of("target", "overlay", testName).toAbsolutePath();
     if (Files.exists(dir)) {
@@ -40,12 +40,12 @@ final class Overlay {
     Files.createDirectories(dir);
   }
 
-  Path dir() {
+  public Path dir() {
     return dir;
   }
 
   /** Starts the coordinator (STUN on the same host) and creates a reusable join key once. */
-  LabProcess startCoordinator() throws Exception {
+  public LabProcess startCoordinator() throws Exception {
     coord =
         lab.startCoord(
             Lab.PUB,
@@ -75,12 +75,12 @@ final class Overlay {
     return coord;
   }
 
-  LabProcess coordinator() {
+  public LabProcess coordinator() {
     return coord;
   }
 
   /** Starts {@code gretun up} on {@code node} with the userspace data plane. */
-  LabProcess up(String node, String... extra) throws IOException {
+  public LabProcess up(String node, String... extra) throws IOException {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -101,12 +101,12 @@ final class Overlay {
     return lab.startGretun(node, "up-" + node, args.toArray(String[]::new));
   }
 
-  Path socket(String node) {
+  public Path socket(String node) {
     return dir.resolve(node + ".sock");
   }
 
   /** {@code gretun peers --json} of {@code node}'s daemon (through the real CLI). */
-  JsonNode peers(String node) throws IOException, InterruptedException {
+  public JsonNode peers(String node) throws IOException, InterruptedException {
     Launchers.Result r =
         Launchers.run("gretun", "peers", "--json", "--control-socket", socket(node).toString());
     if (r.exit() != 0) {
@@ -116,7 +116,7 @@ final class Overlay {
   }
 
   /** The state {@code node} reports for the peer named {@code peer}, or "absent". */
-  String stateOf(String node, String peer) throws IOException, InterruptedException {
+  public String stateOf(String node, String peer) throws IOException, InterruptedException {
     for (JsonNode p : peers(node)) {
       if (p.path("name").asText().equals(peer)) {
         return p.path("state").asText();
@@ -126,7 +126,7 @@ final class Overlay {
   }
 
   /** Waits until {@code node} reports {@code peer} in {@code state}; returns the time it took. */
-  Duration awaitState(String node, String peer, String state, Duration timeout)
+  public Duration awaitState(String node, String peer, String state, Duration timeout)
       throws IOException, InterruptedException {
     long start = System.nanoTime();
     long deadline = start + timeout.toNanos();
@@ -143,7 +143,7 @@ final class Overlay {
   }
 
   /** The overlay address the coordinator gave {@code node}, from the peer list of {@code via}. */
-  String tunnelIp(String via, String node) throws IOException, InterruptedException {
+  public String tunnelIp(String via, String node) throws IOException, InterruptedException {
     for (JsonNode p : peers(via)) {
       if (p.path("name").asText().equals(node)) {
         return p.path("tunnel_ip").asText();
@@ -153,14 +153,14 @@ final class Overlay {
   }
 
   /** Pings {@code ip} from {@code node}; true when all {@code count} replies arrived. */
-  boolean ping(String node, String ip, int count) throws IOException, InterruptedException {
+  public boolean ping(String node, String ip, int count) throws IOException, InterruptedException {
     Launchers.Result r =
         lab.exec(node, "ping", "-c", Integer.toString(count), "-i", "0.2", "-W", "1", ip);
     return r.exit() == 0;
   }
 
   /** Waits until a single ping from {@code node} to {@code ip} passes; returns the time taken. */
-  Duration awaitPing(String node, String ip, Duration timeout)
+  public Duration awaitPing(String node, String ip, Duration timeout)
       throws IOException, InterruptedException {
     long start = System.nanoTime();
     long deadline = start + timeout.toNanos();

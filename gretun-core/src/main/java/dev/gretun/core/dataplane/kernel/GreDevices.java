@@ -37,13 +37,20 @@ final class GreDevices {
   private final SourceAddresses sources;
   private final int port;
   private final Inet4Address tunnelIp;
+  private final ReversePathFilter rpFilter;
   private final Map<String, PeerDevice> byPeer = new HashMap<>();
 
-  GreDevices(LinkControl kernel, SourceAddresses sources, int port, Inet4Address tunnelIp) {
+  GreDevices(
+      LinkControl kernel,
+      SourceAddresses sources,
+      int port,
+      Inet4Address tunnelIp,
+      ReversePathFilter rpFilter) {
     this.kernel = kernel;
     this.sources = sources;
     this.port = port;
     this.tunnelIp = tunnelIp;
+    this.rpFilter = rpFilter;
   }
 
   /** Deletes the devices a killed daemon on this port left behind (and nothing else). */
@@ -169,6 +176,7 @@ final class GreDevices {
       kernel.setAlias(d.index, PeerDevices.alias(port));
       kernel.setAddrGenModeNone(d.index);
       kernel.setMtu(d.index, MTU);
+      rpFilter.strict(d.name); // before the address: no packet is taken in without the check
       kernel.addPeerAddress(d.index, tunnelIp, r.tunnelIp());
     } catch (RuntimeException e) {
       delete(d);

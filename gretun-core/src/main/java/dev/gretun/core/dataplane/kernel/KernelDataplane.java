@@ -3,6 +3,8 @@ package dev.gretun.core.dataplane.kernel;
 import dev.gretun.core.dataplane.Dataplane;
 import dev.gretun.core.dataplane.DataplaneCounters;
 import dev.gretun.core.dataplane.DiscoStunPacket;
+import dev.gretun.core.dataplane.GreKeyClaims;
+import dev.gretun.core.dataplane.PacketErrors;
 import dev.gretun.core.dataplane.PeerRoute;
 import dev.gretun.core.dataplane.PeerTraffic;
 import dev.gretun.core.link.LinkControl;
@@ -19,6 +21,8 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +40,8 @@ import org.slf4j.LoggerFactory;
  *   <li>An {@code unreachable} route for the overlay prefix ({@link GuardRoute}) drops packets for
  *       a peer whose device is down instead of leaking them into the underlay (§3.6).
  *   <li>Inbound data is seen in the devices' rx counters ({@link DeviceCounters}).
+ *   <li>Source enforcement: strict reverse-path filtering on every peer device ({@link
+ *       ReversePathFilter}); a GRE key two peers share is given to one only ({@link GreKeyClaims}).
  * </ul>
  *
  * <p>All methods run on the daemon's event loop; only the tap thread ({@code dp-tap}) is ours.
@@ -73,6 +79,11 @@ public final class KernelDataplane implements Dataplane {
   private final DeviceCounters deviceCounters;
   private final FouPortClaim fou;
   private final GuardRoute guard;
+  private final ReversePathFilter rpFilter;
+  private final GreKeyClaims keyClaims;
+  private final PacketErrors eventLoopErrors = new PacketErrors("event-loop", System::nanoTime);
+  private final AtomicBoolean failed = new AtomicBoolean();
+  private volatile Consumer<String> failureHandler = reason -> {};
   private Thread rxThread;
   private volatile boolean closed;
 
@@ -83,13 +94,16 @@ public final class KernelDataplane implements Dataplane {
       DiscoStunIo io,
       ProbeSender probes,
       DataplaneCounters counters,
-      Ticker ticker) {
+      Ticker ticker,
+      ReversePathFilter.ProcSys procSys) {
     this.config = config;
     this.kernel = kernel;
     this.io = io;
     this.probes = probes;
     this.counters = counters;
-    this.devices = new GreDevices(kernel, sources, config.port(), config.tunnelIp());
+    this.rpFilter = new ReversePathFilter(procSys, ticker);
+    this.keyClaims = new GreKeyClaims(counters.greKeyCollisions);
+    this.devices = new GreDevices(kernel, sources, config.port(), config.tunnelIp(), rpFilter);
     this.deviceCounters = new DeviceCounters(kernel, counters, ticker);
     this.fou = new FouPortClaim(kernel, config.port(), config.claimDir());
     this.guard = new GuardRoute(kernel, config.tunnelIp(), config.prefixLength());
@@ -127,7 +141,15 @@ public final class KernelDataplane implements Dataplane {
               raw.close();
             }
           };
-      return create(config, kernel, sources, io, probes, counters, Ticker.system());
+      return create(
+          config,
+          kernel,
+          sources,
+          io,
+          probes,
+          counters,
+          Ticker.system(),
+          ReversePathFilter.ProcSys.REAL);
     } catch (ErrnoException | RuntimeException e) {
       if (io != null) {
         io.close();
@@ -148,9 +170,12 @@ public final class KernelDataplane implements Dataplane {
       DiscoStunIo io,
       ProbeSender probes,
       DataplaneCounters counters,
-      Ticker ticker) {
-    KernelDataplane dp = new KernelDataplane(config, kernel, sources, io, probes, counters, ticker);
+      Ticker ticker,
+      ReversePathFilter.ProcSys procSys) {
+    KernelDataplane dp =
+        new KernelDataplane(config, kernel, sources, io, probes, counters, ticker, procSys);
     try {
+      dp.rpFilter.prepare();
       dp.devices.removeLeftovers();
       dp.fou.open();
       dp.guard.add();
@@ -166,13 +191,25 @@ public final class KernelDataplane implements Dataplane {
     rxThread = Thread.ofPlatform().name("dp-tap").daemon().start(() -> receiveDiscoStun(sink));
   }
 
+  @Override
+  public void onFailure(Consumer<String> failed) {
+    failureHandler = failed;
+  }
+
   private void receiveDiscoStun(Predicate<DiscoStunPacket> sink) {
     try {
-      io.run(sink, counters);
+      io.run(sink, counters); // returns on stop; throws only when the tap cannot go on
     } catch (IOException | RuntimeException e) {
-      if (!closed) {
-        log.error("dataplane_tap_failed error=\"{}\"", e.toString());
-      }
+      fail("dp-tap", e);
+    }
+  }
+
+  /** The tap thread (or the raw sender) cannot go on: log it and tell the daemon, once. */
+  private void fail(String thread, Exception e) {
+    if (!closed && failed.compareAndSet(false, true)) {
+      String why = e instanceof ErrnoException ? e.getMessage() : e.toString();
+      log.error("dataplane_failed thread={} error=\"{}\"", thread, why);
+      failureHandler.accept(thread + ": " + why);
     }
   }
 
@@ -184,7 +221,18 @@ public final class KernelDataplane implements Dataplane {
   @Override
   public boolean sendDiscoStun(byte[] data, int off, int len, InetSocketAddress to, int ttl)
       throws IOException {
-    boolean sent = io.send(data, off, len, to, ttl);
+    boolean sent;
+    try {
+      sent = io.send(data, off, len, to, ttl);
+    } catch (ErrnoException e) {
+      if (PacketErrors.fatal(e.errno())) {
+        fail("event-loop", e);
+        throw e;
+      }
+      counters.dropSendError.increment();
+      eventLoopErrors.record(e.call(), e.errno());
+      return false;
+    }
     if (!sent) {
       counters.dropSendFailed.increment();
     }
@@ -193,7 +241,7 @@ public final class KernelDataplane implements Dataplane {
 
   @Override
   public void apply(Collection<PeerRoute> routes) {
-    devices.apply(routes);
+    devices.apply(keyClaims.admit(routes));
   }
 
   @Override
@@ -207,6 +255,7 @@ public final class KernelDataplane implements Dataplane {
   @Override
   public Map<String, PeerTraffic> readTraffic() {
     deviceCounters.poll(devices);
+    rpFilter.recheck(devices.names());
     Map<String, PeerTraffic> out = new HashMap<>();
     for (PeerDevice d : devices.all()) {
       out.put(d.peer, d.take());
@@ -237,6 +286,7 @@ public final class KernelDataplane implements Dataplane {
     io.close();
     probes.close();
     devices.deleteAll();
+    rpFilter.restore();
     guard.remove();
     fou.close();
     kernel.close();

@@ -2,6 +2,7 @@ package dev.gretun.core.dataplane.kernel;
 
 import dev.gretun.core.dataplane.DataplaneCounters;
 import dev.gretun.core.dataplane.DiscoStunPacket;
+import dev.gretun.core.dataplane.PacketErrors;
 import dev.gretun.core.os.Errno;
 import dev.gretun.core.os.ErrnoException;
 import dev.gretun.core.os.PacketSocket;
@@ -13,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PacketTap implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PacketTap.class);
+
+  private static final long ERROR_PAUSE_NANOS = 10_000_000L;
 
   private final PacketSocket socket;
   private final int port;
@@ -54,21 +58,31 @@ public final class PacketTap implements AutoCloseable {
 
   /**
    * Receives until {@link #stop()}: every disco/STUN datagram to P goes to {@code sink} (a false
-   * answer counts as busy); anything malformed is counted and dropped. Runs on the calling thread.
+   * answer counts as busy); anything malformed is counted and dropped; a receive that fails with an
+   * unexpected errno is counted and logged ({@link PacketErrors}) and the loop goes on. Throws only
+   * when the socket is unusable ({@link PacketErrors#fatal}). Runs on the calling thread.
    */
   public void run(Predicate<DiscoStunPacket> sink, DataplaneCounters counters)
       throws ErrnoException {
     ByteBuffer view = socket.data().asByteBuffer().order(ByteOrder.BIG_ENDIAN);
+    PacketErrors errors = new PacketErrors("dp-tap", System::nanoTime);
     while (!closed) {
       long n = socket.receive();
       if (n < 0) {
+        int errno = (int) -n;
         if (closed) {
           break;
         }
-        if (Errno.EAGAIN.is((int) -n)) {
+        if (Errno.EAGAIN.is(errno) || Errno.EINTR.is(errno)) {
           continue; // receive timeout: look at the closed flag again
         }
-        throw new ErrnoException("recvmsg", (int) -n);
+        if (PacketErrors.fatal(errno)) {
+          throw new ErrnoException("recvmsg", errno);
+        }
+        counters.dropReceiveError.increment();
+        errors.record("recvmsg", errno);
+        LockSupport.parkNanos(ERROR_PAUSE_NANOS); // a persistent error must not spin a core
+        continue;
       }
       if (socket.truncated() || socket.packetType() != PacketSocket.PACKET_HOST) {
         counters.dropMalformed.increment();

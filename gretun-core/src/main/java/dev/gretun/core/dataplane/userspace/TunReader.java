@@ -1,6 +1,9 @@
 package dev.gretun.core.dataplane.userspace;
 
 import dev.gretun.core.dataplane.DataplaneCounters;
+import dev.gretun.core.dataplane.PacketErrors;
+import dev.gretun.core.os.Errno;
+import dev.gretun.core.os.ErrnoException;
 import dev.gretun.core.os.TunDevice;
 import dev.gretun.core.wire.gre.GreHeader;
 import dev.gretun.core.wire.ip.VnetHeader;
@@ -38,6 +41,7 @@ final class TunReader {
   private final UdpPort.Batch batch;
   private final IntFunction<PeerPath> peers;
   private final DataplaneCounters counters;
+  private final PacketErrors errors;
   private final boolean vnet;
   private final Arena arena = Arena.ofShared();
   private final MemorySegment in;
@@ -48,11 +52,16 @@ final class TunReader {
   private final int[] entryBytes;
 
   TunReader(
-      TunDevice tun, UdpPort.Batch batch, IntFunction<PeerPath> peers, DataplaneCounters counters) {
+      TunDevice tun,
+      UdpPort.Batch batch,
+      IntFunction<PeerPath> peers,
+      DataplaneCounters counters,
+      PacketErrors errors) {
     this.tun = tun;
     this.batch = batch;
     this.peers = peers;
     this.counters = counters;
+    this.errors = errors;
     this.vnet = tun.vnetHeader();
     this.in = arena.allocate((long) SLOTS * SLOT, 64);
     this.out = vnet ? arena.allocate((long) SLOTS * OUT_SLOT, 64) : MemorySegment.NULL;
@@ -62,18 +71,39 @@ final class TunReader {
     this.entryBytes = new int[capacity];
   }
 
-  /** Blocks for one packet, takes whatever else is queued (up to {@link #SLOTS}), sends all. */
+  /**
+   * Blocks for one packet, takes whatever else is queued (up to {@link #SLOTS}), sends all. Throws
+   * when the first read fails (nothing is queued then) or the socket is unusable; a later read's
+   * failure ends the burst early, and what was read still goes out.
+   */
   void readBurst() throws IOException {
     int max = vnet ? VnetHeader.LEN + MAX_PACKET : MAX_PACKET;
     handle(0, tun.read(in, readAt(0), max));
     for (int slot = 1; slot < SLOTS; slot++) {
-      int n = tun.tryRead(in, readAt(slot), max);
+      int n;
+      try {
+        n = tun.tryRead(in, readAt(slot), max);
+      } catch (ErrnoException e) {
+        if (PacketErrors.fatal(e.errno())) {
+          throw e;
+        }
+        readFailed(e.errno());
+        break;
+      }
       if (n < 0) {
         break;
       }
       handle(slot, n);
     }
     flush();
+  }
+
+  /** Counts and logs a TUN read that failed with a non-fatal errno (EINTR is not a failure). */
+  void readFailed(int errno) {
+    if (!Errno.EINTR.is(errno) && !Errno.EAGAIN.is(errno)) {
+      counters.dropReceiveError.increment();
+      errors.record("read(tun)", errno);
+    }
   }
 
   private long readAt(int slot) {
@@ -160,13 +190,17 @@ final class TunReader {
     for (int e = 0; e < n; e++) {
       PeerPath path = entryPath[e];
       entryPath[e] = null;
-      if (batch.sent(e)) {
+      int errno = batch.errno(e);
+      if (errno == 0) {
         path.txPackets.add(entryPackets[e]);
         path.txBytes.add(entryBytes[e]);
         packets += entryPackets[e];
         bytes += entryBytes[e];
-      } else {
+      } else if (Errno.dropsDatagramOnly(errno)) {
         dropped += entryPackets[e];
+      } else {
+        counters.dropSendError.add(entryPackets[e]);
+        errors.record("sendmmsg", errno);
       }
     }
     counters.txPackets.add(packets);

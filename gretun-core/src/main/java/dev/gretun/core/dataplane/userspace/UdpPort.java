@@ -2,6 +2,7 @@ package dev.gretun.core.dataplane.userspace;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
+import dev.gretun.core.dataplane.PacketErrors;
 import dev.gretun.core.os.Errno;
 import dev.gretun.core.os.ErrnoException;
 import dev.gretun.core.os.MessageVector;
@@ -19,9 +20,10 @@ import java.util.Objects;
  * control message, used by the low-TTL opener without disturbing data sent concurrently).
  *
  * <p>Each thread that sends uses its own {@link Sender} or {@link Batch}; the one receiving thread
- * uses a {@link Receiver}. None allocates per datagram. A send the kernel refuses for that datagram
- * only ({@link Errno#dropsDatagramOnly}) is dropped, as a router would; any other errno is an
- * {@link ErrnoException}.
+ * uses a {@link Receiver}. None allocates per datagram. A single send ({@link Sender}) the kernel
+ * refuses for that datagram only ({@link Errno#dropsDatagramOnly}) is dropped, as a router would;
+ * any other errno is an {@link ErrnoException}. A {@link Batch} drops whatever entry is refused and
+ * throws only when the socket is unusable.
  */
 public final class UdpPort implements AutoCloseable {
   /** UDP_MAX_SEGMENTS in older kernels (newer allow 128): segments per GSO send. */
@@ -33,13 +35,27 @@ public final class UdpPort implements AutoCloseable {
   private static final int SOCKET_BUFFER = 4 << 20;
   private static final long INT_CONTROL = MessageVector.space(Integer.BYTES);
 
+  /** The {@code sendmmsg} call every sender of this port makes: how many sent, or -errno. */
+  interface SendCall {
+    int send(MessageVector v, int from, int n);
+  }
+
   private final UdpSocket socket;
+  private volatile SendCall sendCall;
   private volatile boolean closed;
   private boolean released;
   private volatile boolean gro;
 
   private UdpPort(UdpSocket socket) {
     this.socket = socket;
+    this.sendCall = socket::send;
+  }
+
+  /**
+   * Test seam: routes every later send through {@code wrap} of the current call (fault injection).
+   */
+  void interceptSends(java.util.function.UnaryOperator<SendCall> wrap) {
+    sendCall = wrap.apply(sendCall);
   }
 
   /**
@@ -146,7 +162,7 @@ public final class UdpPort implements AutoCloseable {
       } else {
         msg.clearControl(0);
       }
-      int r = socket.send(msg, 0, 1);
+      int r = sendCall.send(msg, 0, 1);
       return r > 0 || dropped(-r, "sendmsg");
     }
 
@@ -159,18 +175,19 @@ public final class UdpPort implements AutoCloseable {
    * Datagrams queued from native memory the caller owns and sent with one {@code sendmmsg}. An
    * entry with a segment size is a UDP GSO train ({@code UDP_SEGMENT}): the kernel cuts it into
    * datagrams of that size (the last may be shorter), all to the same destination. Allocates
-   * nothing.
+   * nothing. A refused entry is dropped and the rest still go out; only an errno that leaves the
+   * socket unusable ({@link PacketErrors#fatal}) throws.
    */
   public final class Batch {
     private final Arena arena = Arena.ofShared();
     private final MessageVector msgs;
-    private final boolean[] sent;
+    private final int[] errno;
     private int count;
     private volatile boolean gsoUnsupported;
 
     private Batch(int capacity) {
       this.msgs = new MessageVector(arena, capacity, SockAddrIn.SIZE, INT_CONTROL);
-      this.sent = new boolean[capacity];
+      this.errno = new int[capacity];
     }
 
     public int size() {
@@ -216,30 +233,38 @@ public final class UdpPort implements AutoCloseable {
 
     /**
      * Sends every queued entry and empties the batch; returns how many the kernel took. {@link
-     * #sent(int)} tells which (a refused entry is dropped, as a router would).
+     * #sent(int)} and {@link #errno(int)} tell which (a refused entry is dropped, as a router
+     * would). Throws only when the socket itself is unusable ({@link PacketErrors#fatal}).
      */
     public int flush() throws ErrnoException {
       int n = count;
       int ok = 0;
       int i = 0;
+      SendCall call = sendCall;
       try {
         // Bounded: every round either sends at least one entry or drops one.
         while (i < n) {
-          int r = socket.send(msgs, i, n - i);
+          int r = call.send(msgs, i, n - i);
           if (r > 0) {
             for (int k = i; k < i + r; k++) {
-              sent[k] = true;
+              errno[k] = 0;
             }
             ok += r;
             i += r;
             continue;
           }
-          if (msgs.hasControl(i) && gsoRefused(-r)) {
-            gsoUnsupported = true;
-          } else {
-            boolean ignored = dropped(-r, "sendmmsg"); // throws unless only this entry is lost
+          int e = r == 0 ? Errno.EAGAIN.value() : -r;
+          if (PacketErrors.fatal(e) && !closed) {
+            throw new ErrnoException("sendmmsg", e);
           }
-          sent[i] = false;
+          if (closed) {
+            e = Errno.EAGAIN.value();
+          } else if (msgs.hasControl(i) && gsoRefused(e)) {
+            // The train is lost like an oversized datagram; later ones go out as single segments.
+            gsoUnsupported = true;
+            e = Errno.EMSGSIZE.value();
+          }
+          errno[i] = e;
           i++;
         }
       } finally {
@@ -255,7 +280,12 @@ public final class UdpPort implements AutoCloseable {
 
     /** After {@link #flush}: whether entry {@code i} of that flush was sent. */
     public boolean sent(int i) {
-      return sent[i];
+      return errno[i] == 0;
+    }
+
+    /** After {@link #flush}: why entry {@code i} was not sent (0 when it was). */
+    public int errno(int i) {
+      return errno[i];
     }
 
     public void close() {

@@ -3,8 +3,12 @@ package dev.gretun.core.dataplane.userspace;
 import dev.gretun.core.dataplane.Dataplane;
 import dev.gretun.core.dataplane.DataplaneCounters;
 import dev.gretun.core.dataplane.DiscoStunPacket;
+import dev.gretun.core.dataplane.GreKeyClaims;
+import dev.gretun.core.dataplane.PacketErrors;
 import dev.gretun.core.dataplane.PeerRoute;
 import dev.gretun.core.dataplane.PeerTraffic;
+import dev.gretun.core.os.Errno;
+import dev.gretun.core.os.ErrnoException;
 import dev.gretun.core.os.SockAddrIn;
 import dev.gretun.core.os.TunClosedException;
 import dev.gretun.core.os.TunDevice;
@@ -18,6 +22,9 @@ import java.net.InetSocketAddress;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,10 +35,15 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>TUN → peer: read an inner IPv4 packet behind 8 bytes of headroom, find the peer by
  *       destination, write the keyed GRE header in front, send it from P to the peer's endpoint.
- *   <li>P → TUN: receive batches with {@code recvmmsg}; keyed GRE whose key belongs to a peer and
- *       whose source is that peer's endpoint is written to the TUN device; disco and STUN datagrams
- *       are copied out to the daemon; anything else is counted and dropped.
+ *   <li>P → TUN: receive batches with {@code recvmmsg}; keyed GRE whose key belongs to a peer,
+ *       whose source is that peer's endpoint and whose inner IPv4 source is that peer's tunnel
+ *       address (source enforcement: one TUN carries the whole prefix, so the kernel's rp_filter
+ *       cannot tell members apart) is written to the TUN device; disco and STUN datagrams are
+ *       copied out to the daemon; anything else is counted and dropped.
  * </ul>
+ *
+ * <p>A packet thread that meets an unexpected errno drops what it had, counts it and carries on
+ * ({@link PacketErrors}); one whose descriptor is gone stops and reports to {@link #onFailure}.
  *
  * <p>Peer lookups are immutable int-keyed tables replaced by the event loop, so the packet threads
  * never lock. Neither packet loop allocates per packet.
@@ -41,6 +53,7 @@ public final class UserspaceDataplane implements Dataplane {
   private static final int MAX_PACKET = 65535;
   private static final int RX_BATCH = 64;
   private static final int TX_ENTRIES = 256;
+  private static final long ERROR_PAUSE_NANOS = 10_000_000L;
   private static final ValueLayout.OfShort BE_SHORT =
       ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
 
@@ -50,6 +63,10 @@ public final class UserspaceDataplane implements Dataplane {
   private final Thread tunThread;
   private final Thread udpThread;
   private final UdpPort.Sender discoStunSender;
+  private final GreKeyClaims keyClaims;
+  private final PacketErrors eventLoopErrors = new PacketErrors("event-loop", System::nanoTime);
+  private final AtomicBoolean failed = new AtomicBoolean();
+  private volatile Consumer<String> failureHandler = reason -> {};
   private Predicate<DiscoStunPacket> discoStunSink = p -> false;
   private Map<String, PeerPath> paths = Map.of();
   private volatile IntKeyedPaths byTunnelIp = IntKeyedPaths.EMPTY;
@@ -63,6 +80,21 @@ public final class UserspaceDataplane implements Dataplane {
     this.tunThread = Thread.ofPlatform().name("dp-tun").daemon().unstarted(this::tunLoop);
     this.udpThread = Thread.ofPlatform().name("dp-udp").daemon().unstarted(this::udpLoop);
     this.discoStunSender = port.sender();
+    this.keyClaims = new GreKeyClaims(counters.greKeyCollisions);
+  }
+
+  @Override
+  public void onFailure(Consumer<String> failed) {
+    failureHandler = failed;
+  }
+
+  /** A packet thread cannot go on: log it and tell the daemon (once). */
+  private void fail(String thread, Exception e) {
+    if (running && failed.compareAndSet(false, true)) {
+      String why = e instanceof ErrnoException ? e.getMessage() : e.toString();
+      log.error("dataplane_failed thread={} error=\"{}\"", thread, why);
+      failureHandler.accept(thread + ": " + why);
+    }
   }
 
   @Override
@@ -81,7 +113,22 @@ public final class UserspaceDataplane implements Dataplane {
   @Override
   public boolean sendDiscoStun(byte[] data, int off, int len, InetSocketAddress to, int ttl)
       throws IOException {
-    return discoStunSender.send(data, off, len, to, ttl);
+    try {
+      return discoStunSender.send(data, off, len, to, ttl);
+    } catch (ErrnoException e) {
+      return sendFailed(e);
+    }
+  }
+
+  /** Event loop: a single send failed with an errno outside the per-datagram list. */
+  private boolean sendFailed(ErrnoException e) throws ErrnoException {
+    if (PacketErrors.fatal(e.errno())) {
+      fail("event-loop", e);
+      throw e;
+    }
+    counters.dropSendError.increment();
+    eventLoopErrors.record(e.call(), e.errno());
+    return false;
   }
 
   /**
@@ -89,7 +136,8 @@ public final class UserspaceDataplane implements Dataplane {
    * only when a peer came, went or changed its key or overlay address.
    */
   @Override
-  public void apply(Collection<PeerRoute> routes) {
+  public void apply(Collection<PeerRoute> all) {
+    Collection<PeerRoute> routes = keyClaims.admit(all);
     Map<String, PeerPath> next = new HashMap<>();
     boolean rebuild = routes.size() != paths.size();
     for (PeerRoute r : routes) {
@@ -118,12 +166,13 @@ public final class UserspaceDataplane implements Dataplane {
     byte[] pkt = new byte[GreHeader.HEADER + inner.length];
     GreHeader.encodeKeyed(pkt, 0, GreHeader.PROTO_IPV4, path.greKey);
     System.arraycopy(inner, 0, pkt, GreHeader.HEADER, inner.length);
-    discoStunSender.send(
-        pkt,
-        0,
-        pkt.length,
-        new InetSocketAddress(SockAddrIn.toInet(path.endpointIp), path.endpointPort),
-        0);
+    InetSocketAddress to =
+        new InetSocketAddress(SockAddrIn.toInet(path.endpointIp), path.endpointPort);
+    try {
+      discoStunSender.send(pkt, 0, pkt.length, to, 0);
+    } catch (ErrnoException e) {
+      sendFailed(e);
+    }
   }
 
   @Override
@@ -136,17 +185,32 @@ public final class UserspaceDataplane implements Dataplane {
   }
 
   private void tunLoop() {
-    TunReader reader = new TunReader(tun, port.batch(TX_ENTRIES), this::pathFor, counters);
+    TunReader reader =
+        new TunReader(
+            tun,
+            port.batch(TX_ENTRIES),
+            this::pathFor,
+            counters,
+            new PacketErrors("dp-tun", System::nanoTime));
     try {
       while (running) {
-        reader.readBurst();
+        try {
+          reader.readBurst();
+        } catch (TunClosedException e) {
+          throw e;
+        } catch (ErrnoException e) {
+          if (PacketErrors.fatal(e.errno())) {
+            fail("dp-tun", e);
+            return;
+          }
+          reader.readFailed(e.errno());
+          LockSupport.parkNanos(ERROR_PAUSE_NANOS); // a persistent error must not spin a core
+        }
       }
     } catch (TunClosedException e) {
       log.debug("dataplane_tun_closed");
     } catch (IOException | RuntimeException e) {
-      if (running) {
-        log.error("dataplane_tun_failed error=\"{}\"", e.toString());
-      }
+      fail("dp-tun", e);
     } finally {
       reader.close();
     }
@@ -161,9 +225,22 @@ public final class UserspaceDataplane implements Dataplane {
     // vnet header in front of the first inner packet.
     boolean gro = port.enableGro();
     UdpPort.Receiver rx = port.receiver(RX_BATCH, gro ? MAX_PACKET : 9216, VnetHeader.LEN);
+    PacketErrors errors = new PacketErrors("dp-udp", System::nanoTime);
     try {
       while (running) {
-        int n = rx.receive();
+        int n;
+        try {
+          n = rx.receive();
+        } catch (ErrnoException e) {
+          if (PacketErrors.fatal(e.errno())) {
+            fail("dp-udp", e);
+            return;
+          }
+          counters.dropReceiveError.increment();
+          errors.record(e.call(), e.errno());
+          LockSupport.parkNanos(ERROR_PAUSE_NANOS);
+          continue;
+        }
         if (n < 0) {
           break;
         }
@@ -176,23 +253,26 @@ public final class UserspaceDataplane implements Dataplane {
           int len = rx.length(i);
           int seg = rx.segmentSize(i);
           for (int pos = 0; pos < len; pos += seg) {
-            handleDatagram(rx, i, off + pos, Math.min(seg, len - pos));
+            handleDatagram(rx, i, off + pos, Math.min(seg, len - pos), errors);
           }
         }
       }
+    } catch (TunClosedException e) {
+      log.debug("dataplane_tun_closed thread=dp-udp");
+    } catch (ErrnoException e) {
+      fail("dp-udp", e); // only fatal errnos get here
     } catch (IOException | RuntimeException e) {
-      if (running) {
-        log.error("dataplane_udp_failed error=\"{}\"", e.toString());
-      }
+      fail("dp-udp", e);
     } finally {
       rx.close();
     }
   }
 
-  private void handleDatagram(UdpPort.Receiver rx, int i, long off, int len) {
+  private void handleDatagram(UdpPort.Receiver rx, int i, long off, int len, PacketErrors errors)
+      throws IOException {
     MemorySegment data = rx.data();
     if (GreHeader.isKeyedIpv4(data, off, len)) {
-      handleGre(data, off, len, rx.sourceIp(i), rx.sourcePort(i));
+      handleGre(data, off, len, rx.sourceIp(i), rx.sourcePort(i), errors);
       return;
     }
     byte[] copy = data.asSlice(off, len).toArray(ValueLayout.JAVA_BYTE);
@@ -208,7 +288,9 @@ public final class UserspaceDataplane implements Dataplane {
     }
   }
 
-  private void handleGre(MemorySegment data, long off, int len, int srcIp, int srcPort) {
+  private void handleGre(
+      MemorySegment data, long off, int len, int srcIp, int srcPort, PacketErrors errors)
+      throws IOException {
     PeerPath path = byKey.get(GreHeader.key(data, off));
     if (path == null) {
       counters.dropUnknownKey.increment();
@@ -227,6 +309,12 @@ public final class UserspaceDataplane implements Dataplane {
       counters.dropMalformed.increment();
       return;
     }
+    if (GreHeader.beInt(data, innerOff + 12) != path.tunnelIp) {
+      // Cryptokey routing: the pair key and endpoint say which peer sent this; it may only speak
+      // for its own tunnel address.
+      counters.dropSpoofedSource.increment();
+      return;
+    }
     try {
       if (tun.vnetHeader()) {
         // The bytes before the inner packet are its GRE header (or the receive headroom, or the
@@ -237,6 +325,19 @@ public final class UserspaceDataplane implements Dataplane {
       } else {
         tun.write(data, innerOff, innerLen);
       }
+    } catch (TunClosedException e) {
+      throw e;
+    } catch (ErrnoException e) {
+      if (PacketErrors.fatal(e.errno())) {
+        throw e;
+      }
+      if (Errno.dropsDatagramOnly(e.errno())) {
+        counters.dropSendFailed.increment();
+      } else {
+        counters.dropSendError.increment();
+        errors.record(e.call(), e.errno());
+      }
+      return;
     } catch (IOException e) {
       counters.dropSendFailed.increment();
       return;

@@ -13,13 +13,20 @@ import dev.gretun.core.dataplane.DiscoStunPacket;
 import dev.gretun.core.dataplane.PeerRoute;
 import dev.gretun.core.dataplane.PeerTraffic;
 import dev.gretun.core.link.FakeLinkControl;
+import dev.gretun.core.os.Errno;
+import dev.gretun.core.os.ErrnoException;
 import dev.gretun.core.os.SockAddrIn;
 import dev.gretun.core.wire.netlink.GreLinkSpec;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,22 +39,49 @@ class KernelDataplaneTest {
   private final FakeIo io = new FakeIo();
   private final List<String> probes = new ArrayList<>();
   private final DataplaneCounters counters = new DataplaneCounters();
+  private final Map<String, Integer> sysctl = new HashMap<>(Map.of(ReversePathFilter.ALL, 0));
   private long now = 1_000_000_000L;
   @TempDir Path claimDir;
+
+  /** /proc/sys as a map; a key never written reads as the kernel default for new devices, 0. */
+  private final ReversePathFilter.ProcSys procSys =
+      new ReversePathFilter.ProcSys() {
+        @Override
+        public int read(String key) {
+          return sysctl.getOrDefault(key, 0);
+        }
+
+        @Override
+        public void write(String key, int value) {
+          sysctl.put(key, value);
+        }
+      };
 
   /** Disco/STUN I/O that records sends and receives nothing. */
   static final class FakeIo implements DiscoStunIo {
     final List<String> sent = new ArrayList<>();
+    final ConcurrentLinkedQueue<Integer> sendErrnos = new ConcurrentLinkedQueue<>();
+    volatile int runErrno;
     boolean closed;
 
     @Override
-    public boolean send(byte[] data, int off, int len, InetSocketAddress to, int ttl) {
+    public boolean send(byte[] data, int off, int len, InetSocketAddress to, int ttl)
+        throws ErrnoException {
+      Integer errno = sendErrnos.poll();
+      if (errno != null) {
+        throw new ErrnoException("sendto", errno);
+      }
       sent.add(len + " bytes to " + to + " ttl " + ttl);
       return true;
     }
 
     @Override
-    public void run(Predicate<DiscoStunPacket> sink, DataplaneCounters counters) {}
+    public void run(Predicate<DiscoStunPacket> sink, DataplaneCounters counters)
+        throws ErrnoException {
+      if (runErrno != 0) {
+        throw new ErrnoException("recvmsg", runErrno);
+      }
+    }
 
     @Override
     public void stop() {}
@@ -74,7 +108,8 @@ class KernelDataplaneTest {
           public void close() {}
         },
         counters,
-        () -> now);
+        () -> now,
+        procSys);
   }
 
   /** Peer "b" (key {@link #KEY}, 100.64.0.2) sending to {@code endpoint:port}. */
@@ -275,6 +310,77 @@ class KernelDataplaneTest {
       now += 300_000_000L;
       assertEquals("device gtdeadbeef deleted", trafficOf(dp, "b").pathLost());
       assertEquals(List.of(), dp.deviceNames());
+    }
+  }
+
+  @Test
+  void everyPeerDeviceGetsStrictReversePathFilteringAndDriftIsPutBack() {
+    try (KernelDataplane dp = open()) {
+      dp.apply(List.of(peer("203.0.113.10", 40000)));
+      assertEquals(1, sysctl.get(ReversePathFilter.key("gtdeadbeef")));
+      assertEquals(0, sysctl.get(ReversePathFilter.ALL), "all=0 is left alone: max(0, 1) = 1");
+      sysctl.put(ReversePathFilter.key("gtdeadbeef"), 2); // e.g. udev applying a distro default
+      now += ReversePathFilter.RECHECK_NANOS;
+      dp.readTraffic();
+      assertEquals(1, sysctl.get(ReversePathFilter.key("gtdeadbeef")));
+    }
+  }
+
+  @Test
+  void looseAllIsLoweredWhileRunningAndRestoredAtClose() {
+    sysctl.put(ReversePathFilter.ALL, 2);
+    KernelDataplane dp = open();
+    assertEquals(1, sysctl.get(ReversePathFilter.ALL), "max(2, 1) would be loose");
+    dp.close();
+    assertEquals(2, sysctl.get(ReversePathFilter.ALL));
+  }
+
+  @Test
+  void aSecondPeerOnTheSameGreKeyGetsNoDeviceAndTheFirstKeepsIts() {
+    try (KernelDataplane dp = open()) {
+      PeerRoute b = peer("203.0.113.10", 40000);
+      PeerRoute c =
+          PeerRoute.idle("c", KEY, v4("100.64.0.3"))
+              .withEndpoint(new InetSocketAddress(v4("203.0.113.10"), 40001));
+      dp.apply(List.of(b, c));
+      dp.apply(List.of(c, b));
+      assertEquals(List.of("gtdeadbeef"), dp.deviceNames());
+      assertEquals(
+          40000, kernel.specs.get(kernel.links.get("gtdeadbeef").index()).encapDport(), "b's");
+      assertEquals(1, counters.greKeyCollisions.sum(), "logged and counted once");
+      assertEquals(List.of("b"), List.copyOf(dp.readTraffic().keySet()));
+      dp.apply(List.of(c)); // b left: c may have the key now
+      assertEquals(
+          40001, kernel.specs.get(kernel.links.get("gtdeadbeef").index()).encapDport(), "c's");
+    }
+  }
+
+  @Test
+  void anUnexpectedSendErrnoIsCountedAndAFatalOneReportsFailure() throws Exception {
+    CompletableFuture<String> failure = new CompletableFuture<>();
+    try (KernelDataplane dp = open()) {
+      dp.onFailure(failure::complete);
+      InetSocketAddress to = new InetSocketAddress(v4("203.0.113.10"), 40000);
+      io.sendErrnos.add(Errno.EINVAL.value());
+      assertFalse(dp.sendDiscoStun(new byte[8], 0, 8, to, 0));
+      assertEquals(1, counters.dropSendError.sum());
+      assertTrue(dp.sendDiscoStun(new byte[8], 0, 8, to, 0), "the next one goes out");
+      assertNull(failure.getNow(null));
+      io.sendErrnos.add(Errno.EBADF.value());
+      assertThrows(ErrnoException.class, () -> dp.sendDiscoStun(new byte[8], 0, 8, to, 0));
+      assertTrue(failure.getNow("").contains("EBADF"), failure.getNow(""));
+    }
+  }
+
+  @Test
+  void aTapThatCannotGoOnReportsFailure() throws Exception {
+    CompletableFuture<String> failure = new CompletableFuture<>();
+    io.runErrno = Errno.EBADF.value();
+    try (KernelDataplane dp = open()) {
+      dp.onFailure(failure::complete);
+      dp.start(p -> true);
+      String why = failure.get(5, TimeUnit.SECONDS);
+      assertTrue(why.startsWith("dp-tap: ") && why.contains("EBADF"), why);
     }
   }
 }
