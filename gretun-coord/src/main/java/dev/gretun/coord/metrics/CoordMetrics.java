@@ -38,8 +38,7 @@ public final class CoordMetrics {
     FunctionCounter.builder("gretun.coord.signals.dropped", relay, SignalRelay::droppedExpired)
         .tag("reason", "expired")
         .register(registry);
-    FunctionCounter.builder(
-            "gretun.coord.signals.dropped", relay, SignalRelay::droppedSenderQuota)
+    FunctionCounter.builder("gretun.coord.signals.dropped", relay, SignalRelay::droppedSenderQuota)
         .tag("reason", "sender_quota")
         .register(registry);
     FunctionCounter.builder("gretun.coord.signals.refused", relay, SignalRelay::refusedFull)

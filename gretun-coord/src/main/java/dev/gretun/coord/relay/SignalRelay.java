@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Mailboxes of sealed envelopes, one per registered recipient node key, each kept at most {@code
- * ttl}. Envelopes are opaque; the coordinator never opens them. In memory only: nodes re-send
- * after a restart.
+ * ttl}. Envelopes are opaque; the coordinator never opens them. In memory only: nodes re-send after
+ * a restart.
  *
  * <p>Bounds, so that one member cannot push out what others sent while the recipient is offline:
  *

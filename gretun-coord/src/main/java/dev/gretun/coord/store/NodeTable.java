@@ -116,8 +116,7 @@ final class NodeTable {
   Map<String, Long> signedAt() throws SQLException {
     Map<String, Long> out = new HashMap<>();
     db.query(
-        "SELECT node_key, signed_at FROM nodes",
-        rs -> out.put(rs.getString(1), rs.getLong(2)));
+        "SELECT node_key, signed_at FROM nodes", rs -> out.put(rs.getString(1), rs.getLong(2)));
     return out;
   }
 

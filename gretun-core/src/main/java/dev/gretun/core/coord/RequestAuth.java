@@ -73,8 +73,8 @@ public final class RequestAuth {
   }
 
   /**
-   * The Host header the JDK's HTTP client sends for {@code uri} (host, plus ":port" unless the
-   * port is absent or the scheme's default), which is what the client must sign.
+   * The Host header the JDK's HTTP client sends for {@code uri} (host, plus ":port" unless the port
+   * is absent or the scheme's default), which is what the client must sign.
    */
   public static String hostHeader(URI uri) {
     int port = uri.getPort();

@@ -12,15 +12,13 @@ import java.util.List;
  *
  * <p>The small-order list is libsodium's {@code ge25519_has_small_order} blocklist: the
  * y-coordinates of the eight points of order 1, 2, 4 and 8 (0, 1, −1 and the two order-8 values),
- * plus the non-canonical aliases p and p + 1 of 0 and 1; the sign bit of x (bit 255) is ignored,
- * so each entry also stands for its encoding with the high bit set.
+ * plus the non-canonical aliases p and p + 1 of 0 and 1; the sign bit of x (bit 255) is ignored, so
+ * each entry also stands for its encoding with the high bit set.
  */
 final class Ed25519Encodings {
   private static final BigInteger P = BigInteger.TWO.pow(255).subtract(BigInteger.valueOf(19));
   private static final BigInteger L =
-      BigInteger.TWO
-          .pow(252)
-          .add(new BigInteger("27742317777372353535851937790883648493"));
+      BigInteger.TWO.pow(252).add(new BigInteger("27742317777372353535851937790883648493"));
 
   /** y of the order-8 points: (x, ±Y8) with y = Y8 or p − Y8. */
   private static final BigInteger Y8 =
