@@ -107,7 +107,7 @@ class CoordAttackTest {
     assertEquals(0.0, coord.metric("gretun_coord_replay_memory_signatures"));
     KeyPair member = coord.member("member", joinKey);
     assertEquals(200, coord.signed(member, "GET", "/v1/peers", null).status());
-    assertEquals(1.0, coord.metric("gretun_coord_replay_memory_signatures"));
+    assertEquals(2.0, coord.metric("gretun_coord_replay_memory_signatures")); // register + peers
   }
 
   @Test
