@@ -58,7 +58,7 @@ class AuthTest {
     String body = reg("a", TestCoord.randomKey(), coord.newJoinKey(false));
     byte[] b = body.getBytes(StandardCharsets.UTF_8);
     long now = Instant.now().getEpochSecond();
-    Map<String, String> h = SignedHttp.authHeaders(kp, now, "POST", "/v1/register", b);
+    Map<String, String> h = http.authHeaders(kp, now, "POST", "/v1/register", b);
 
     Map<String, String> flipped = new LinkedHashMap<>(h);
     String sig = h.get(RequestAuth.HEADER_AUTHORIZATION);
@@ -80,7 +80,7 @@ class AuthTest {
     // Body changed after signing.
     expect(401, "bad_signature", http.send("POST", "/v1/register", body + " ", h));
     // Path changed after signing (query is covered too).
-    Map<String, String> peers = SignedHttp.authHeaders(kp, now, "GET", "/v1/peers", new byte[0]);
+    Map<String, String> peers = http.authHeaders(kp, now, "GET", "/v1/peers", new byte[0]);
     expect(401, "bad_signature", http.send("GET", "/v1/peers?cursor=x", null, peers));
   }
 
@@ -92,7 +92,7 @@ class AuthTest {
     expect(401, "stale_timestamp", http.signed(kp, now + 120, "POST", "/v1/register", body));
 
     byte[] b = body.getBytes(StandardCharsets.UTF_8);
-    Map<String, String> h = SignedHttp.authHeaders(kp, now, "POST", "/v1/register", b);
+    Map<String, String> h = http.authHeaders(kp, now, "POST", "/v1/register", b);
     assertEquals(200, http.send("POST", "/v1/register", body, h).status());
     expect(401, "replayed", http.send("POST", "/v1/register", body, h));
   }

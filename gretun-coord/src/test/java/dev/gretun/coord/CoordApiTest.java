@@ -85,7 +85,7 @@ class CoordApiTest {
       assertEquals(List.of("alpha", "beta"), full.peers().stream().map(p -> p.nodeName()).toList());
       var ep =
           List.of(
-              new Endpoint("192.0.2.7:7777", "stun"), new Endpoint("[2001:db8::1]:7777", "local"));
+              new Endpoint("192.0.2.7:7777", "stun"), new Endpoint("192.168.1.20:7777", "local"));
       assertTrue(b.postEndpoints(ep).ok());
       PeersResponse delta = a.peers(full.cursor());
       assertFalse(delta.full());

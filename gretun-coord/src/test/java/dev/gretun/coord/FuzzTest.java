@@ -217,7 +217,8 @@ class FuzzTest {
 
   private static byte[] signedRequest(KeyPair kp, String method, String path, byte[] body) {
     Map<String, String> h =
-        SignedHttp.authHeaders(kp, System.currentTimeMillis() / 1000, method, path, body);
+        SignedHttp.authHeaders(
+            kp, System.currentTimeMillis() / 1000, method, "127.0.0.1", path, body);
     List<String> lines = new ArrayList<>();
     h.forEach((k, v) -> lines.add(k + ": " + v));
     return raw(method, path, body, lines);

@@ -35,12 +35,17 @@ final class SignedHttp implements AutoCloseable {
   }
 
   /** Headers a correct signature by {@code kp} at {@code ts} would carry. */
+  Map<String, String> authHeaders(KeyPair kp, long ts, String method, String target, byte[] body) {
+    return authHeaders(kp, ts, method, RequestAuth.hostHeader(base), target, body);
+  }
+
+  /** Headers a correct signature by {@code kp} at {@code ts} for Host {@code host} would carry. */
   static Map<String, String> authHeaders(
-      KeyPair kp, long ts, String method, String target, byte[] body) {
+      KeyPair kp, long ts, String method, String host, String target, byte[] body) {
     byte[] n = new byte[16];
     new SecureRandom().nextBytes(n);
     String nonce = Base64.getEncoder().encodeToString(n);
-    byte[] sig = RequestAuth.sign(kp.getPrivate(), ts, nonce, method, target, body);
+    byte[] sig = RequestAuth.sign(kp.getPrivate(), ts, nonce, method, host, target, body);
     Map<String, String> h = new LinkedHashMap<>();
     h.put(RequestAuth.HEADER_NODE, CoordWire.b64(Ed25519Keys.rawPublic(kp.getPublic())));
     h.put(RequestAuth.HEADER_TIMESTAMP, Long.toString(ts));

@@ -7,7 +7,6 @@ import dev.gretun.coord.registry.Registry;
 import dev.gretun.coord.relay.RateLimiter;
 import dev.gretun.coord.relay.SignalRelay;
 import dev.gretun.coord.store.CoordStore;
-import dev.gretun.core.coord.RequestVerifier;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -49,11 +48,7 @@ public final class CoordApi {
     CoordConfig.Limits l = config.limits();
     this.signalRate = new RateLimiter(l.signalsPerSecond(), l.signalBurst(), clock);
     this.polls = new LongPolls(l.pollsPerNode(), config.longPoll());
-    CallerAuth auth =
-        new CallerAuth(
-            new RequestVerifier(clock, l.authWindow(), l.maxRememberedSignatures()),
-            registry,
-            metrics);
+    CallerAuth auth = new CallerAuth(l, store, registry, metrics, clock);
     this.ops = new OpsRoutes(registry, metrics, config.adminToken());
     this.nodes = new NodeRoutes(config, store, registry, auth, polls, metrics, clock);
     this.signals =

@@ -11,6 +11,7 @@ import dev.gretun.core.coord.CoordWire.Ack;
 import dev.gretun.core.coord.CoordWire.EndpointsRequest;
 import dev.gretun.core.coord.CoordWire.RegisterRequest;
 import dev.gretun.core.coord.CoordWire.RegisterResponse;
+import dev.gretun.core.coord.RequestVerifier;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
@@ -50,13 +51,18 @@ final class NodeRoutes {
   }
 
   ApiResponse register(ApiRequest req) {
-    String nodeKey = auth.nodeKey(req);
+    RequestVerifier.Result signed = auth.registrant(req);
+    String nodeKey = CallerAuth.b64(signed.nodeKey());
     RegisterRequest body = WireValidation.body(req.body(), RegisterRequest.class);
     String name = WireValidation.nodeName(body.nodeName());
     String disco = WireValidation.key("disco_key", body.discoKey());
     if (body.joinKey() != null && body.joinKey().length() > 128) {
       throw WireValidation.field("join_key is too long");
     }
+    if (config.requireJoinKeys() && registry.node(nodeKey).isEmpty()) {
+      store.checkJoinKey(body.joinKey(), clock.instant()); // before the replay memory takes it
+    }
+    auth.admit(nodeKey, signed);
     Registration r =
         new Registration(
             nodeKey,
@@ -65,7 +71,8 @@ final class NodeRoutes {
             body.joinKey(),
             config.requireJoinKeys(),
             config.pool(),
-            clock.instant());
+            clock.instant(),
+            signed.timestamp());
     CoordStore.RegisterOutcome outcome = store.register(r);
     registry.refresh();
     NodeRecord n = outcome.node();
@@ -94,10 +101,10 @@ final class NodeRoutes {
   }
 
   ApiResponse endpoints(ApiRequest req) {
-    NodeRecord self = auth.node(req);
+    CallerAuth.Caller self = auth.node(req);
     EndpointsRequest body = WireValidation.body(req.body(), EndpointsRequest.class);
     var eps = WireValidation.endpoints(body.endpoints(), config.limits().maxEndpoints());
-    if (store.updateEndpoints(self.nodeKey(), eps, clock.instant()).isEmpty()) {
+    if (store.updateEndpoints(self.nodeKey(), eps, clock.instant(), self.signedAt()).isEmpty()) {
       throw CallerAuth.unknownNode();
     }
     registry.refresh();

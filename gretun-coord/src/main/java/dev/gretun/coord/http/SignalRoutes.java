@@ -47,7 +47,8 @@ final class SignalRoutes {
   }
 
   ApiResponse send(ApiRequest req) {
-    NodeRecord self = auth.node(req);
+    CallerAuth.Caller caller = auth.node(req);
+    NodeRecord self = caller.node();
     SignalRequest body = WireValidation.body(req.body(), SignalRequest.class);
     String to = WireValidation.key("to", body.to());
     byte[] sealed = WireValidation.sealed(body.sealed(), maxSealedBytes);
@@ -61,15 +62,21 @@ final class SignalRoutes {
     if (!signalRate.tryAcquire(self.nodeKey())) {
       throw new CoordRejection(429, "rate_limited", "too many signals; slow down");
     }
+    auth.persistFloor(caller);
     Instant now = clock.instant();
-    relay.enqueue(
-        recipient.nodeKey(),
-        new Envelope(
-            self.nodeKey(),
-            self.discoKey(),
-            Base64.getEncoder().encodeToString(sealed),
-            now.toString()),
-        now);
+    boolean queued =
+        relay.enqueue(
+            recipient.nodeKey(),
+            new Envelope(
+                self.nodeKey(),
+                self.discoKey(),
+                Base64.getEncoder().encodeToString(sealed),
+                now.toString()),
+            now);
+    if (!queued) {
+      throw new CoordRejection(
+          503, "relay_full", "the signal relay is at its memory limit; retry later");
+    }
     return ApiResponse.json(200, new CoordWire.SignalAck(true));
   }
 

@@ -1,12 +1,17 @@
 package dev.gretun.coord.http;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.gretun.coord.CoordRejection;
 import dev.gretun.core.coord.CoordWire;
 import dev.gretun.core.coord.CoordWire.Endpoint;
 import dev.gretun.core.keys.Ed25519Keys;
+import dev.gretun.core.wire.disco.Endpoints;
 import java.io.IOException;
-import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -16,11 +21,26 @@ import java.util.regex.Pattern;
  * field failure is a 400 bad_field naming the field and the rule.
  */
 final class WireValidation {
-  private static final ObjectMapper JSON = CoordWire.mapper();
+  private static final ObjectMapper JSON = strict(CoordWire.mapper());
+  private static final int MAX_ADDR_CHARS = "255.255.255.255:65535".length();
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
   private static final Pattern SOURCE = Pattern.compile("[a-z0-9_]{1,16}");
 
   private WireValidation() {}
+
+  /**
+   * The wire mapper, minus the leniency a hostile body could use: a number or boolean where a
+   * string belongs ({@code "node_name": 123}) and duplicate keys are errors, not coerced or
+   * silently overwritten.
+   */
+  private static ObjectMapper strict(ObjectMapper m) {
+    m.coercionConfigFor(LogicalType.Textual)
+        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    m.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    return m;
+  }
 
   static <T> T body(byte[] body, Class<T> type) {
     T value;
@@ -68,6 +88,7 @@ final class WireValidation {
     return raw;
   }
 
+  /** The list with every addr strictly parsed and re-serialised canonically. */
   static List<Endpoint> endpoints(List<Endpoint> eps, int max) {
     if (eps == null) {
       throw field("endpoints is missing (use [] for none)");
@@ -75,42 +96,32 @@ final class WireValidation {
     if (eps.size() > max) {
       throw field("at most " + max + " endpoints, got " + eps.size());
     }
+    List<Endpoint> out = new ArrayList<>(eps.size());
     for (Endpoint e : eps) {
       if (e == null) {
         throw field("endpoints must not contain null");
       }
-      addr(e.addr());
       if (e.source() != null && !SOURCE.matcher(e.source()).matches()) {
         throw field("endpoint source must be 1-16 of [a-z0-9_]");
       }
+      out.add(new Endpoint(addr(e.addr()), e.source()));
     }
-    return List.copyOf(eps);
+    return List.copyOf(out);
   }
 
-  /** "a.b.c.d:port" or "[v6]:port", port 1..65535; literal addresses only. */
-  static void addr(String addr) {
-    if (addr == null || addr.length() > 64) {
-      throw field("endpoint addr must be ip:port");
+  /**
+   * A canonical, usable IPv4 {@code a.b.c.d:port} (see {@link Endpoints#parseUsable}): no host
+   * names, IPv6, zones, short forms, leading zeros or signs; not unspecified, loopback, multicast
+   * or broadcast.
+   */
+  static String addr(String addr) {
+    if (addr == null || addr.length() > MAX_ADDR_CHARS) {
+      throw field("endpoint addr must be a.b.c.d:port");
     }
-    int colon = addr.lastIndexOf(':');
-    if (colon <= 0) {
-      throw field("endpoint addr '" + addr + "' must be ip:port");
-    }
-    String host = addr.substring(0, colon);
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    } else if (host.indexOf(':') >= 0) {
-      throw field("endpoint addr '" + addr + "': IPv6 needs brackets, [addr]:port");
-    }
-    int port;
     try {
-      port = Integer.parseInt(addr.substring(colon + 1));
-      InetAddress.ofLiteral(host);
+      return Endpoints.format(Endpoints.parseUsable(addr));
     } catch (IllegalArgumentException e) {
-      throw field("endpoint addr '" + addr + "' must be ip:port");
-    }
-    if (port < 1 || port > 65535) {
-      throw field("endpoint addr '" + addr + "': port must be 1-65535");
+      throw field("endpoint addr must be a usable IPv4 a.b.c.d:port: " + e.getMessage());
     }
   }
 

@@ -38,11 +38,27 @@ public final class CoordMetrics {
     FunctionCounter.builder("gretun.coord.signals.dropped", relay, SignalRelay::droppedExpired)
         .tag("reason", "expired")
         .register(registry);
+    FunctionCounter.builder("gretun.coord.signals.dropped", relay, SignalRelay::droppedSenderQuota)
+        .tag("reason", "sender_quota")
+        .register(registry);
+    FunctionCounter.builder("gretun.coord.signals.refused", relay, SignalRelay::refusedFull)
+        .tag("reason", "relay_full")
+        .register(registry);
+    Gauge.builder("gretun.coord.signals.queued.bytes", relay::queuedBytes)
+        .description("accounted bytes of all queued envelopes")
+        .register(registry);
     FunctionCounter.builder("gretun.coord.stun.requests", stun, StunService::answered)
         .tag("result", "answered")
         .register(registry);
     FunctionCounter.builder("gretun.coord.stun.requests", stun, StunService::dropped)
         .tag("result", "dropped")
+        .register(registry);
+  }
+
+  /** Exports the number of signatures in the replay memory. */
+  public void replayMemory(IntSupplier remembered) {
+    Gauge.builder("gretun.coord.replay.memory.signatures", remembered::getAsInt)
+        .description("signatures remembered against replay")
         .register(registry);
   }
 

@@ -13,47 +13,134 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Mailboxes of sealed envelopes, one per registered recipient node key: at most {@code capacity}
- * envelopes (the oldest is dropped on overflow), each kept at most {@code ttl}. Envelopes are
- * opaque; the coordinator never opens them. In memory only: nodes re-send after a restart.
+ * Mailboxes of sealed envelopes, one per registered recipient node key, each kept at most {@code
+ * ttl}. Envelopes are opaque; the coordinator never opens them. In memory only: nodes re-send after
+ * a restart.
+ *
+ * <p>Bounds, so that one member cannot push out what others sent while the recipient is offline:
+ *
+ * <ul>
+ *   <li>per (sender, recipient) at most {@code perSender} envelopes: a further one replaces that
+ *       sender's own oldest (the newest call_me_maybe is the useful one);
+ *   <li>per recipient at most {@code capacity}: when full, the oldest envelope of the sender with
+ *       the most queued goes, so a single message from an honest member outlives any flood;
+ *   <li>all mailboxes together at most {@code maxBytes} (sealed base64 plus a fixed overhead per
+ *       envelope): beyond that {@link #enqueue} refuses, and nothing is dropped.
+ * </ul>
  */
 public final class SignalRelay {
-  private record Queued(Envelope envelope, Instant at) {}
+  /** Defaults of the bounds that have no flag. */
+  public static final int DEFAULT_PER_SENDER = 8;
+
+  public static final long DEFAULT_MAX_BYTES = 16L << 20;
+
+  /** Accounted size of an envelope beyond its sealed text: keys, timestamp, object overhead. */
+  static final int ENVELOPE_OVERHEAD = 256;
+
+  private record Queued(Envelope envelope, Instant at, int bytes) {}
 
   private static final class Mailbox {
     final ArrayDeque<Queued> queue = new ArrayDeque<>();
+    final Map<String, Integer> bySender = new HashMap<>();
     final List<CompletableFuture<Void>> waiters = new ArrayList<>();
   }
 
   private final int capacity;
+  private final int perSender;
+  private final long maxBytes;
   private final Duration ttl;
   private final Map<String, Mailbox> boxes = new HashMap<>();
   private final AtomicLong droppedOverflow = new AtomicLong();
+  private final AtomicLong droppedSenderQuota = new AtomicLong();
   private final AtomicLong droppedExpired = new AtomicLong();
+  private final AtomicLong refusedFull = new AtomicLong();
   private int queued;
+  private long queuedBytes;
 
   public SignalRelay(int capacity, Duration ttl) {
+    this(capacity, DEFAULT_PER_SENDER, DEFAULT_MAX_BYTES, ttl);
+  }
+
+  public SignalRelay(int capacity, int perSender, long maxBytes, Duration ttl) {
     this.capacity = capacity;
+    this.perSender = perSender;
+    this.maxBytes = maxBytes;
     this.ttl = ttl;
   }
 
-  /** Queues an envelope for {@code recipient}; wakes its waiting pull. */
-  public void enqueue(String recipient, Envelope envelope, Instant now) {
+  /**
+   * Queues an envelope for {@code recipient} and wakes its waiting pull; false (nothing queued,
+   * nothing dropped) when all mailboxes together are at their byte limit.
+   */
+  public boolean enqueue(String recipient, Envelope envelope, Instant now) {
     List<CompletableFuture<Void>> wake;
     synchronized (this) {
       Mailbox box = boxes.computeIfAbsent(recipient, k -> new Mailbox());
       expire(box, now);
-      if (box.queue.size() >= capacity) {
-        box.queue.removeFirst();
-        queued--;
-        droppedOverflow.incrementAndGet();
+      String sender = envelope.fromNode();
+      Queued victim = null;
+      boolean overQuota = box.bySender.getOrDefault(sender, 0) >= perSender;
+      if (overQuota) {
+        victim = oldestOf(box, sender);
+      } else if (box.queue.size() >= capacity) {
+        victim = oldestOf(box, largestSender(box));
       }
-      box.queue.addLast(new Queued(envelope, now));
+      Queued q = new Queued(envelope, now, envelope.sealed().length() + ENVELOPE_OVERHEAD);
+      long freed = victim == null ? 0 : victim.bytes();
+      if (queuedBytes - freed + q.bytes() > maxBytes) {
+        refusedFull.incrementAndGet();
+        if (box.queue.isEmpty() && box.waiters.isEmpty()) {
+          boxes.remove(recipient);
+        }
+        return false;
+      }
+      if (victim != null) {
+        remove(box, victim);
+        (overQuota ? droppedSenderQuota : droppedOverflow).incrementAndGet();
+      }
+      box.queue.addLast(q);
+      box.bySender.merge(sender, 1, Integer::sum);
       queued++;
+      queuedBytes += q.bytes();
       wake = new ArrayList<>(box.waiters);
       box.waiters.clear();
     }
     wake.forEach(f -> f.complete(null));
+    return true;
+  }
+
+  private static String largestSender(Mailbox box) {
+    String best = null;
+    int most = 0;
+    for (Queued q : box.queue) { // oldest first, so ties go to the sender queued earliest
+      String s = q.envelope().fromNode();
+      int n = box.bySender.get(s);
+      if (n > most) {
+        best = s;
+        most = n;
+      }
+    }
+    return best;
+  }
+
+  private static Queued oldestOf(Mailbox box, String sender) {
+    for (Queued q : box.queue) {
+      if (q.envelope().fromNode().equals(sender)) {
+        return q;
+      }
+    }
+    throw new IllegalStateException("sender counted but not queued");
+  }
+
+  private void remove(Mailbox box, Queued q) {
+    box.queue.remove(q);
+    uncount(box, q);
+  }
+
+  private void uncount(Mailbox box, Queued q) {
+    box.bySender.computeIfPresent(q.envelope().fromNode(), (k, n) -> n == 1 ? null : n - 1);
+    queued--;
+    queuedBytes -= q.bytes();
   }
 
   /** Takes every unexpired envelope queued for {@code recipient}. */
@@ -64,9 +151,13 @@ public final class SignalRelay {
     }
     expire(box, now);
     List<Envelope> out = new ArrayList<>(box.queue.size());
-    box.queue.forEach(q -> out.add(q.envelope()));
+    for (Queued q : box.queue) {
+      out.add(q.envelope());
+      queuedBytes -= q.bytes();
+    }
     queued -= box.queue.size();
     box.queue.clear();
+    box.bySender.clear();
     if (box.waiters.isEmpty()) {
       boxes.remove(recipient);
     }
@@ -107,6 +198,7 @@ public final class SignalRelay {
       if (box == null) {
         return;
       }
+      box.queue.forEach(q -> queuedBytes -= q.bytes());
       queued -= box.queue.size();
       wake = new ArrayList<>(box.waiters);
     }
@@ -137,8 +229,7 @@ public final class SignalRelay {
   private void expire(Mailbox box, Instant now) {
     Instant cutoff = now.minus(ttl);
     while (!box.queue.isEmpty() && box.queue.peekFirst().at().isBefore(cutoff)) {
-      box.queue.removeFirst();
-      queued--;
+      uncount(box, box.queue.removeFirst());
       droppedExpired.incrementAndGet();
     }
   }
@@ -153,5 +244,17 @@ public final class SignalRelay {
 
   public long droppedExpired() {
     return droppedExpired.get();
+  }
+
+  public long droppedSenderQuota() {
+    return droppedSenderQuota.get();
+  }
+
+  public long refusedFull() {
+    return refusedFull.get();
+  }
+
+  public synchronized long queuedBytes() {
+    return queuedBytes;
   }
 }

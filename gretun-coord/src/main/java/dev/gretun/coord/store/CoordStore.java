@@ -4,6 +4,7 @@ import dev.gretun.coord.CoordRejection;
 import dev.gretun.core.coord.CoordWire.Endpoint;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -32,8 +33,27 @@ public interface CoordStore extends AutoCloseable {
    */
   RegisterOutcome register(Registration r);
 
-  /** Replaces a node's endpoints; empty when the node is unknown. */
-  Optional<NodeRecord> updateEndpoints(String nodeKey, List<Endpoint> endpoints, Instant now);
+  /**
+   * Replaces a node's endpoints and raises its replay floor to {@code signedAt} in the same
+   * transaction; empty when the node is unknown.
+   */
+  Optional<NodeRecord> updateEndpoints(
+      String nodeKey, List<Endpoint> endpoints, Instant now, long signedAt);
+
+  /**
+   * Raises a node's replay floor (the highest signed timestamp of a state-changing request it made)
+   * to {@code signedAt}; for state changes kept in memory only (signals).
+   */
+  void raiseReplayFloor(String nodeKey, long signedAt);
+
+  /** Every node's replay floor: node key -> highest signed timestamp of its accepted writes. */
+  Map<String, Long> replayFloors();
+
+  /**
+   * Refuses, without changing anything, a join key that {@link #register} would refuse for a new
+   * node (join_key_required, join_key_invalid, join_key_expired/revoked/used).
+   */
+  void checkJoinKey(String joinKey, Instant now);
 
   /** Changes after {@code version} (all nodes when 0). */
   StoreChanges changesSince(long version);

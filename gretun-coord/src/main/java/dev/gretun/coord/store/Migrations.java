@@ -27,7 +27,9 @@ final class Migrations {
               "CREATE INDEX removals_version ON removals (version)",
               "CREATE TABLE join_keys (id TEXT PRIMARY KEY, hash BLOB NOT NULL,"
                   + " reusable INTEGER NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER,"
-                  + " revoked_at INTEGER, uses INTEGER NOT NULL, last_used_at INTEGER)"));
+                  + " revoked_at INTEGER, uses INTEGER NOT NULL, last_used_at INTEGER)"),
+          // The replay floor: highest signed timestamp of a node's accepted state-changing request.
+          List.of("ALTER TABLE nodes ADD COLUMN signed_at INTEGER NOT NULL DEFAULT 0"));
 
   private Migrations() {}
 

@@ -8,7 +8,9 @@ import dev.gretun.core.coord.CoordWire.Endpoint;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -75,7 +77,8 @@ final class NodeTable {
   void insert(Registration r, long tunnelIp, String joinKeyId, long version) throws SQLException {
     db.update(
         "INSERT INTO nodes (node_key, disco_key, name, tunnel_ip, endpoints, created_at,"
-            + " updated_at, version, join_key_id) VALUES (?, ?, ?, ?, '[]', ?, ?, ?, ?)",
+            + " updated_at, version, join_key_id, signed_at)"
+            + " VALUES (?, ?, ?, ?, '[]', ?, ?, ?, ?, ?)",
         r.nodeKey(),
         r.discoKey(),
         r.name(),
@@ -83,7 +86,8 @@ final class NodeTable {
         r.now().toEpochMilli(),
         r.now().toEpochMilli(),
         version,
-        joinKeyId);
+        joinKeyId,
+        r.signedAt());
     db.update("DELETE FROM removals WHERE node_key = ?", r.nodeKey());
   }
 
@@ -97,6 +101,23 @@ final class NodeTable {
         r.now().toEpochMilli(),
         version,
         r.nodeKey());
+  }
+
+  /** Raises the node's replay floor to {@code signedAt} (never lowers it). */
+  void raiseSignedAt(String nodeKey, long signedAt) throws SQLException {
+    db.update(
+        "UPDATE nodes SET signed_at = ? WHERE node_key = ? AND signed_at < ?",
+        signedAt,
+        nodeKey,
+        signedAt);
+  }
+
+  /** Node key -> replay floor of every node. */
+  Map<String, Long> signedAt() throws SQLException {
+    Map<String, Long> out = new HashMap<>();
+    db.query(
+        "SELECT node_key, signed_at FROM nodes", rs -> out.put(rs.getString(1), rs.getLong(2)));
+    return out;
   }
 
   void updateEndpoints(String nodeKey, List<Endpoint> endpoints, Instant now, long version)

@@ -5,7 +5,8 @@ import java.time.Instant;
 /**
  * A register request the HTTP layer has already authenticated: the node proved possession of {@code
  * nodeKey}. {@code joinKey} may be null; it is checked only for new nodes and only when {@code
- * requireJoinKey}.
+ * requireJoinKey}. {@code signedAt} is the request's signed timestamp (Unix seconds), kept as the
+ * node's replay floor.
  */
 public record Registration(
     String nodeKey,
@@ -14,4 +15,5 @@ public record Registration(
     String joinKey,
     boolean requireJoinKey,
     IpPool pool,
-    Instant now) {}
+    Instant now,
+    long signedAt) {}

@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.sqlite.SQLiteConfig;
 
@@ -119,6 +120,7 @@ public final class SqliteCoordStore implements CoordStore {
           }
           if (existing.isPresent()) {
             NodeRecord n = existing.get();
+            nodes.raiseSignedAt(r.nodeKey(), r.signedAt());
             if (n.discoKey().equals(r.discoKey()) && n.name().equals(r.name())) {
               return new RegisterOutcome(n, false);
             }
@@ -144,6 +146,13 @@ public final class SqliteCoordStore implements CoordStore {
 
   /** Checks {@code text} against the stored keys and counts one use; returns the key id. */
   private String consumeJoinKey(String text, Instant now) throws SQLException {
+    String id = usableJoinKey(text, now);
+    joinKeys.recordUse(id, now);
+    return id;
+  }
+
+  /** The id of the usable join key {@code text}; throws the 403 a registration would get. */
+  private String usableJoinKey(String text, Instant now) throws SQLException {
     if (text == null || text.isEmpty()) {
       throw new CoordRejection(
           403, "join_key_required", "this coordinator requires a join key to register");
@@ -158,13 +167,17 @@ public final class SqliteCoordStore implements CoordStore {
       throw new CoordRejection(
           403, "join_key_" + status, "join key " + id + " is " + status + "; ask for a new one");
     }
-    joinKeys.recordUse(id, now);
     return id;
   }
 
   @Override
+  public synchronized void checkJoinKey(String joinKey, Instant now) {
+    db.tx(false, () -> usableJoinKey(joinKey, now));
+  }
+
+  @Override
   public synchronized Optional<NodeRecord> updateEndpoints(
-      String nodeKey, List<Endpoint> endpoints, Instant now) {
+      String nodeKey, List<Endpoint> endpoints, Instant now, long signedAt) {
     return db.tx(
         true,
         () -> {
@@ -172,8 +185,24 @@ public final class SqliteCoordStore implements CoordStore {
             return Optional.empty();
           }
           nodes.updateEndpoints(nodeKey, endpoints, now, state.bump());
+          nodes.raiseSignedAt(nodeKey, signedAt);
           return nodes.byNodeKey(nodeKey);
         });
+  }
+
+  @Override
+  public synchronized void raiseReplayFloor(String nodeKey, long signedAt) {
+    db.tx(
+        true,
+        () -> {
+          nodes.raiseSignedAt(nodeKey, signedAt);
+          return null;
+        });
+  }
+
+  @Override
+  public synchronized Map<String, Long> replayFloors() {
+    return db.tx(false, nodes::signedAt);
   }
 
   @Override

@@ -233,9 +233,12 @@ public final class FanoutBench {
     byte[] nonceRaw = new byte[16];
     new SecureRandom().nextBytes(nonceRaw);
     String nonce = Base64.getEncoder().encodeToString(nonceRaw);
-    byte[] sig = RequestAuth.sign(kp.getPrivate(), ts, nonce, method, target, b);
+    URI uri = URI.create("http://127.0.0.1:" + port + target);
+    byte[] sig =
+        RequestAuth.sign(
+            kp.getPrivate(), ts, nonce, method, RequestAuth.hostHeader(uri), target, b);
     HttpRequest.Builder rb =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + target))
+        HttpRequest.newBuilder(uri)
             .timeout(Duration.ofSeconds(400))
             .header(RequestAuth.HEADER_NODE, CoordWire.b64(Ed25519Keys.rawPublic(kp.getPublic())))
             .header(RequestAuth.HEADER_TIMESTAMP, Long.toString(ts))

@@ -190,9 +190,18 @@ public final class CoordClient implements AutoCloseable {
     byte[] nonceRaw = new byte[RequestAuth.NONCE_BYTES];
     random.nextBytes(nonceRaw);
     String nonce = Base64.getEncoder().encodeToString(nonceRaw);
-    byte[] sig = RequestAuth.sign(config.nodeKey().getPrivate(), now, nonce, method, target, body);
+    URI uri = config.baseUri().resolve(target);
+    byte[] sig =
+        RequestAuth.sign(
+            config.nodeKey().getPrivate(),
+            now,
+            nonce,
+            method,
+            RequestAuth.hostHeader(uri),
+            target,
+            body);
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(config.baseUri().resolve(target))
+        HttpRequest.newBuilder(uri)
             .timeout(timeout)
             .header(RequestAuth.HEADER_NODE, nodeKeyB64)
             .header(RequestAuth.HEADER_TIMESTAMP, Long.toString(now))

@@ -9,9 +9,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Server side of {@link RequestAuth}: checks headers, the timestamp window and the signature, then
- * refuses a signature already seen inside the window. Only verified requests enter the replay
- * memory, so forged requests cannot fill it. Thread-safe.
+ * Server side of {@link RequestAuth}, in two steps. {@link #verify} checks headers, the timestamp
+ * window and the signature (strictly, see {@link Ed25519Keys#verify}); the caller then checks that
+ * the key may act (a registered node, or a usable join key for registration) and only then calls
+ * {@link #remember}, which refuses a signature already seen inside the window. So neither forged
+ * requests nor requests by unknown keys can fill the replay memory. Thread-safe.
  */
 public final class RequestVerifier {
   /** Why a request was refused; {@link #code} is the wire error code. */
@@ -21,6 +23,8 @@ public final class RequestVerifier {
         "missing X-Gretun-Node, X-Gretun-Timestamp, X-Gretun-Nonce or Authorization header"),
     BAD_SCHEME("bad_auth", "Authorization must be 'Gretun <base64 signature>'"),
     BAD_NODE_KEY("bad_auth", "X-Gretun-Node must be base64 of a 32-byte Ed25519 public key"),
+    WEAK_NODE_KEY(
+        "weak_node_key", "X-Gretun-Node is a small-order or non-canonically encoded point"),
     BAD_SIGNATURE_ENCODING("bad_auth", "signature must be base64 of 64 bytes"),
     BAD_NONCE("bad_auth", "X-Gretun-Nonce must be base64 of 16 bytes"),
     BAD_TIMESTAMP("bad_auth", "X-Gretun-Timestamp must be decimal unix seconds"),
@@ -38,8 +42,11 @@ public final class RequestVerifier {
     }
   }
 
-  /** Verification outcome: either the authenticated raw node key or a failure. */
-  public record Result(byte[] nodeKey, Failure failure) {
+  /**
+   * Verification outcome: either the authenticated raw node key with the request's signature and
+   * timestamp (Unix seconds), or a failure.
+   */
+  public record Result(byte[] nodeKey, byte[] signature, long timestamp, Failure failure) {
     public boolean ok() {
       return failure == null;
     }
@@ -64,7 +71,11 @@ public final class RequestVerifier {
     this.maxRemembered = maxRemembered;
   }
 
-  public Result verify(Headers headers, String method, String target, byte[] body) {
+  /**
+   * Checks the request's signature; {@code host} is its Host header ("" when absent). Does not
+   * remember it: call {@link #remember} once the caller is known to be allowed.
+   */
+  public Result verify(Headers headers, String method, String host, String target, byte[] body) {
     String node = headers.get(RequestAuth.HEADER_NODE);
     String ts = headers.get(RequestAuth.HEADER_TIMESTAMP);
     String nonce = headers.get(RequestAuth.HEADER_NONCE);
@@ -81,6 +92,9 @@ public final class RequestVerifier {
       nodeKey = CoordWire.decodeKey("node", node, Ed25519Keys.KEY_BYTES);
     } catch (IllegalArgumentException e) {
       return fail(Failure.BAD_NODE_KEY);
+    }
+    if (!Ed25519Keys.isStrictPublicKey(nodeKey)) {
+      return fail(Failure.WEAK_NODE_KEY);
     }
     try {
       sig =
@@ -100,15 +114,36 @@ public final class RequestVerifier {
       return fail(Failure.BAD_TIMESTAMP);
     }
     long now = clock.instant().getEpochSecond();
-    if (Math.abs(now - seconds) > windowSeconds) {
+    // No subtraction involving the untrusted value: now - seconds overflows for seconds near
+    // Long.MIN_VALUE, and Math.abs(Long.MIN_VALUE) is negative.
+    if (seconds < now - windowSeconds || seconds > now + windowSeconds) {
       return fail(Failure.STALE);
     }
-    if (!RequestAuth.verify(nodeKey, sig, seconds, nonce, method, target, body)) {
+    if (!RequestAuth.verify(nodeKey, sig, seconds, nonce, method, host, target, body)) {
       return fail(Failure.BAD_SIGNATURE);
     }
-    Failure replay =
-        remember(Base64.getEncoder().encodeToString(sig), seconds + windowSeconds, now);
-    return replay == null ? new Result(nodeKey, null) : fail(replay);
+    return new Result(nodeKey, sig, seconds, null);
+  }
+
+  /**
+   * Enters a verified request's signature into the replay memory: null when it is new, {@link
+   * Failure#REPLAYED} when it was seen inside the window, {@link Failure#BUSY} when the memory is
+   * full.
+   */
+  public Failure remember(Result verified) {
+    if (!verified.ok()) {
+      throw new IllegalArgumentException("only verified requests are remembered");
+    }
+    long now = clock.instant().getEpochSecond();
+    return remember(
+        Base64.getEncoder().encodeToString(verified.signature()),
+        verified.timestamp() + windowSeconds,
+        now);
+  }
+
+  /** The replay window in seconds (how far a timestamp may be from the server's clock). */
+  public long windowSeconds() {
+    return windowSeconds;
   }
 
   /** Number of signatures currently remembered (for metrics and tests). */
@@ -138,6 +173,6 @@ public final class RequestVerifier {
   }
 
   private static Result fail(Failure f) {
-    return new Result(null, f);
+    return new Result(null, null, 0, f);
   }
 }

@@ -13,6 +13,7 @@ import java.security.spec.EdECPrivateKeySpec;
 import java.security.spec.NamedParameterSpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * Ed25519 (RFC 8032) node keys, computed by the JDK: conversion between the raw forms the key file
@@ -97,6 +98,25 @@ public final class Ed25519Keys {
     }
   }
 
+  /**
+   * True when the 32 bytes are a canonical encoding of a point that is not of small order: the
+   * check {@link #verify} makes on every public key (cheap, no curve arithmetic).
+   */
+  public static boolean isStrictPublicKey(byte[] raw) {
+    return raw.length == KEY_BYTES
+        && Ed25519Encodings.isCanonicalPoint(raw, 0)
+        && !Ed25519Encodings.hasSmallOrder(raw, 0);
+  }
+
+  /**
+   * {@link #isStrictPublicKey}, and the point is on the curve and in the prime-order subgroup
+   * (Bouncy Castle's full validation, one scalar multiplication): what a key must pass to be
+   * registered. Keys made by {@link #generate} always pass.
+   */
+  public static boolean isValidPublicKey(byte[] raw) {
+    return isStrictPublicKey(raw) && Ed25519.validatePublicKeyFull(raw, 0);
+  }
+
   /** The 64-byte signature of {@code message}. */
   public static byte[] sign(PrivateKey key, byte[] message) {
     try {
@@ -109,8 +129,20 @@ public final class Ed25519Keys {
     }
   }
 
-  /** True when {@code signature} is a valid signature of {@code message} by {@code rawPublic}. */
+  /**
+   * True when {@code signature} is a valid signature of {@code message} by {@code rawPublic},
+   * verified strictly as libsodium does: a small-order or non-canonically encoded public key or R,
+   * or a scalar S &ge; L, is refused before the JDK checks the equation ({@link Ed25519Encodings}).
+   */
   public static boolean verify(byte[] rawPublic, byte[] message, byte[] signature) {
+    if (rawPublic.length != KEY_BYTES
+        || signature.length != SIGNATURE_BYTES
+        || !isStrictPublicKey(rawPublic)
+        || !Ed25519Encodings.isCanonicalPoint(signature, 0)
+        || Ed25519Encodings.hasSmallOrder(signature, 0)
+        || !Ed25519Encodings.isCanonicalScalar(signature, KEY_BYTES)) {
+      return false;
+    }
     try {
       Signature s = Signature.getInstance("Ed25519");
       s.initVerify(publicFromRaw(rawPublic));
