@@ -20,54 +20,111 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.WriteTimeoutException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Netty side of one connection: turns complete requests into {@link ApiRequest}s, answers them in
- * order (pipelined requests wait for the previous reply), answers decoder failures with a JSON 4xx
- * and closes, and closes idle connections that have no request in progress.
+ * Netty side of one connection: turns complete requests into {@link ApiRequest}s and answers them
+ * in order (a pipelined request waits for the previous reply to be written). At most {@code
+ * maxQueued} requests wait behind the one being answered; while that queue is full or the reply
+ * does not drain (channel not writable), the connection is not read, so a client that never reads
+ * its replies pins a few requests, not an unbounded pile. Requests decoded past a full queue get a
+ * JSON 429 (after the queued replies) and the connection closes. Decoder failures get a JSON 4xx
+ * and close; an incomplete request past its deadline gets a 408; idle connections with nothing in
+ * progress close. A held long-poll keeps the connection read, so a client that gives up on it is
+ * noticed.
  */
 final class HttpChannelHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger LOG = LoggerFactory.getLogger(HttpChannelHandler.class);
 
-  private final CoordApi api;
+  private final HttpRoutes routes;
   private final CoordMetrics metrics;
+  private final ConnectionMetrics connections;
   private final AtomicInteger inFlight;
-  private final java.util.function.BooleanSupplier draining;
+  private final BooleanSupplier draining;
+  private final RequestDeadline deadline;
+  private final int maxQueued;
   private final ArrayDeque<FullHttpRequest> pending = new ArrayDeque<>();
   private boolean busy;
+  private boolean overflowed;
 
   HttpChannelHandler(
-      CoordApi api,
+      HttpRoutes routes,
       CoordMetrics metrics,
+      ConnectionMetrics connections,
       AtomicInteger inFlight,
-      java.util.function.BooleanSupplier draining) {
-    this.api = api;
+      BooleanSupplier draining,
+      RequestDeadline deadline,
+      int maxQueued) {
+    this.routes = routes;
     this.metrics = metrics;
+    this.connections = connections;
     this.inFlight = inFlight;
     this.draining = draining;
+    this.deadline = deadline;
+    this.maxQueued = maxQueued;
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    deadline.requestComplete();
+    if (overflowed) {
+      return; // released by SimpleChannelInboundHandler
+    }
+    if (busy && pending.size() >= maxQueued) {
+      overflowed = true;
+      connections.closed(ConnectionMetrics.Close.PIPELINE_OVERFLOW);
+      updateReading(ctx);
+      return;
+    }
     pending.addLast(req.retain());
-    if (!busy) {
+    if (busy) {
+      updateReading(ctx);
+    } else {
       next(ctx);
     }
+  }
+
+  /** Reads while the queue has room, the reply drains and no overflow is being answered. */
+  private void updateReading(ChannelHandlerContext ctx) {
+    boolean read = !overflowed && pending.size() < maxQueued && ctx.channel().isWritable();
+    var config = ctx.channel().config();
+    if (config.isAutoRead() != read) {
+      config.setAutoRead(read);
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+    updateReading(ctx);
+    super.channelWritabilityChanged(ctx);
   }
 
   private void next(ChannelHandlerContext ctx) {
     FullHttpRequest req = pending.pollFirst();
     if (req == null) {
       busy = false;
+      if (overflowed) {
+        busy = true;
+        metrics.request("other", 429);
+        write(
+            ctx,
+            ApiResponse.error(
+                429,
+                "too_many_pipelined",
+                "more than " + maxQueued + " pipelined requests waiting; read the replies first"),
+            false);
+      }
       return;
     }
     busy = true;
+    updateReading(ctx);
     try {
       DecoderResult dr = req.decoderResult();
       if (dr.isFailure()) {
@@ -76,9 +133,10 @@ final class HttpChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
       }
       ApiRequest ar = toApiRequest(ctx, req);
       boolean keepAlive = HttpUtil.isKeepAlive(req);
-      String route = CoordApi.route(ar.path());
+      String route = routes.label(ar.path());
       inFlight.incrementAndGet();
-      api.handle(ar)
+      routes
+          .handle(ar)
           .whenComplete(
               (resp, err) ->
                   ctx.executor()
@@ -94,16 +152,19 @@ final class HttpChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
                           }));
     } catch (IllegalArgumentException badTarget) {
       metrics.request("other", 400);
-      write(ctx, ApiResponse.error(400, "bad_request", "malformed request target"), false);
+      write(
+          ctx,
+          ApiResponse.error(
+              400, "bad_request", "malformed request target: " + badTarget.getMessage()),
+          false);
     } finally {
       req.release();
     }
   }
 
   private static ApiRequest toApiRequest(ChannelHandlerContext ctx, FullHttpRequest req) {
-    QueryStringDecoder q = new QueryStringDecoder(req.uri());
-    String path = q.path();
-    var params = q.parameters();
+    String path = RequestPath.of(req.uri());
+    var params = new QueryStringDecoder(req.uri()).parameters();
     var headers = req.headers();
     return new ApiRequest(
         req.method().name(),
@@ -174,6 +235,18 @@ final class HttpChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt == RequestDeadline.EXPIRED) {
+      connections.closed(ConnectionMetrics.Close.REQUEST_TIMEOUT);
+      if (busy) {
+        ctx.close();
+      } else {
+        busy = true;
+        metrics.request("other", 408);
+        write(
+            ctx, ApiResponse.error(408, "request_timeout", "request not complete in time"), false);
+      }
+      return;
+    }
     if (evt instanceof IdleStateEvent && !busy) {
       ctx.close();
       return;
@@ -189,6 +262,9 @@ final class HttpChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof WriteTimeoutException) {
+      connections.closed(ConnectionMetrics.Close.WRITE_TIMEOUT);
+    }
     LOG.debug(
         "connection_error remote={} error=\"{}\"", ctx.channel().remoteAddress(), cause.toString());
     ctx.close();
