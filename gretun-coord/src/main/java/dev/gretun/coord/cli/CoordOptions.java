@@ -46,7 +46,7 @@ public final class CoordOptions {
       names = INIT,
       description =
           "Admin commands: create the store in --state-dir if it does not exist (the server"
-              + " always creates it).")
+              + " and 'keys create' always do).")
   boolean init;
 
   public boolean json() {
@@ -58,13 +58,12 @@ public final class CoordOptions {
   }
 
   /**
-   * Opens the store in {@code --state-dir} for an admin command: a missing store is an error (a
-   * mistyped or forgotten {@code --state-dir} would otherwise create an empty store and report no
-   * keys or nodes), unless {@code --init}.
+   * Opens the store in {@code --state-dir} for an admin command that reads or removes: a missing
+   * store is an error (a mistyped or forgotten {@code --state-dir} would otherwise create an empty
+   * store and report no keys or nodes), unless {@code --init}.
    */
   public CoordStore openStore() {
-    Path dir = stateDir();
-    Path db = dir.resolve(SqliteCoordStore.FILE_NAME);
+    Path db = stateDir().resolve(SqliteCoordStore.FILE_NAME);
     if (!nearest(INIT, init) && !Files.exists(db)) {
       throw new GretunException(
           "no_store",
@@ -72,7 +71,23 @@ public final class CoordOptions {
               + db
               + "; give the server's --state-dir, or create a new store with --init");
     }
-    return SqliteCoordStore.open(dir);
+    return SqliteCoordStore.open(stateDir());
+  }
+
+  /**
+   * Opens the store for {@code keys create}, the documented first step of a new coordinator: a
+   * missing store is created, and stderr says where, so a wrong {@code --state-dir} is not silent.
+   */
+  public CoordStore openOrCreateStore() {
+    Path db = stateDir().resolve(SqliteCoordStore.FILE_NAME);
+    boolean existed = Files.exists(db);
+    CoordStore store = SqliteCoordStore.open(stateDir());
+    if (!existed) {
+      PrintWriter err = mixee.commandLine().getErr();
+      err.println("note: created a new coordinator store at " + db.toAbsolutePath());
+      err.flush();
+    }
+    return store;
   }
 
   /** The command's stdout. */
