@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Caps on open connections, checked at accept: per client address (IPv6 clients by /64, since one
@@ -16,6 +17,7 @@ final class ConnectionCaps {
   private final int perIp;
   private final int total;
   private final ConnectionMetrics metrics;
+  private final AtomicInteger open = new AtomicInteger();
   private final ConcurrentHashMap<InetAddress, Integer> byClient = new ConcurrentHashMap<>();
 
   /** {@code perIp} 0 = no per-client cap; {@code total} must be positive. */
@@ -32,10 +34,15 @@ final class ConnectionCaps {
     return total;
   }
 
+  /** Connections admitted and not yet closed. */
+  int open() {
+    return open.get();
+  }
+
   /** Counts {@code ch} in, or returns why it is refused (then nothing is counted). */
   ConnectionMetrics.Refusal admit(Channel ch) {
-    if (metrics.open().incrementAndGet() > total) {
-      metrics.open().decrementAndGet();
+    if (open.incrementAndGet() > total) {
+      open.decrementAndGet();
       metrics.refused(ConnectionMetrics.Refusal.TOTAL);
       return ConnectionMetrics.Refusal.TOTAL;
     }
@@ -45,7 +52,7 @@ final class ConnectionCaps {
             : null;
     if (client != null && byClient.merge(client, 1, Integer::sum) > perIp) {
       release(client);
-      metrics.open().decrementAndGet();
+      open.decrementAndGet();
       metrics.refused(ConnectionMetrics.Refusal.PER_IP);
       return ConnectionMetrics.Refusal.PER_IP;
     }
@@ -55,7 +62,7 @@ final class ConnectionCaps {
               if (client != null) {
                 release(client);
               }
-              metrics.open().decrementAndGet();
+              open.decrementAndGet();
             });
     return null;
   }

@@ -3,7 +3,6 @@ package dev.gretun.coord.http;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** Connection meters: open connections, refusals at accept, and closes forced by a limit. */
 final class ConnectionMetrics {
@@ -32,14 +31,12 @@ final class ConnectionMetrics {
     }
   }
 
-  private final AtomicInteger open = new AtomicInteger();
+  private final MeterRegistry registry;
   private final Counter[] refused = new Counter[Refusal.values().length];
   private final Counter[] closed = new Counter[Close.values().length];
 
   ConnectionMetrics(MeterRegistry registry) {
-    Gauge.builder("gretun.coord.connections.open", open::get)
-        .description("open HTTP connections (all listeners)")
-        .register(registry);
+    this.registry = registry;
     for (Refusal r : Refusal.values()) {
       refused[r.ordinal()] =
           Counter.builder("gretun.coord.connections.refused")
@@ -56,8 +53,12 @@ final class ConnectionMetrics {
     }
   }
 
-  AtomicInteger open() {
-    return open;
+  /** Exports the open connections of {@code caps} as a gauge tagged with the listener. */
+  void gaugeOpen(String listener, ConnectionCaps caps) {
+    Gauge.builder("gretun.coord.connections.open", caps, ConnectionCaps::open)
+        .description("open HTTP connections")
+        .tag("listener", listener)
+        .register(registry);
   }
 
   void refused(Refusal r) {

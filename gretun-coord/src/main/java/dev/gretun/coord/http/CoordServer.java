@@ -43,6 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class CoordServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CoordServer.class);
+  private static final int METRICS_CONNECTIONS = 16;
 
   private final CoordConfig config;
   private final CoordStore store;
@@ -59,7 +60,6 @@ public final class CoordServer implements AutoCloseable {
   private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Class<? extends ServerChannel> channelType;
-  private final ConnectionCaps caps;
   private final Channel serverChannel;
   private final Channel metricsChannel;
   private final String transport;
@@ -84,7 +84,7 @@ public final class CoordServer implements AutoCloseable {
     FdLimit fds = FdLimit.current();
     CoordConfig.Connections c = l.connections();
     ConnectionMetrics connections = new ConnectionMetrics(metrics.registry());
-    this.caps =
+    ConnectionCaps caps =
         new ConnectionCaps(c.perIp(), c.total() > 0 ? c.total() : fds.connectionCap(), connections);
     if (fds.soft() < fds.hard()) {
       LOG.warn(
@@ -103,13 +103,19 @@ public final class CoordServer implements AutoCloseable {
         c.requestTimeout(),
         c.writeTimeout(),
         c.pipelined());
-    this.serverChannel = bind(config.listen(), api, connections, "listen");
+    connections.gaugeOpen("public", caps);
+    this.serverChannel = bind(config.listen(), api, caps, connections, "listen");
+    // Own small cap, inside the fd reserve: scrapes keep working while attackers fill the
+    // public listener's cap.
+    ConnectionCaps metricsCaps = new ConnectionCaps(0, METRICS_CONNECTIONS, connections);
+    connections.gaugeOpen("metrics", metricsCaps);
     this.metricsChannel =
         config.metricsListen() == null
             ? null
             : bind(
                 config.metricsListen(),
                 new MetricsRoutes(metrics, worker),
+                metricsCaps,
                 connections,
                 "metrics-listen");
     background.scheduleWithFixedDelay(this::noticeExternalChanges, 500, 500, TimeUnit.MILLISECONDS);
@@ -124,7 +130,11 @@ public final class CoordServer implements AutoCloseable {
   }
 
   private Channel bind(
-      InetSocketAddress address, HttpRoutes routes, ConnectionMetrics connections, String flag) {
+      InetSocketAddress address,
+      HttpRoutes routes,
+      ConnectionCaps listenerCaps,
+      ConnectionMetrics connections,
+      String flag) {
     ServerBootstrap b =
         new ServerBootstrap()
             .group(group)
@@ -139,7 +149,7 @@ public final class CoordServer implements AutoCloseable {
                     config.limits(),
                     routes,
                     metrics,
-                    caps,
+                    listenerCaps,
                     connections,
                     inFlight,
                     () -> draining,
