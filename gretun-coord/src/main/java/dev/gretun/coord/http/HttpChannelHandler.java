@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -24,6 +25,7 @@ import io.netty.handler.timeout.WriteTimeoutException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -42,6 +44,7 @@ import org.slf4j.LoggerFactory;
  */
 final class HttpChannelHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger LOG = LoggerFactory.getLogger(HttpChannelHandler.class);
+  static final long LINGER_MILLIS = 2_000;
 
   private final HttpRoutes routes;
   private final CoordMetrics metrics;
@@ -53,6 +56,7 @@ final class HttpChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
   private final ArrayDeque<FullHttpRequest> pending = new ArrayDeque<>();
   private boolean busy;
   private boolean overflowed;
+  private boolean lingering;
 
   HttpChannelHandler(
       HttpRoutes routes,
@@ -93,6 +97,9 @@ final class HttpChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
 
   /** Reads while the queue has room, the reply drains and no overflow is being answered. */
   private void updateReading(ChannelHandlerContext ctx) {
+    if (lingering) {
+      return;
+    }
     boolean read = !overflowed && pending.size() < maxQueued && ctx.channel().isWritable();
     var config = ctx.channel().config();
     if (config.isAutoRead() != read) {
@@ -222,8 +229,29 @@ final class HttpChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
     } else {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       drainPending();
-      ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+      if (overflowed) {
+        ctx.writeAndFlush(resp).addListener(f -> linger(ctx));
+      } else {
+        ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+      }
     }
+  }
+
+  /**
+   * Closes in stages after the 429 (RFC 9112 §9.6): FIN after the reply, then discard what the
+   * client still sends until it closes too, or {@link #LINGER_MILLIS} at most. Closing with its
+   * unread requests in our receive buffer would send a RST, and the client's TCP stack would drop
+   * the 429 before the client read it.
+   */
+  private void linger(ChannelHandlerContext ctx) {
+    if (!(ctx.channel() instanceof DuplexChannel duplex) || !duplex.isActive()) {
+      ctx.close();
+      return;
+    }
+    lingering = true;
+    duplex.shutdownOutput();
+    duplex.config().setAutoRead(true);
+    ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   private void drainPending() {

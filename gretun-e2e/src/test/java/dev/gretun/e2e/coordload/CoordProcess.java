@@ -43,15 +43,17 @@ final class CoordProcess implements AutoCloseable {
 
   /** Starts {@code [prefix...] bin/gretun-coord} on fresh ports with {@code extra} flags. */
   static CoordProcess start(Path dir, List<String> prefix, String... extra) throws Exception {
+    Files.createDirectories(dir);
     int port = freePort();
     int metricsPort = freePort();
     List<String> args = new ArrayList<>();
+    if (!List.of(extra).contains("--metrics-listen")) {
+      args.addAll(List.of("--metrics-listen", "127.0.0.1:" + metricsPort));
+    }
     args.addAll(
         List.of(
             "--listen",
             "127.0.0.1:" + port,
-            "--metrics-listen",
-            "127.0.0.1:" + metricsPort,
             "--stun-listen",
             "off",
             "--state-dir",
