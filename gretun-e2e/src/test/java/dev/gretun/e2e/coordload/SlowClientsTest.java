@@ -111,6 +111,12 @@ class SlowClientsTest {
         for (int i = 0; i < 64; i++) {
           held.add(connect(InetAddress.getLoopbackAddress(), coord.port));
         }
+        // Accepted connections are set up on several event loops: wait until all 64 count.
+        long counted = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (coord.metric("gretun_coord_connections_open{listener=\"public\"}") < 64
+            && System.nanoTime() < counted) {
+          Thread.sleep(20);
+        }
         CoordProcess.Reply refused =
             get(InetAddress.getLoopbackAddress(), coord.port, "/healthz", "");
         assertEquals(503, refused.status(), refused.headers());
