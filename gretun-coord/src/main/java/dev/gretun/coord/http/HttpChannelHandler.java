@@ -3,6 +3,7 @@ package dev.gretun.coord.http;
 import dev.gretun.coord.metrics.CoordMetrics;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -21,8 +22,9 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.WriteTimeoutException;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +55,7 @@ final class HttpChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
   private final BooleanSupplier draining;
   private final RequestDeadline deadline;
   private final int maxQueued;
+  private final long writeTimeoutNanos;
   private final ArrayDeque<FullHttpRequest> pending = new ArrayDeque<>();
   private boolean busy;
   private boolean overflowed;
@@ -65,7 +68,8 @@ final class HttpChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
       AtomicInteger inFlight,
       BooleanSupplier draining,
       RequestDeadline deadline,
-      int maxQueued) {
+      int maxQueued,
+      Duration writeTimeout) {
     this.routes = routes;
     this.metrics = metrics;
     this.connections = connections;
@@ -73,6 +77,7 @@ final class HttpChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
     this.draining = draining;
     this.deadline = deadline;
     this.maxQueued = maxQueued;
+    this.writeTimeoutNanos = writeTimeout.toNanos();
   }
 
   @Override
@@ -217,7 +222,7 @@ final class HttpChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
     }
     if (keepAlive) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-      ctx.writeAndFlush(resp)
+      timed(ctx, ctx.writeAndFlush(resp))
           .addListener(
               f -> {
                 if (f.isSuccess()) {
@@ -230,11 +235,35 @@ final class HttpChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       drainPending();
       if (overflowed) {
-        ctx.writeAndFlush(resp).addListener(f -> linger(ctx));
+        timed(ctx, ctx.writeAndFlush(resp)).addListener(f -> linger(ctx));
       } else {
-        ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+        timed(ctx, ctx.writeAndFlush(resp)).addListener(ChannelFutureListener.CLOSE);
       }
     }
+  }
+
+  /**
+   * Closes the connection if {@code write} has not completed within the write timeout. Most replies
+   * are in the socket by the time writeAndFlush returns; only those that are not get a timer, so
+   * the common path schedules nothing.
+   */
+  private ChannelFuture timed(ChannelHandlerContext ctx, ChannelFuture write) {
+    if (!write.isDone()) {
+      ScheduledFuture<?> timer =
+          ctx.executor()
+              .schedule(
+                  () -> {
+                    if (!write.isDone()) {
+                      connections.closed(ConnectionMetrics.Close.WRITE_TIMEOUT);
+                      LOG.debug("write_timeout remote={}", ctx.channel().remoteAddress());
+                      ctx.close();
+                    }
+                  },
+                  writeTimeoutNanos,
+                  TimeUnit.NANOSECONDS);
+      write.addListener(f -> timer.cancel(false));
+    }
+    return write;
   }
 
   /**
@@ -290,9 +319,6 @@ final class HttpChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof WriteTimeoutException) {
-      connections.closed(ConnectionMetrics.Close.WRITE_TIMEOUT);
-    }
     LOG.debug(
         "connection_error remote={} error=\"{}\"", ctx.channel().remoteAddress(), cause.toString());
     ctx.close();

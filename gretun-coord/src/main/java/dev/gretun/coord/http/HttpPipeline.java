@@ -15,15 +15,14 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.handler.timeout.WriteTimeoutHandler;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
  * The handlers of one accepted connection, in order: connection caps (checked here, at accept),
- * request deadline, idle timeout, HTTP codec, write timeout, body limit, request handler. A
- * connection over a cap gets a JSON 503 and is closed without reading anything.
+ * request deadline, idle timeout, HTTP codec, body limit, request handler (which also times its
+ * writes). A connection over a cap gets a JSON 503 and is closed without reading anything.
  */
 final class HttpPipeline extends ChannelInitializer<SocketChannel> {
   private final CoordConfig.Limits limits;
@@ -68,12 +67,18 @@ final class HttpPipeline extends ChannelInitializer<SocketChannel> {
         .addLast(deadline)
         .addLast(new IdleStateHandler(limits.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
         .addLast(new HttpServerCodec(limits.maxInitialLineBytes(), limits.maxHeaderBytes(), 8192))
-        .addLast(new WriteTimeoutHandler(c.writeTimeout().toMillis(), TimeUnit.MILLISECONDS))
         .addLast(
             new JsonBodyLimit(limits.maxBodyBytes(), status -> metrics.request("other", status)))
         .addLast(
             new HttpChannelHandler(
-                routes, metrics, connections, inFlight, draining, deadline, c.pipelined()));
+                routes,
+                metrics,
+                connections,
+                inFlight,
+                draining,
+                deadline,
+                c.pipelined(),
+                c.writeTimeout()));
   }
 
   private void refuse(SocketChannel ch, ConnectionMetrics.Refusal why) {
