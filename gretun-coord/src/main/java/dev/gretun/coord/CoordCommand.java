@@ -90,8 +90,55 @@ public final class CoordCommand implements Callable<Integer> {
   @Option(
       names = "--admin-token-file",
       paramLabel = "FILE",
-      description = "File holding a token that unlocks /debug/peers from non-loopback clients.")
+      description =
+          "File holding a token (>= 16 chars) that /debug/peers requires as 'Authorization:"
+              + " Bearer TOKEN'; without it /debug/peers is refused to every client.")
   Path adminTokenFile;
+
+  // Connection limits and the metrics listener (docs/COORD.md, "Limits").
+  @Option(
+      names = "--metrics-listen",
+      paramLabel = "HOST:PORT|off",
+      defaultValue = "127.0.0.1:9465",
+      description =
+          "Listener for GET /metrics (Prometheus), or 'off'; /metrics is not on --listen"
+              + " (default: ${DEFAULT-VALUE}).")
+  String metricsListen;
+
+  @Option(
+      names = "--request-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "20s",
+      converter = CliValues.DurationConverter.class,
+      description =
+          "Deadline from a request's first byte until its body is complete; holding a long-poll"
+              + " does not count (default: ${DEFAULT-VALUE}).")
+  Duration requestTimeout;
+
+  @Option(
+      names = "--write-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "30s",
+      converter = CliValues.DurationConverter.class,
+      description =
+          "Close a connection whose reply is not read within this time (default: ${DEFAULT-VALUE}).")
+  Duration writeTimeout;
+
+  @Option(
+      names = "--max-conns-per-ip",
+      paramLabel = "N",
+      defaultValue = "64",
+      description =
+          "Open connections per client address (IPv6: per /64); 0 = no cap (default:"
+              + " ${DEFAULT-VALUE}).")
+  int maxConnsPerIp;
+
+  @Option(
+      names = "--max-connections",
+      paramLabel = "N",
+      defaultValue = "0",
+      description = "Open connections in total; 0 = the open-file limit minus a reserve (default).")
+  int maxConnections;
 
   @Option(
       names = "--long-poll",
@@ -143,8 +190,10 @@ public final class CoordCommand implements Callable<Integer> {
                       stopped.countDown();
                     }));
     LOG.info(
-        "coord_listening addr={} transport={} pool={} state_dir={} stun={} join_keys={} version={}",
+        "coord_listening addr={} metrics={} transport={} pool={} state_dir={} stun={} join_keys={}"
+            + " version={}",
         server.address(),
+        server.metricsAddress() == null ? "off" : server.metricsAddress(),
         server.transport(),
         config.pool(),
         config.stateDir().toAbsolutePath(),
@@ -206,7 +255,42 @@ public final class CoordCommand implements Callable<Integer> {
         stun,
         List.copyOf(stunAdvertise),
         adminToken(),
-        CoordConfig.Limits.defaults());
+        CoordConfig.Limits.defaults().withConnections(connections()),
+        metricsListen());
+  }
+
+  private CoordConfig.Connections connections() {
+    checkTimeout("--request-timeout", requestTimeout);
+    checkTimeout("--write-timeout", writeTimeout);
+    if (maxConnsPerIp < 0) {
+      throw usage("--max-conns-per-ip must be 0 (no cap) or more");
+    }
+    if (maxConnections < 0) {
+      throw usage("--max-connections must be 0 (derived from the open-file limit) or more");
+    }
+    return new CoordConfig.Connections(
+        requestTimeout,
+        writeTimeout,
+        maxConnsPerIp,
+        maxConnections,
+        CoordConfig.Connections.defaults().pipelined());
+  }
+
+  private void checkTimeout(String flag, Duration d) {
+    if (d.compareTo(Duration.ofMillis(100)) < 0 || d.compareTo(Duration.ofMinutes(10)) > 0) {
+      throw usage(flag + " must be between 100ms and 10m");
+    }
+  }
+
+  private InetSocketAddress metricsListen() {
+    if (metricsListen.equalsIgnoreCase("off")) {
+      return null;
+    }
+    try {
+      return CliValues.hostPort(metricsListen);
+    } catch (CommandLine.TypeConversionException e) {
+      throw usage("--metrics-listen: " + e.getMessage() + " or 'off'");
+    }
   }
 
   private String adminToken() {

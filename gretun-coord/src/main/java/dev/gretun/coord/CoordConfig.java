@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * Everything the server needs, validated by the command line. {@code stunListen} null = STUN off;
  * empty {@code stunAdvertise} = derive from the listen address or the request's Host header; {@code
- * adminToken} null = /debug only from loopback.
+ * adminToken} null = /debug/peers refused to everyone; {@code metricsListen} null = no metrics
+ * listener.
  */
 public record CoordConfig(
     InetSocketAddress listen,
@@ -20,7 +21,32 @@ public record CoordConfig(
     InetSocketAddress stunListen,
     List<String> stunAdvertise,
     String adminToken,
-    Limits limits) {
+    Limits limits,
+    InetSocketAddress metricsListen) {
+
+  /** The same configuration without a metrics listener (in-process tests, benchmarks). */
+  public CoordConfig(
+      InetSocketAddress listen,
+      IpPool pool,
+      Path stateDir,
+      boolean requireJoinKeys,
+      Duration longPoll,
+      InetSocketAddress stunListen,
+      List<String> stunAdvertise,
+      String adminToken,
+      Limits limits) {
+    this(
+        listen,
+        pool,
+        stateDir,
+        requireJoinKeys,
+        longPoll,
+        stunListen,
+        stunAdvertise,
+        adminToken,
+        limits,
+        null);
+  }
 
   /** Resource limits; {@link #defaults()} are what the CLI uses. */
   public record Limits(
@@ -37,7 +63,8 @@ public record CoordConfig(
       int signalBurst,
       int maxEndpoints,
       int maxSealedBytes,
-      Duration shutdownGrace) {
+      Duration shutdownGrace,
+      Connections connections) {
     public static Limits defaults() {
       return new Limits(
           64 * 1024,
@@ -53,7 +80,41 @@ public record CoordConfig(
           40,
           16,
           4096,
-          Duration.ofSeconds(5));
+          Duration.ofSeconds(5),
+          Connections.defaults());
+    }
+
+    public Limits withConnections(Connections c) {
+      return new Limits(
+          maxBodyBytes,
+          maxHeaderBytes,
+          maxInitialLineBytes,
+          idleTimeout,
+          authWindow,
+          maxRememberedSignatures,
+          pollsPerNode,
+          signalsPerRecipient,
+          signalTtl,
+          signalsPerSecond,
+          signalBurst,
+          maxEndpoints,
+          maxSealedBytes,
+          shutdownGrace,
+          c);
+    }
+  }
+
+  /**
+   * Per-connection bounds against slow and greedy clients: {@code requestTimeout} from the first
+   * byte of a request until its body is complete (a held long-poll does not count: it starts after
+   * the request is complete); {@code writeTimeout} for a reply to drain; {@code perIp} and {@code
+   * total} open connections (0 = no cap; {@code total} 0 = derived from the fd limit at start);
+   * {@code pipelined} complete requests queued behind the one being answered.
+   */
+  public record Connections(
+      Duration requestTimeout, Duration writeTimeout, int perIp, int total, int pipelined) {
+    public static Connections defaults() {
+      return new Connections(Duration.ofSeconds(20), Duration.ofSeconds(30), 64, 0, 4);
     }
   }
 }

@@ -13,6 +13,7 @@ import dev.gretun.core.coord.CoordWire.PeersResponse;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -98,8 +99,9 @@ class AdminCliTest {
             "--json",
             "--state-dir",
             other.toString());
-    assertEquals(0, nearest.exit(), nearest.err());
-    assertEquals(0, JSON.readTree(nearest.out()).size());
+    // The nearest --state-dir is the one used: it has no store, which is refused.
+    assertEquals(1, nearest.exit(), nearest.err());
+    assertTrue(nearest.err().contains(other.resolve("coord.db").toString()), nearest.err());
     assertEquals(
         2,
         run("--state-dir", dir.toString(), "--state-dir", other.toString(), "keys", "list").exit());
@@ -144,18 +146,33 @@ class AdminCliTest {
   }
 
   @Test
-  void debugPeersNeedsLoopbackOrAdminToken() throws Exception {
+  void debugPeersNeedsTheAdminTokenEvenFromLoopback() throws Exception {
     String token = "0123456789abcdef-token";
+    var loopback = new InetSocketAddress("127.0.0.1", 40000);
+    var remote = new InetSocketAddress("192.0.2.10", 40000);
     try (TestCoord coord = TestCoord.builder(dir).adminToken(token).start()) {
-      var remote = new InetSocketAddress("192.0.2.10", 40000);
-      ApiResponse denied = coord.server.api().handle(debug(remote, null)).get(5, TimeUnit.SECONDS);
-      assertEquals(403, denied.status());
-      ApiResponse wrong =
-          coord.server.api().handle(debug(remote, "Bearer nope")).get(5, TimeUnit.SECONDS);
-      assertEquals(403, wrong.status());
-      ApiResponse ok =
-          coord.server.api().handle(debug(remote, "Bearer " + token)).get(5, TimeUnit.SECONDS);
-      assertEquals(200, ok.status());
+      for (var client : List.of(loopback, remote)) {
+        ApiResponse denied =
+            coord.server.api().handle(debug(client, null)).get(5, TimeUnit.SECONDS);
+        assertEquals(403, denied.status());
+        ApiResponse wrong =
+            coord.server.api().handle(debug(client, "Bearer nope")).get(5, TimeUnit.SECONDS);
+        assertEquals(403, wrong.status());
+        ApiResponse ok =
+            coord.server.api().handle(debug(client, "Bearer " + token)).get(5, TimeUnit.SECONDS);
+        assertEquals(200, ok.status());
+      }
+    }
+  }
+
+  @Test
+  void debugPeersIsOffWithoutAnAdminToken() throws Exception {
+    try (TestCoord coord = TestCoord.builder(dir).start()) {
+      var loopback = new InetSocketAddress("127.0.0.1", 40000);
+      ApiResponse r =
+          coord.server.api().handle(debug(loopback, "Bearer anything")).get(5, TimeUnit.SECONDS);
+      assertEquals(403, r.status());
+      assertTrue(new String(r.body(), StandardCharsets.UTF_8).contains("--admin-token-file"));
     }
   }
 

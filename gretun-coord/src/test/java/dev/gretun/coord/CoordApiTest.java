@@ -31,12 +31,16 @@ class CoordApiTest {
   TestCoord coord;
   SignedHttp http;
 
+  private static final String ADMIN_TOKEN = "0123456789abcdef-admin";
+
   @BeforeEach
   void start() {
     coord =
         TestCoord.builder(dir)
             .joinKeys(true)
             .stun(new InetSocketAddress("127.0.0.1", 3478))
+            .adminToken(ADMIN_TOKEN)
+            .metricsListen(new InetSocketAddress("127.0.0.1", 0))
             .start();
     http = new SignedHttp(coord.uri());
   }
@@ -185,7 +189,13 @@ class CoordApiTest {
     assertEquals(200, h.status());
     assertEquals("ok", h.json().get("status").asText());
     assertEquals(1, h.json().get("nodes").asInt());
-    var m = http.send("GET", "/metrics", null, Map.of());
+    assertEquals(404, http.send("GET", "/metrics", null, Map.of()).status());
+    SignedHttp.Reply m;
+    try (SignedHttp metricsHttp =
+        new SignedHttp(
+            java.net.URI.create("http://127.0.0.1:" + coord.server.metricsAddress().getPort()))) {
+      m = metricsHttp.send("GET", "/metrics", null, Map.of());
+    }
     assertEquals(200, m.status());
     assertTrue(
         m.raw().contains("gretun_coord_requests_total{route=\"register\",status=\"200\"}"),
@@ -193,8 +203,14 @@ class CoordApiTest {
     assertTrue(m.raw().contains("gretun_coord_nodes 1.0"), m.raw());
     assertTrue(m.raw().contains("gretun_coord_stun_requests_total"), m.raw());
     assertTrue(m.raw().contains("gretun_coord_signals_dropped_total"), m.raw());
+    assertTrue(m.raw().contains("gretun_coord_connections_open"), m.raw());
     assertTrue(m.raw().contains("jvm_memory_used_bytes"), m.raw());
-    var d = http.send("GET", "/debug/peers", null, Map.of());
+    // Loopback is no credential: /debug/peers needs the admin token from everyone.
+    var denied = http.send("GET", "/debug/peers", null, Map.of());
+    assertEquals(403, denied.status());
+    assertEquals("forbidden", denied.code());
+    var d =
+        http.send("GET", "/debug/peers", null, Map.of("Authorization", "Bearer " + ADMIN_TOKEN));
     assertEquals(200, d.status());
     assertEquals("alpha", d.json().get("peers").get(0).get("node_name").asText());
   }

@@ -64,6 +64,7 @@ final class TestCoord implements AutoCloseable {
     Clock clock = new Clock();
     InetSocketAddress stunListen = null;
     String adminToken = null;
+    InetSocketAddress metricsListen = null;
     SqliteCoordStore.Sync sync = SqliteCoordStore.Sync.FULL;
 
     Builder(Path dir) {
@@ -110,6 +111,11 @@ final class TestCoord implements AutoCloseable {
       return this;
     }
 
+    Builder metricsListen(InetSocketAddress a) {
+      metricsListen = a;
+      return this;
+    }
+
     Builder adminToken(String t) {
       adminToken = t;
       return this;
@@ -126,7 +132,8 @@ final class TestCoord implements AutoCloseable {
               stunListen,
               List.of(),
               adminToken,
-              limits);
+              limits,
+              metricsListen);
       return new TestCoord(dir, c, clock, sync);
     }
   }

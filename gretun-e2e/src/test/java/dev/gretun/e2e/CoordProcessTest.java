@@ -45,12 +45,19 @@ class CoordProcessTest {
   }
 
   private static HttpResponse<String> get(int port, String path) throws Exception {
+    return get(port, path, null);
+  }
+
+  private static HttpResponse<String> get(int port, String path, String authorization)
+      throws Exception {
     try (HttpClient http = HttpClient.newHttpClient()) {
-      return http.send(
+      HttpRequest.Builder b =
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-              .timeout(Duration.ofSeconds(5))
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
+              .timeout(Duration.ofSeconds(5));
+      if (authorization != null) {
+        b.header("Authorization", authorization);
+      }
+      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
   }
 
@@ -85,7 +92,9 @@ class CoordProcessTest {
             "--pool",
             "100.64.0.0/24",
             "--state-dir",
-            state.toString());
+            state.toString(),
+            "--metrics-listen",
+            "off");
     try {
       awaitHealthy(port, p, log);
       JsonNode h = JSON.readTree(get(port, "/healthz").body());
@@ -115,8 +124,20 @@ class CoordProcessTest {
             state.toString());
     assertEquals(0, key.exit(), key.stderr());
     String joinKey = JSON.readTree(key.stdout()).get("key").asText();
+    String token = "process-test-admin-token";
+    Path tokenFile = dir.resolve("admin.token");
+    Files.writeString(tokenFile, token);
     String[] args = {
-      "--listen", "127.0.0.1:" + port, "--state-dir", state.toString(), "--stun-listen", "off"
+      "--listen",
+      "127.0.0.1:" + port,
+      "--state-dir",
+      state.toString(),
+      "--stun-listen",
+      "off",
+      "--metrics-listen",
+      "off",
+      "--admin-token-file",
+      tokenFile.toString()
     };
 
     Process p = start(log, args);
@@ -145,7 +166,8 @@ class CoordProcessTest {
 
       p = start(log, args);
       awaitHealthy(port, p, log);
-      JsonNode peers = JSON.readTree(get(port, "/debug/peers").body()).get("peers");
+      JsonNode peers =
+          JSON.readTree(get(port, "/debug/peers", "Bearer " + token).body()).get("peers");
       assertEquals(3, peers.size());
       for (JsonNode peer : peers) {
         assertEquals(ips.get(peer.get("node_key").asText()), peer.get("tunnel_ip").asText());

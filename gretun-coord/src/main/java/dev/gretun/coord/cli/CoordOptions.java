@@ -3,7 +3,9 @@ package dev.gretun.coord.cli;
 import dev.gretun.cmd.Output;
 import dev.gretun.coord.store.CoordStore;
 import dev.gretun.coord.store.SqliteCoordStore;
+import dev.gretun.core.GretunException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -18,6 +20,7 @@ import picocli.CommandLine.Spec;
 public final class CoordOptions {
   private static final String JSON = "--json";
   private static final String STATE_DIR = "--state-dir";
+  private static final String INIT = "--init";
 
   @Spec(Spec.Target.MIXEE)
   CommandSpec mixee;
@@ -39,6 +42,13 @@ public final class CoordOptions {
       description = "Directory of the SQLite store (default: ${DEFAULT-VALUE}).")
   Path stateDir;
 
+  @Option(
+      names = INIT,
+      description =
+          "Admin commands: create the store in --state-dir if it does not exist (the server"
+              + " and 'keys create' always do).")
+  boolean init;
+
   public boolean json() {
     return nearest(JSON, json);
   }
@@ -47,9 +57,37 @@ public final class CoordOptions {
     return nearest(STATE_DIR, stateDir);
   }
 
-  /** Opens the store in {@code --state-dir} (admin commands and the server share it). */
+  /**
+   * Opens the store in {@code --state-dir} for an admin command that reads or removes: a missing
+   * store is an error (a mistyped or forgotten {@code --state-dir} would otherwise create an empty
+   * store and report no keys or nodes), unless {@code --init}.
+   */
   public CoordStore openStore() {
+    Path db = stateDir().resolve(SqliteCoordStore.FILE_NAME);
+    if (!nearest(INIT, init) && !Files.exists(db)) {
+      throw new GretunException(
+          "no_store",
+          "no coordinator store at "
+              + db
+              + "; give the server's --state-dir, or create a new store with --init");
+    }
     return SqliteCoordStore.open(stateDir());
+  }
+
+  /**
+   * Opens the store for {@code keys create}, the documented first step of a new coordinator: a
+   * missing store is created, and stderr says where, so a wrong {@code --state-dir} is not silent.
+   */
+  public CoordStore openOrCreateStore() {
+    Path db = stateDir().resolve(SqliteCoordStore.FILE_NAME);
+    boolean existed = Files.exists(db);
+    CoordStore store = SqliteCoordStore.open(stateDir());
+    if (!existed) {
+      PrintWriter err = mixee.commandLine().getErr();
+      err.println("note: created a new coordinator store at " + db.toAbsolutePath());
+      err.flush();
+    }
+    return store;
   }
 
   /** The command's stdout. */

@@ -71,7 +71,7 @@ public final class KeysCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       Instant now = Instant.now();
-      try (CoordStore store = options.openStore()) {
+      try (CoordStore store = options.openOrCreateStore()) {
         var issued = store.createJoinKey(reusable, expires == null ? null : now.plus(expires), now);
         PrintWriter out = options.out();
         if (options.json()) {

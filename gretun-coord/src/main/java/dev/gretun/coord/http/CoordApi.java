@@ -18,11 +18,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Routes of the coordinator HTTP API (docs/PROTOCOL.md, "Coordinator HTTP API") to their handlers
- * ({@link OpsRoutes}, {@link NodeRoutes}, {@link SignalRoutes}). Independent of Netty: takes an
- * {@link ApiRequest}, completes a future with the reply. Blocking work (store writes) runs on
- * {@code worker}; long-polls wait on futures, holding no thread.
+ * ({@link OpsRoutes}, {@link NodeRoutes}, {@link SignalRoutes}); {@code /metrics} is on its own
+ * listener ({@link MetricsRoutes}). Independent of Netty: takes an {@link ApiRequest}, completes a
+ * future with the reply. Blocking work (store writes) runs on {@code worker}; long-polls wait on
+ * futures, holding no thread.
  */
-public final class CoordApi {
+public final class CoordApi implements HttpRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(CoordApi.class);
 
   private final Registry registry;
@@ -49,27 +50,27 @@ public final class CoordApi {
     this.signalRate = new RateLimiter(l.signalsPerSecond(), l.signalBurst(), clock);
     this.polls = new LongPolls(l.pollsPerNode(), config.longPoll());
     CallerAuth auth = new CallerAuth(l, store, registry, metrics, clock);
-    this.ops = new OpsRoutes(registry, metrics, config.adminToken());
+    this.ops = new OpsRoutes(registry, config.adminToken());
     this.nodes = new NodeRoutes(config, store, registry, auth, polls, metrics, clock);
     this.signals =
         new SignalRoutes(
             registry, relay, signalRate, l.maxSealedBytes(), auth, polls, metrics, clock);
   }
 
-  /** Metrics label of a path: one of the known routes or "other". */
-  public static String route(String path) {
+  @Override
+  public String label(String path) {
     return switch (path) {
       case "/v1/register" -> "register";
       case "/v1/endpoints" -> "endpoints";
       case "/v1/peers" -> "peers";
       case "/v1/signal" -> "signal";
       case "/healthz" -> "healthz";
-      case "/metrics" -> "metrics";
       case "/debug/peers" -> "debug_peers";
       default -> "other";
     };
   }
 
+  @Override
   public CompletableFuture<ApiResponse> handle(ApiRequest req) {
     CompletableFuture<ApiResponse> out = new CompletableFuture<>();
     worker.execute(
@@ -105,8 +106,6 @@ public final class CoordApi {
     switch (req.path()) {
       case "/healthz":
         return done(allow(m, "GET"), ops::health);
-      case "/metrics":
-        return done(allow(m, "GET"), ops::metrics);
       case "/debug/peers":
         return done(allow(m, "GET"), () -> ops.debugPeers(req));
       case "/v1/register":

@@ -9,22 +9,19 @@ import dev.gretun.coord.stun.StunService;
 import dev.gretun.core.GretunException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -39,12 +36,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running coordinator: Netty HTTP/1.1 server (epoll when available, NIO otherwise) in front of
- * {@link CoordApi}, plus the background tasks (notice store changes made by the admin CLI, expire
+ * {@link CoordApi}, the metrics listener when configured (both bounded by one {@link
+ * ConnectionCaps}), plus the background tasks (notice store changes made by the admin CLI, expire
  * signals). {@link #close} is graceful: stop accepting, answer waiting long-polls, let in-flight
  * requests finish (bounded by the shutdown grace), then close STUN and the store.
  */
 public final class CoordServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CoordServer.class);
+  private static final int METRICS_CONNECTIONS = 16;
 
   private final CoordConfig config;
   private final CoordStore store;
@@ -60,7 +59,9 @@ public final class CoordServer implements AutoCloseable {
           r -> Thread.ofPlatform().daemon().name("coord-background").unstarted(r));
   private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final Class<? extends ServerChannel> channelType;
   private final Channel serverChannel;
+  private final Channel metricsChannel;
   private final String transport;
   private volatile boolean draining;
   private boolean closed;
@@ -76,41 +77,47 @@ public final class CoordServer implements AutoCloseable {
     this.api = new CoordApi(config, store, registry, relay, metrics, clock, worker);
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    Class<? extends ServerChannel> channelType =
-        epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    this.channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     this.transport = epoll ? "epoll" : "nio";
     this.group = new MultiThreadIoEventLoopGroup(io);
     CoordConfig.Limits l = config.limits();
-    ServerBootstrap b =
-        new ServerBootstrap()
-            .group(group)
-            .channel(channelType)
-            .option(ChannelOption.SO_BACKLOG, 4096)
-            .childOption(ChannelOption.TCP_NODELAY, true)
-            .childHandler(
-                new ChannelInitializer<SocketChannel>() {
-                  @Override
-                  protected void initChannel(SocketChannel ch) {
-                    channels.add(ch);
-                    ch.pipeline()
-                        .addLast(
-                            new IdleStateHandler(
-                                l.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
-                        .addLast(
-                            new HttpServerCodec(l.maxInitialLineBytes(), l.maxHeaderBytes(), 8192))
-                        .addLast(
-                            new JsonBodyLimit(
-                                l.maxBodyBytes(), status -> metrics.request("other", status)))
-                        .addLast(new HttpChannelHandler(api, metrics, inFlight, () -> draining));
-                  }
-                });
-    try {
-      this.serverChannel = b.bind(config.listen()).sync().channel();
-    } catch (Exception e) {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-      throw new GretunException(
-          "listen", "cannot listen on " + config.listen() + ": " + e.getMessage(), e);
+    FdLimit fds = FdLimit.current();
+    CoordConfig.Connections c = l.connections();
+    ConnectionMetrics connections = new ConnectionMetrics(metrics.registry());
+    ConnectionCaps caps =
+        new ConnectionCaps(c.perIp(), c.total() > 0 ? c.total() : fds.connectionCap(), connections);
+    if (fds.soft() < fds.hard()) {
+      LOG.warn(
+          "fd_limit_low soft={} hard={} note=\"the JVM did not raise the soft limit"
+              + " (-XX:-MaxFDLimit?); connections are capped below the soft limit\"",
+          fds.soft(),
+          fds.hard());
     }
+    LOG.info(
+        "connection_limits fd_soft={} fd_hard={} max_connections={} per_ip={} request_timeout={}"
+            + " write_timeout={} pipelined={}",
+        fds.soft(),
+        fds.hard(),
+        caps.total(),
+        c.perIp() > 0 ? c.perIp() : "off",
+        c.requestTimeout(),
+        c.writeTimeout(),
+        c.pipelined());
+    connections.gaugeOpen("public", caps);
+    this.serverChannel = bind(config.listen(), api, caps, connections, "listen");
+    // Own small cap, inside the fd reserve: scrapes keep working while attackers fill the
+    // public listener's cap.
+    ConnectionCaps metricsCaps = new ConnectionCaps(0, METRICS_CONNECTIONS, connections);
+    connections.gaugeOpen("metrics", metricsCaps);
+    this.metricsChannel =
+        config.metricsListen() == null
+            ? null
+            : bind(
+                config.metricsListen(),
+                new MetricsRoutes(metrics, worker),
+                metricsCaps,
+                connections,
+                "metrics-listen");
     background.scheduleWithFixedDelay(this::noticeExternalChanges, 500, 500, TimeUnit.MILLISECONDS);
     background.scheduleWithFixedDelay(
         () -> {
@@ -120,6 +127,43 @@ public final class CoordServer implements AutoCloseable {
         10,
         10,
         TimeUnit.SECONDS);
+  }
+
+  private Channel bind(
+      InetSocketAddress address,
+      HttpRoutes routes,
+      ConnectionCaps listenerCaps,
+      ConnectionMetrics connections,
+      String flag) {
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(group)
+            .channel(channelType)
+            .option(ChannelOption.SO_BACKLOG, 4096)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(
+                ChannelOption.WRITE_BUFFER_WATER_MARK,
+                new WriteBufferWaterMark(32 * 1024, 128 * 1024))
+            .childHandler(
+                new HttpPipeline(
+                    config.limits(),
+                    routes,
+                    metrics,
+                    listenerCaps,
+                    connections,
+                    inFlight,
+                    () -> draining,
+                    channels));
+    try {
+      return b.bind(address).sync().channel();
+    } catch (Exception e) {
+      if (serverChannel != null) {
+        serverChannel.close().syncUninterruptibly();
+      }
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      throw new GretunException(
+          "listen", "cannot listen on " + address + " (--" + flag + "): " + e.getMessage(), e);
+    }
   }
 
   /** Starts serving; the store and STUN service are owned (closed) by the server from now on. */
@@ -147,6 +191,11 @@ public final class CoordServer implements AutoCloseable {
     return (InetSocketAddress) serverChannel.localAddress();
   }
 
+  /** The metrics listener's address, or null when it is off. */
+  public InetSocketAddress metricsAddress() {
+    return metricsChannel == null ? null : (InetSocketAddress) metricsChannel.localAddress();
+  }
+
   public String transport() {
     return transport;
   }
@@ -171,6 +220,9 @@ public final class CoordServer implements AutoCloseable {
     closed = true;
     LOG.info("shutdown_started in_flight={}", inFlight.get());
     serverChannel.close().syncUninterruptibly();
+    if (metricsChannel != null) {
+      metricsChannel.close().syncUninterruptibly();
+    }
     draining = true;
     api.drain();
     long deadline = System.nanoTime() + config.limits().shutdownGrace().toNanos();

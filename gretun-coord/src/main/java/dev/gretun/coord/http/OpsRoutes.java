@@ -1,7 +1,6 @@
 package dev.gretun.coord.http;
 
 import dev.gretun.coord.CoordRejection;
-import dev.gretun.coord.metrics.CoordMetrics;
 import dev.gretun.coord.registry.Registry;
 import dev.gretun.core.BuildInfo;
 import dev.gretun.core.coord.CoordWire;
@@ -9,15 +8,17 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Map;
 
-/** Operator routes: {@code /healthz}, {@code /metrics} and {@code /debug/peers}. */
+/**
+ * Operator routes on the public listener: {@code /healthz} and {@code /debug/peers}. The latter
+ * always needs the admin token: a loopback client is no proof of anything behind a same-host TLS
+ * proxy, where every client is loopback.
+ */
 final class OpsRoutes {
   private final Registry registry;
-  private final CoordMetrics metrics;
   private final String adminToken;
 
-  OpsRoutes(Registry registry, CoordMetrics metrics, String adminToken) {
+  OpsRoutes(Registry registry, String adminToken) {
     this.registry = registry;
-    this.metrics = metrics;
     this.adminToken = adminToken;
   }
 
@@ -26,23 +27,20 @@ final class OpsRoutes {
         200, new CoordWire.Health("ok", registry.size(), BuildInfo.current().version()));
   }
 
-  ApiResponse metrics() {
-    return ApiResponse.text("text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
-  }
-
   ApiResponse debugPeers(ApiRequest req) {
-    boolean loopback = req.remote() != null && req.remote().getAddress().isLoopbackAddress();
-    if (!loopback && !adminTokenMatches(req.header().apply("Authorization"))) {
+    if (adminToken == null) {
       throw new CoordRejection(
-          403,
-          "forbidden",
-          "/debug/peers needs a loopback client or 'Authorization: Bearer <admin token>'");
+          403, "forbidden", "/debug/peers is off: start the coordinator with --admin-token-file");
+    }
+    if (!adminTokenMatches(req.header().apply("Authorization"))) {
+      throw new CoordRejection(
+          403, "forbidden", "/debug/peers needs 'Authorization: Bearer <admin token>'");
     }
     return ApiResponse.rawJson(registry.peersJson(-1), Map.of());
   }
 
   private boolean adminTokenMatches(String authorization) {
-    if (adminToken == null || authorization == null || !authorization.startsWith("Bearer ")) {
+    if (authorization == null || !authorization.startsWith("Bearer ")) {
       return false;
     }
     return MessageDigest.isEqual(

@@ -5,6 +5,7 @@ import dev.gretun.coord.stun.StunService;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -80,6 +81,11 @@ public final class CoordMetrics {
 
   public AtomicInteger waitingSignals() {
     return waitingSignals;
+  }
+
+  /** The registry, for meters owned by other parts of the server (connection limits). */
+  public MeterRegistry registry() {
+    return registry;
   }
 
   /** Prometheus text exposition. */

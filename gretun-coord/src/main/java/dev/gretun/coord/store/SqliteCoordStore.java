@@ -4,7 +4,6 @@ import dev.gretun.coord.CoordRejection;
 import dev.gretun.coord.auth.JoinKeys;
 import dev.gretun.core.GretunException;
 import dev.gretun.core.coord.CoordWire.Endpoint;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -73,12 +72,7 @@ public final class SqliteCoordStore implements CoordStore {
 
   /** Opens (creating when needed) the store in {@code stateDir}. */
   public static SqliteCoordStore open(Path stateDir, Sync sync) {
-    try {
-      Files.createDirectories(stateDir);
-    } catch (java.io.IOException e) {
-      throw new GretunException(
-          "state_dir", "cannot create state dir " + stateDir + ": " + e.getMessage(), e);
-    }
+    SqliteDb.secureStateDir(stateDir, FILE_NAME);
     SQLiteConfig cfg = new SQLiteConfig();
     cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
     cfg.setSynchronous(

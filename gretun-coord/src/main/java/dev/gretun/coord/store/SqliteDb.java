@@ -1,23 +1,91 @@
 package dev.gretun.coord.store;
 
 import dev.gretun.core.GretunException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One SQLite connection: explicit transactions and parameterized statements. Not thread-safe; the
  * store serializes callers.
  */
 final class SqliteDb {
+  private static final Set<PosixFilePermission> OWNER_ONLY_DIR =
+      PosixFilePermissions.fromString("rwx------");
+  private static final Set<PosixFilePermission> OWNER_ONLY_FILE =
+      PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> GROUP_OR_OTHERS =
+      EnumSet.complementOf(
+          EnumSet.of(
+              PosixFilePermission.OWNER_READ,
+              PosixFilePermission.OWNER_WRITE,
+              PosixFilePermission.OWNER_EXECUTE));
+
   private final Connection conn;
 
   SqliteDb(Connection conn) {
     this.conn = conn;
+  }
+
+  /**
+   * Makes {@code stateDir} ready for the SQLite file {@code dbName}, which holds node keys and
+   * join-key hashes: creates the directory 0700 and the (empty) database file 0600 when missing,
+   * and refuses a directory or database, WAL or shared-memory file that group or others may access
+   * (as the node refuses its key file). SQLite creates {@code -wal} and {@code -shm} later with the
+   * database file's mode (and fchmods them past the umask), so they are 0600 too.
+   */
+  static void secureStateDir(Path stateDir, String dbName) {
+    try {
+      if (!Files.isDirectory(stateDir)) {
+        Files.createDirectories(stateDir, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIR));
+        Files.setPosixFilePermissions(stateDir, OWNER_ONLY_DIR); // the umask may have masked bits
+      }
+      refuseShared(stateDir, "state dir", "chmod 700 ");
+      Path db = stateDir.resolve(dbName);
+      if (!Files.exists(db)) {
+        Files.createFile(db, PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE));
+        Files.setPosixFilePermissions(db, OWNER_ONLY_FILE);
+      }
+      for (String suffix : new String[] {"", "-wal", "-shm"}) {
+        Path f = stateDir.resolve(dbName + suffix);
+        if (Files.exists(f)) {
+          refuseShared(f, "store file", "chmod 600 ");
+        }
+      }
+    } catch (IOException e) {
+      throw new GretunException(
+          "state_dir", "cannot prepare state dir " + stateDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void refuseShared(Path p, String what, String fix) throws IOException {
+    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
+    Set<PosixFilePermission> shared = EnumSet.noneOf(PosixFilePermission.class);
+    shared.addAll(perms);
+    shared.retainAll(GROUP_OR_OTHERS);
+    if (!shared.isEmpty()) {
+      throw new GretunException(
+          "state_dir_permissions",
+          what
+              + " "
+              + p
+              + " is accessible to group or others (mode "
+              + PosixFilePermissions.toString(perms)
+              + ") and holds node keys and join-key hashes; fix it with: "
+              + fix
+              + p);
+    }
   }
 
   /** Work inside one transaction. */

@@ -31,8 +31,8 @@ import java.util.regex.Pattern;
 /**
  * {@code make bench}: fan-out latency of one registration to N nodes that each hold a peers
  * long-poll on loopback. The coordinator runs as its own process ({@code bin/gretun-coord} on the
- * built jar) so its heap (from /metrics) and CPU time and RSS (from /proc) are its own. Reports the
- * empty server first as the baseline. N = env BENCH_NODES (default 2000).
+ * built jar) so its heap (from /metrics on its metrics listener) and CPU time and RSS (from /proc)
+ * are its own. Reports the empty server first as the baseline. N = env BENCH_NODES (default 2000).
  */
 public final class FanoutBench {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,6 +42,7 @@ public final class FanoutBench {
   private final int nodes;
   private final HttpClient http;
   private int port;
+  private int metricsPort;
   private Process coord;
 
   private FanoutBench(Path root, int nodes) {
@@ -68,8 +69,10 @@ public final class FanoutBench {
 
   private void run() throws Exception {
     Path state = Files.createTempDirectory("gretun-bench-coord");
-    try (ServerSocket s = new ServerSocket(0)) {
+    try (ServerSocket s = new ServerSocket(0);
+        ServerSocket m = new ServerSocket(0)) {
       port = s.getLocalPort();
+      metricsPort = m.getLocalPort();
     }
     Path log = state.resolve("coord.log");
     ProcessBuilder pb =
@@ -87,7 +90,12 @@ public final class FanoutBench {
             "--long-poll",
             "300s",
             "--sync",
-            "normal");
+            "normal",
+            "--metrics-listen",
+            "127.0.0.1:" + metricsPort,
+            // every simulated node connects from 127.0.0.1
+            "--max-conns-per-ip",
+            "0");
     pb.environment()
         .put("GRETUN_JAVA_OPTS", System.getenv().getOrDefault("BENCH_COORD_OPTS", "-Xmx1g"));
     pb.redirectErrorStream(true).redirectOutput(log.toFile());
@@ -257,6 +265,15 @@ public final class FanoutBench {
         .body();
   }
 
+  private String metrics() throws Exception {
+    return http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
   private void awaitHealthy() throws Exception {
     for (int i = 0; i < 600; i++) {
       try {
@@ -274,7 +291,7 @@ public final class FanoutBench {
     long deadline = System.nanoTime() + max.toNanos();
     double waiting = 0;
     while (System.nanoTime() < deadline) {
-      waiting = metric(get("/metrics"), "gretun_coord_long_polls_waiting\\{kind=\"peers\"\\}");
+      waiting = metric(metrics(), "gretun_coord_long_polls_waiting\\{kind=\"peers\"\\}");
       if (waiting >= n) {
         return;
       }
@@ -321,7 +338,7 @@ public final class FanoutBench {
         window.isZero()
             ? 0
             : (cpuTicks(pid) - c0) / (double) CLK_TCK / ((System.nanoTime() - t0) / 1e9) * 100;
-    double heap = heapBytes(get("/metrics")) / (1024 * 1024);
+    double heap = heapBytes(metrics()) / (1024 * 1024);
     return new Sample(heap, rssKiB(pid) / 1024.0, cpu);
   }
 
