@@ -1,6 +1,7 @@
 package dev.gretun.coord;
 
 import dev.gretun.coord.store.IpPool;
+import dev.gretun.coord.tls.ServerTls;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,7 +10,8 @@ import java.util.List;
 /**
  * Everything the server needs, validated by the command line. {@code stunListen} null = STUN off;
  * empty {@code stunAdvertise} = derive from the listen address or the request's Host header; {@code
- * adminToken} null = /debug only from loopback.
+ * adminToken} null = /debug only from loopback. {@code tls} is HTTPS or {@link
+ * ServerTls#plainHttp()}.
  */
 public record CoordConfig(
     InetSocketAddress listen,
@@ -20,7 +22,8 @@ public record CoordConfig(
     InetSocketAddress stunListen,
     List<String> stunAdvertise,
     String adminToken,
-    Limits limits) {
+    Limits limits,
+    ServerTls tls) {
 
   /** Resource limits; {@link #defaults()} are what the CLI uses. */
   public record Limits(

@@ -92,6 +92,7 @@ public final class CoordServer implements AutoCloseable {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     channels.add(ch);
+                    config.tls().install(ch);
                     ch.pipeline()
                         .addLast(
                             new IdleStateHandler(
