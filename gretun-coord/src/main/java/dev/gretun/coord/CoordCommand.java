@@ -56,7 +56,8 @@ public final class CoordCommand implements Callable<Integer> {
       paramLabel = "HOST:PORT",
       defaultValue = ":8443",
       converter = CliValues.HostPortConverter.class,
-      description = "HTTPS listen address (default: ${DEFAULT-VALUE}).")
+      description =
+          "Listen address: HTTPS, or HTTP with --insecure-http (default: ${DEFAULT-VALUE}).")
   InetSocketAddress listen;
 
   @Option(

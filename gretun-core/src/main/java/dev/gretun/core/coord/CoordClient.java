@@ -65,7 +65,11 @@ public final class CoordClient implements AutoCloseable {
       discoKey = discoKey.clone();
     }
 
-    /** Defaults: system clock, 5 s connect, 15 s per plain request, 10 s long-poll margin. */
+    /**
+     * Defaults: system clock, 10 s connect, 15 s per plain request, 10 s long-poll margin. The JDK
+     * client counts the TLS handshake in the connect time, and a first handshake in a cold JVM on a
+     * busy host takes seconds.
+     */
     public static Config of(
         URI baseUri, KeyPair nodeKey, byte[] discoKey, String nodeName, String joinKey) {
       return of(baseUri, nodeKey, discoKey, nodeName, joinKey, InstantSource.system());
@@ -86,7 +90,7 @@ public final class CoordClient implements AutoCloseable {
           nodeName,
           joinKey,
           clock,
-          Duration.ofSeconds(5),
+          Duration.ofSeconds(10),
           Duration.ofSeconds(15),
           Duration.ofSeconds(10),
           null);
