@@ -68,6 +68,7 @@ public final class ReloadingServerTls implements ServerTls, AutoCloseable {
         cert.describe(),
         String.join(",", PROTOCOLS));
     warnIfExpired(cert);
+    warmUp(tls.context, cert);
     tls.watcher.scheduleWithFixedDelay(
         tls::reloadIfChanged, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
     return tls;
@@ -113,6 +114,17 @@ public final class ReloadingServerTls implements ServerTls, AutoCloseable {
           .build();
     } catch (SSLException | IllegalArgumentException e) {
       throw new GretunException("tls_cert", "cannot use the certificate: " + e.getMessage(), e);
+    }
+  }
+
+  private static void warmUp(SslContext context, ServerCertificate cert) {
+    long start = System.nanoTime();
+    try {
+      boolean done = TlsWarmUp.handshake(context, cert.leaf());
+      LOG.debug("tls_warm_up done={} ms={}", done, (System.nanoTime() - start) / 1_000_000);
+    } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+      // Only a speed-up: the listener works without it.
+      LOG.debug("tls_warm_up_failed error=\"{}\"", e.toString());
     }
   }
 
