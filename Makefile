@@ -32,7 +32,7 @@ build:
 
 # Debian packages the test tiers use; installed when missing and we are root.
 DEB_PKGS := iproute2 nftables iptables conntrack iputils-ping netcat-openbsd procps jq
-DEB_PKGS += coturn iperf3 bc
+DEB_PKGS += coturn iperf3 bc openssl
 # The kernel VM tier (vm/, test/kernel/): qemu, the initramfs tools, modprobe/depmod.
 DEB_PKGS += qemu-system-x86 busybox-static cpio kmod
 deps:

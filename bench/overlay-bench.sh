@@ -118,10 +118,12 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 # --- gretun -----------------------------------------------------------------------------------
 
 GRETUN_PIDS=()
+# Plain HTTP (--insecure-http on both sides): the bench measures the data plane, and the
+# coordinator only sets it up; docs/BENCH.md.
 gretun_start_coord() {
   rm -rf "$WORK/coord"
   start coord pub "$ROOT/bin/gretun-coord" --listen "$COORD_IP:8443" --stun-listen "$COORD_IP:3478" \
-    --state-dir "$WORK/coord" --long-poll 10s --sync normal
+    --state-dir "$WORK/coord" --long-poll 10s --sync normal --insecure-http
   COORD_PID=$PID
   wait_until 30 grep -q coord_listening "$WORK/coord.log" || die "coordinator did not start: $(tail -3 "$WORK/coord.log")"
   KEY=$("$ROOT/bin/gretun-coord" keys create --reusable --json --state-dir "$WORK/coord" | jq -r .key)
@@ -130,7 +132,7 @@ gretun_start_coord() {
 gretun_up() { # NODE [extra args]
   local node=$1; shift
   rm -rf "$WORK/state-$node"
-  start "gretun-$node" "$node" "$ROOT/bin/gretun" up --coordinator "http://$COORD_IP:8443" \
+  start "gretun-$node" "$node" "$ROOT/bin/gretun" up --coordinator "http://$COORD_IP:8443" --insecure-http \
     --auth-key "$KEY" --hostname "$node" --state-dir "$WORK/state-$node" \
     --control-socket "$WORK/$node.sock" --dataplane userspace --metrics-addr 127.0.0.1:9464 "$@"
   GRETUN_PIDS+=("$PID")

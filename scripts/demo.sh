@@ -28,10 +28,23 @@ prefix=$("$lab" up 2>/dev/null | tail -1)
 export LAB_PREFIX=$prefix
 echo "a  10.0.1.10 behind nat1 (203.0.113.10)"
 echo "b  10.0.2.10 behind nat2 (198.51.100.10)"
-echo "coordinator 192.0.2.10 (HTTP :8443, STUN :3478)"
+echo "coordinator 192.0.2.10 (HTTPS :8443, STUN :3478)"
+
+step "a private CA and the coordinator's certificate (for its address 192.0.2.10)"
+ec=(-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes)
+openssl req -x509 "${ec[@]}" -days 1 -subj "/CN=gretun demo CA" \
+  -keyout "$work/ca-key.pem" -out "$work/ca.pem" 2>/dev/null
+openssl req -new "${ec[@]}" -subj "/CN=192.0.2.10" \
+  -keyout "$work/coord-key.pem" -out "$work/coord.csr" 2>/dev/null
+openssl x509 -req -in "$work/coord.csr" -CA "$work/ca.pem" -CAkey "$work/ca-key.pem" -days 1 \
+  -set_serial "0x$(openssl rand -hex 8)" -out "$work/coord-cert.pem" \
+  -extfile <(printf 'subjectAltName=IP:192.0.2.10\nextendedKeyUsage=serverAuth\n') 2>/dev/null
+openssl x509 -in "$work/coord-cert.pem" -noout -subject -ext subjectAltName | tr -s ' \n' ' '
+echo
 
 step "coordinator + a join key"
 "$lab" exec pub bin/gretun-coord --listen 192.0.2.10:8443 --stun-listen 192.0.2.10:3478 \
+  --tls-cert "$work/coord-cert.pem" --tls-key "$work/coord-key.pem" \
   --state-dir "$work/coord" >"$work/coord.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do grep -q coord_listening "$work/coord.log" 2>/dev/null && break; sleep 0.2; done
@@ -41,7 +54,8 @@ echo "join key: ${key:0:12}..."
 step "gretun up on a and b"
 start=$(date +%s.%N)
 for n in a b; do
-  "$lab" exec "$n" bin/gretun up --coordinator http://192.0.2.10:8443 --auth-key "$key" \
+  "$lab" exec "$n" bin/gretun up --coordinator https://192.0.2.10:8443 --coordinator-ca "$work/ca.pem" \
+    --auth-key "$key" \
     --hostname "$n" --state-dir "$work/$n" --control-socket "$work/$n.sock" \
     --dataplane userspace >"$work/$n.log" 2>&1 &
   pids+=($!)

@@ -37,8 +37,22 @@ final class UpCommand implements Callable<Integer> {
       names = "--coordinator",
       required = true,
       paramLabel = "URL",
-      description = "gretun-coord base URL, e.g. http://coord.example:8443")
+      description = "gretun-coord base URL, e.g. https://coord.example:8443")
   String coordinator;
+
+  @Option(
+      names = "--coordinator-ca",
+      paramLabel = "FILE",
+      description =
+          "PEM file with the CA certificate(s) that signed the coordinator's certificate; only"
+              + " these are trusted (default: the system trust store).")
+  Path coordinatorCa;
+
+  @Option(
+      names = "--insecure-http",
+      description =
+          "Allow an http:// --coordinator: peer lists travel in clear (labs only; logged at WARN).")
+  boolean insecureHttp;
 
   @Option(
       names = "--auth-key",
@@ -137,7 +151,9 @@ final class UpCommand implements Callable<Integer> {
           localApiSocket,
           metrics,
           openerTtl,
-          Durations.parsePositive(punchTimeout));
+          Durations.parsePositive(punchTimeout),
+          coordinatorCa,
+          insecureHttp);
     } catch (URISyntaxException | IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     } catch (java.net.UnknownHostException e) {

@@ -10,6 +10,8 @@ import dev.gretun.coord.store.IpPool;
 import dev.gretun.coord.store.SqliteCoordStore;
 import dev.gretun.coord.stun.StunService;
 import dev.gretun.coord.stun.StunServices;
+import dev.gretun.coord.tls.ReloadingServerTls;
+import dev.gretun.coord.tls.ServerTls;
 import dev.gretun.core.BuildInfo;
 import dev.gretun.core.GretunException;
 import java.io.IOException;
@@ -55,7 +57,7 @@ public final class CoordCommand implements Callable<Integer> {
       defaultValue = ":8443",
       converter = CliValues.HostPortConverter.class,
       description =
-          "HTTP listen address; plain HTTP, put TLS in a reverse proxy (default: ${DEFAULT-VALUE}).")
+          "Listen address: HTTPS, or HTTP with --insecure-http (default: ${DEFAULT-VALUE}).")
   InetSocketAddress listen;
 
   @Option(
@@ -157,11 +159,39 @@ public final class CoordCommand implements Callable<Integer> {
               + " killed process but not a power loss.")
   SqliteCoordStore.Sync sync;
 
+  // TLS (issue #14 item 10): HTTPS unless --insecure-http.
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      description =
+          "PEM certificate chain to serve HTTPS with, leaf first; reloaded when it changes.")
+  Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "FILE",
+      description =
+          "PEM private key of --tls-cert: PKCS#8, PKCS#1 (RSA) or SEC1 (EC), unencrypted.")
+  Path tlsKey;
+
+  @Option(
+      names = "--insecure-http",
+      description =
+          "Serve plain HTTP without --tls-cert: peer lists travel in clear (labs, or a TLS proxy"
+              + " on this host).")
+  boolean insecureHttp;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws InterruptedException {
     CoordConfig config = config();
+    if (!config.tls().enabled()) {
+      LOG.warn(
+          "insecure_http listen={} note=\"--insecure-http: plain HTTP, peer lists and tunnel"
+              + " addresses travel in clear\"",
+          config.listen());
+    }
     CoordStore store = SqliteCoordStore.open(options.stateDir(), sync);
     announceJoinKeys(store, config);
     StunService stun;
@@ -256,7 +286,8 @@ public final class CoordCommand implements Callable<Integer> {
         List.copyOf(stunAdvertise),
         adminToken(),
         CoordConfig.Limits.defaults().withConnections(connections()),
-        metricsListen());
+        metricsListen(),
+        tls());
   }
 
   private CoordConfig.Connections connections() {
@@ -291,6 +322,27 @@ public final class CoordCommand implements Callable<Integer> {
     } catch (CommandLine.TypeConversionException e) {
       throw usage("--metrics-listen: " + e.getMessage() + " or 'off'");
     }
+  }
+
+  private ServerTls tls() {
+    if (tlsCert == null && tlsKey == null) {
+      if (!insecureHttp) {
+        throw usage(
+            "no TLS certificate: pass --tls-cert FILE --tls-key FILE (PEM), or --insecure-http to"
+                + " serve plain HTTP (labs, or behind a TLS proxy on this host)");
+      }
+      return ServerTls.plainHttp();
+    }
+    if (tlsKey == null) {
+      throw usage("--tls-cert needs --tls-key FILE: the PEM private key of that certificate");
+    }
+    if (tlsCert == null) {
+      throw usage("--tls-key needs --tls-cert FILE: the PEM certificate chain of that key");
+    }
+    if (insecureHttp) {
+      throw usage("--insecure-http contradicts --tls-cert: give one or the other");
+    }
+    return ReloadingServerTls.start(tlsCert, tlsKey);
   }
 
   private String adminToken() {

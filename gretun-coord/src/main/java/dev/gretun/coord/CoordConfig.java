@@ -1,6 +1,7 @@
 package dev.gretun.coord;
 
 import dev.gretun.coord.store.IpPool;
+import dev.gretun.coord.tls.ServerTls;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,7 +11,7 @@ import java.util.List;
  * Everything the server needs, validated by the command line. {@code stunListen} null = STUN off;
  * empty {@code stunAdvertise} = derive from the listen address or the request's Host header; {@code
  * adminToken} null = /debug/peers refused to everyone; {@code metricsListen} null = no metrics
- * listener.
+ * listener. {@code tls} is HTTPS or {@link ServerTls#plainHttp()}.
  */
 public record CoordConfig(
     InetSocketAddress listen,
@@ -22,7 +23,8 @@ public record CoordConfig(
     List<String> stunAdvertise,
     String adminToken,
     Limits limits,
-    InetSocketAddress metricsListen) {
+    InetSocketAddress metricsListen,
+    ServerTls tls) {
 
   /** The same configuration without a metrics listener (in-process tests, benchmarks). */
   public CoordConfig(
@@ -34,7 +36,8 @@ public record CoordConfig(
       InetSocketAddress stunListen,
       List<String> stunAdvertise,
       String adminToken,
-      Limits limits) {
+      Limits limits,
+      ServerTls tls) {
     this(
         listen,
         pool,
@@ -45,7 +48,8 @@ public record CoordConfig(
         stunAdvertise,
         adminToken,
         limits,
-        null);
+        null,
+        tls);
   }
 
   /** Resource limits; {@link #defaults()} are what the CLI uses. */

@@ -5,6 +5,7 @@ import dev.gretun.coord.store.CoordStore;
 import dev.gretun.coord.store.IpPool;
 import dev.gretun.coord.store.SqliteCoordStore;
 import dev.gretun.coord.stun.StunService;
+import dev.gretun.coord.tls.ServerTls;
 import dev.gretun.core.coord.CoordClient;
 import dev.gretun.core.keys.Ed25519Keys;
 import java.net.InetSocketAddress;
@@ -133,7 +134,8 @@ final class TestCoord implements AutoCloseable {
               List.of(),
               adminToken,
               limits,
-              metricsListen);
+              metricsListen,
+              ServerTls.plainHttp());
       return new TestCoord(dir, c, clock, sync);
     }
   }

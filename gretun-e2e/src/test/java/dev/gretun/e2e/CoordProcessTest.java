@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gretun.core.coord.CoordClient;
 import dev.gretun.core.coord.CoordWire.RegisterResponse;
 import dev.gretun.core.keys.Ed25519Keys;
+import dev.gretun.e2e.tls.CoordTlsFiles;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -24,13 +25,23 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The real {@code bin/gretun-coord} process: acceptance start, SIGKILL durability, SIGTERM. */
+/**
+ * The real {@code bin/gretun-coord} process (HTTPS with a test CA): acceptance start, SIGKILL
+ * durability, SIGTERM.
+ */
 class CoordProcessTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   @TempDir Path dir;
+  private CoordTlsFiles tls;
+
+  @BeforeEach
+  void tls() throws IOException {
+    tls = CoordTlsFiles.create(dir.resolve("tls"), "127.0.0.1");
+  }
 
   private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
@@ -39,20 +50,21 @@ class CoordProcessTest {
   }
 
   private Process start(Path log, String... args) throws IOException {
-    ProcessBuilder pb = Launchers.builder("gretun-coord", args);
+    List<String> withTls = new ArrayList<>(List.of(args));
+    withTls.addAll(tls.coordArgs());
+    ProcessBuilder pb = Launchers.builder("gretun-coord", withTls.toArray(String[]::new));
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     return pb.start();
   }
 
-  private static HttpResponse<String> get(int port, String path) throws Exception {
+  private HttpResponse<String> get(int port, String path) throws Exception {
     return get(port, path, null);
   }
 
-  private static HttpResponse<String> get(int port, String path, String authorization)
-      throws Exception {
-    try (HttpClient http = HttpClient.newHttpClient()) {
+  private HttpResponse<String> get(int port, String path, String authorization) throws Exception {
+    try (HttpClient http = HttpClient.newBuilder().sslContext(tls.clientContext()).build()) {
       HttpRequest.Builder b =
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+          HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + path))
               .timeout(Duration.ofSeconds(5));
       if (authorization != null) {
         b.header("Authorization", authorization);
@@ -61,7 +73,7 @@ class CoordProcessTest {
     }
   }
 
-  private static void awaitHealthy(int port, Process p, Path log) throws Exception {
+  private void awaitHealthy(int port, Process p, Path log) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
       if (!p.isAlive()) {
@@ -151,11 +163,12 @@ class CoordProcessTest {
         CoordClient c =
             new CoordClient(
                 CoordClient.Config.of(
-                    URI.create("http://127.0.0.1:" + port),
-                    Ed25519Keys.generate(),
-                    disco,
-                    "node" + i,
-                    joinKey));
+                        URI.create("https://127.0.0.1:" + port),
+                        Ed25519Keys.generate(),
+                        disco,
+                        "node" + i,
+                        joinKey)
+                    .withTls(tls.clientContext()));
         clients.add(c);
         RegisterResponse r = c.register();
         ips.put(c.nodeKey(), r.tunnelIp());

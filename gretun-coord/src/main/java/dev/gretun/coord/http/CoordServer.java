@@ -6,6 +6,7 @@ import dev.gretun.coord.registry.Registry;
 import dev.gretun.coord.relay.SignalRelay;
 import dev.gretun.coord.store.CoordStore;
 import dev.gretun.coord.stun.StunService;
+import dev.gretun.coord.tls.ServerTls;
 import dev.gretun.core.GretunException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -104,7 +105,7 @@ public final class CoordServer implements AutoCloseable {
         c.writeTimeout(),
         c.pipelined());
     connections.gaugeOpen("public", caps);
-    this.serverChannel = bind(config.listen(), api, caps, connections, "listen");
+    this.serverChannel = bind(config.listen(), api, caps, connections, config.tls(), "listen");
     // Own small cap, inside the fd reserve: scrapes keep working while attackers fill the
     // public listener's cap.
     ConnectionCaps metricsCaps = new ConnectionCaps(0, METRICS_CONNECTIONS, connections);
@@ -117,6 +118,7 @@ public final class CoordServer implements AutoCloseable {
                 new MetricsRoutes(metrics, worker),
                 metricsCaps,
                 connections,
+                ServerTls.plainHttp(),
                 "metrics-listen");
     background.scheduleWithFixedDelay(this::noticeExternalChanges, 500, 500, TimeUnit.MILLISECONDS);
     background.scheduleWithFixedDelay(
@@ -134,6 +136,7 @@ public final class CoordServer implements AutoCloseable {
       HttpRoutes routes,
       ConnectionCaps listenerCaps,
       ConnectionMetrics connections,
+      ServerTls tls,
       String flag) {
     ServerBootstrap b =
         new ServerBootstrap()
@@ -153,7 +156,8 @@ public final class CoordServer implements AutoCloseable {
                     connections,
                     inFlight,
                     () -> draining,
-                    channels));
+                    channels,
+                    tls));
     try {
       return b.bind(address).sync().channel();
     } catch (Exception e) {

@@ -2,6 +2,7 @@ package dev.gretun.coord.http;
 
 import dev.gretun.coord.CoordConfig;
 import dev.gretun.coord.metrics.CoordMetrics;
+import dev.gretun.coord.tls.ServerTls;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
@@ -20,9 +21,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
- * The handlers of one accepted connection, in order: connection caps (checked here, at accept),
- * request deadline, idle timeout, HTTP codec, body limit, request handler (which also times its
- * writes). A connection over a cap gets a JSON 503 and is closed without reading anything.
+ * The handlers of one accepted connection, in order: TLS (unless plain HTTP), connection caps
+ * (checked here, at accept), request deadline, idle timeout, HTTP codec, body limit, request
+ * handler (which also times its writes). A connection over a cap gets a JSON 503 and is closed
+ * without reading anything.
  */
 final class HttpPipeline extends ChannelInitializer<SocketChannel> {
   private final CoordConfig.Limits limits;
@@ -33,6 +35,7 @@ final class HttpPipeline extends ChannelInitializer<SocketChannel> {
   private final AtomicInteger inFlight;
   private final BooleanSupplier draining;
   private final ChannelGroup channels;
+  private final ServerTls tls;
 
   HttpPipeline(
       CoordConfig.Limits limits,
@@ -42,7 +45,8 @@ final class HttpPipeline extends ChannelInitializer<SocketChannel> {
       ConnectionMetrics connections,
       AtomicInteger inFlight,
       BooleanSupplier draining,
-      ChannelGroup channels) {
+      ChannelGroup channels,
+      ServerTls tls) {
     this.limits = limits;
     this.routes = routes;
     this.metrics = metrics;
@@ -51,10 +55,12 @@ final class HttpPipeline extends ChannelInitializer<SocketChannel> {
     this.inFlight = inFlight;
     this.draining = draining;
     this.channels = channels;
+    this.tls = tls;
   }
 
   @Override
   protected void initChannel(SocketChannel ch) {
+    tls.install(ch); // first: even a refusal at accept is sent over TLS
     ConnectionMetrics.Refusal refused = caps.admit(ch);
     if (refused != null) {
       refuse(ch, refused);

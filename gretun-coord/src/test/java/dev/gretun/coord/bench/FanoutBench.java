@@ -85,6 +85,8 @@ public final class FanoutBench {
             "--stun-listen",
             "off",
             "--no-auth-keys",
+            // plain HTTP, as before TLS existed, so runs stay comparable (docs/BENCH.md)
+            "--insecure-http",
             "--pool",
             "100.64.0.0/16",
             "--long-poll",

@@ -28,6 +28,8 @@ import java.time.InstantSource;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 
 /**
  * The daemon's side of the coordinator HTTP API: signs every request with the node key, and
@@ -40,7 +42,8 @@ public final class CoordClient implements AutoCloseable {
   /**
    * Static facts of this node. {@code joinKey} may be null when the coordinator does not require
    * one or the node is already registered. {@code longPollMargin} is added to the server's hold
-   * time for the request timeout.
+   * time for the request timeout. {@code tls} null = the system trust store for an {@code https}
+   * base URI; else the context to verify the coordinator with (see {@link CoordTrust}).
    */
   public record Config(
       URI baseUri,
@@ -51,7 +54,8 @@ public final class CoordClient implements AutoCloseable {
       InstantSource clock,
       Duration connectTimeout,
       Duration requestTimeout,
-      Duration longPollMargin) {
+      Duration longPollMargin,
+      SSLContext tls) {
     public Config {
       Objects.requireNonNull(baseUri, "baseUri");
       Objects.requireNonNull(nodeKey, "nodeKey");
@@ -61,7 +65,11 @@ public final class CoordClient implements AutoCloseable {
       discoKey = discoKey.clone();
     }
 
-    /** Defaults: system clock, 5 s connect, 15 s per plain request, 10 s long-poll margin. */
+    /**
+     * Defaults: system clock, 10 s connect, 15 s per plain request, 10 s long-poll margin. The JDK
+     * client counts the TLS handshake in the connect time, and a first handshake in a cold JVM on a
+     * busy host takes seconds.
+     */
     public static Config of(
         URI baseUri, KeyPair nodeKey, byte[] discoKey, String nodeName, String joinKey) {
       return of(baseUri, nodeKey, discoKey, nodeName, joinKey, InstantSource.system());
@@ -82,9 +90,25 @@ public final class CoordClient implements AutoCloseable {
           nodeName,
           joinKey,
           clock,
-          Duration.ofSeconds(5),
+          Duration.ofSeconds(10),
           Duration.ofSeconds(15),
-          Duration.ofSeconds(10));
+          Duration.ofSeconds(10),
+          null);
+    }
+
+    /** The same configuration verifying the coordinator's certificate with {@code tls}. */
+    public Config withTls(SSLContext tls) {
+      return new Config(
+          baseUri,
+          nodeKey,
+          discoKey,
+          nodeName,
+          joinKey,
+          clock,
+          connectTimeout,
+          requestTimeout,
+          longPollMargin,
+          tls);
     }
   }
 
@@ -98,11 +122,14 @@ public final class CoordClient implements AutoCloseable {
   public CoordClient(Config config) {
     this.config = config;
     this.nodeKeyB64 = CoordWire.b64(Ed25519Keys.rawPublic(config.nodeKey().getPublic()));
-    this.http =
+    HttpClient.Builder http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(config.connectTimeout())
-            .build();
+            .connectTimeout(config.connectTimeout());
+    if (config.tls() != null) {
+      http.sslContext(config.tls());
+    }
+    this.http = http.build();
   }
 
   /** Our node key in wire form (base64 of the raw 32 bytes). */
@@ -215,11 +242,20 @@ public final class CoordClient implements AutoCloseable {
       b.header("Content-Type", "application/json");
       b.method(method, HttpRequest.BodyPublishers.ofByteArray(body));
     }
-    HttpResponse<byte[]> resp = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> resp = exchange(b.build());
     if (resp.statusCode() != 200) {
       throw error(resp);
     }
     return JSON.readValue(resp.body(), type);
+  }
+
+  private HttpResponse<byte[]> exchange(HttpRequest request)
+      throws IOException, InterruptedException {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    } catch (SSLException e) {
+      throw new CoordTlsException(config.baseUri(), e);
+    }
   }
 
   private static CoordException error(HttpResponse<byte[]> resp) {

@@ -2,6 +2,7 @@ package dev.gretun.core.daemon;
 
 import dev.gretun.core.GretunException;
 import dev.gretun.core.coord.CoordClient;
+import dev.gretun.core.coord.CoordTrust;
 import dev.gretun.core.coord.CoordWire;
 import dev.gretun.core.daemon.localapi.LocalApiServer;
 import dev.gretun.core.dataplane.Dataplane;
@@ -166,12 +167,22 @@ public final class Daemon implements AutoCloseable {
   }
 
   private CoordClient.Config clientConfig(NodeKeys keys) {
-    return CoordClient.Config.of(
-        config.coordinator(),
-        nodeKeyPair(keys),
-        keys.discoPublic(),
-        config.hostname(),
-        config.authKey());
+    CoordClient.Config c =
+        CoordClient.Config.of(
+            config.coordinator(),
+            nodeKeyPair(keys),
+            keys.discoPublic(),
+            config.hostname(),
+            config.authKey());
+    if (config.insecureHttp() && "http".equals(config.coordinator().getScheme())) {
+      log.warn(
+          "insecure_http coordinator={} note=\"--insecure-http: peer lists and tunnel addresses"
+              + " travel in clear\"",
+          config.coordinator());
+    }
+    return config.coordinatorCa() == null
+        ? c
+        : c.withTls(CoordTrust.trustOnly(config.coordinatorCa()));
   }
 
   private static KeyPair nodeKeyPair(NodeKeys keys) {

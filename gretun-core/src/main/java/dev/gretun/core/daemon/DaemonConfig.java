@@ -22,6 +22,9 @@ import java.util.Objects;
  * @param metricsAddr where to serve Prometheus metrics, or null
  * @param openerTtl IP TTL of the low-TTL opener's first pings (DESIGN.md §3.1)
  * @param punchTimeout how long punching may take before the peer is reported as no_path
+ * @param coordinatorCa PEM file of the CA(s) to trust for an https coordinator instead of the
+ *     system trust store, or null
+ * @param insecureHttp whether an http:// coordinator is allowed (peer lists travel in clear)
  */
 public record DaemonConfig(
     URI coordinator,
@@ -34,7 +37,9 @@ public record DaemonConfig(
     Path localApiSocket,
     InetSocketAddress metricsAddr,
     int openerTtl,
-    Duration punchTimeout) {
+    Duration punchTimeout,
+    Path coordinatorCa,
+    boolean insecureHttp) {
 
   public static final int DEFAULT_PORT = 7777;
   public static final String DEFAULT_LOCAL_API_SOCKET = "/run/gretun/gretun.sock";
@@ -53,7 +58,19 @@ public record DaemonConfig(
     String scheme = coordinator.getScheme();
     if (!"http".equals(scheme) && !"https".equals(scheme) || coordinator.getHost() == null) {
       throw new IllegalArgumentException(
-          "invalid --coordinator '" + coordinator + "': use http://HOST:PORT or https://HOST:PORT");
+          "invalid --coordinator '"
+              + coordinator
+              + "': use https://HOST:PORT (or http://HOST:PORT with --insecure-http)");
+    }
+    if ("http".equals(scheme) && !insecureHttp) {
+      throw new IllegalArgumentException(
+          "--coordinator "
+              + coordinator
+              + " is plain HTTP (peer lists travel in clear): use https://, or pass"
+              + " --insecure-http (labs only)");
+    }
+    if ("http".equals(scheme) && coordinatorCa != null) {
+      throw new IllegalArgumentException("--coordinator-ca needs an https:// --coordinator");
     }
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("invalid --port " + port + ": use 1-65535");

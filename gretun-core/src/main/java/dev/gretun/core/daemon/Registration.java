@@ -2,6 +2,7 @@ package dev.gretun.core.daemon;
 
 import dev.gretun.core.GretunException;
 import dev.gretun.core.coord.CoordException;
+import dev.gretun.core.coord.CoordTlsException;
 import dev.gretun.core.coord.CoordWire;
 import java.io.IOException;
 import java.net.URI;
@@ -33,6 +34,8 @@ final class Registration {
                   + hint(e.code(), haveAuthKey));
         }
         log.warn("register_failed attempt={} error=\"{}\"", attempt, e.getMessage());
+      } catch (CoordTlsException e) {
+        throw new GretunException("coordinator_tls", e.getMessage(), e);
       } catch (IOException e) {
         log.warn(
             "register_failed attempt={} coordinator={} error=\"{}\"",

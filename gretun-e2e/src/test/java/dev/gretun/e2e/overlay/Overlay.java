@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gretun.e2e.Launchers;
 import dev.gretun.e2e.lab.Lab;
 import dev.gretun.e2e.lab.LabProcess;
+import dev.gretun.e2e.tls.CoordTlsFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,13 +22,14 @@ import java.util.List;
  */
 public final class Overlay {
   public static final String COORD_IP = "192.0.2.10";
-  public static final String COORD_URL = "http://" + COORD_IP + ":8443";
+  public static final String COORD_URL = "https://" + COORD_IP + ":8443";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Lab lab;
   private final Path dir;
   private LabProcess coord;
   private String authKey;
+  private CoordTlsFiles tls;
 
   public Overlay(Lab lab, String testName) throws IOException {
     this.lab = lab;
@@ -44,20 +46,27 @@ public final class Overlay {
     return dir;
   }
 
-  /** Starts the coordinator (STUN on the same host) and creates a reusable join key once. */
+  /**
+   * Starts the coordinator (HTTPS with a certificate from a test CA, STUN on the same host) and
+   * creates the CA and a reusable join key once.
+   */
   public LabProcess startCoordinator() throws Exception {
-    coord =
-        lab.startCoord(
-            Lab.PUB,
-            "coord",
-            "--listen",
-            COORD_IP + ":8443",
-            "--stun-listen",
-            COORD_IP + ":3478",
-            "--state-dir",
-            dir.resolve("coord").toString(),
-            "--long-poll",
-            "10s");
+    if (tls == null) {
+      tls = CoordTlsFiles.create(dir.resolve("tls"), COORD_IP);
+    }
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--listen",
+                COORD_IP + ":8443",
+                "--stun-listen",
+                COORD_IP + ":3478",
+                "--state-dir",
+                dir.resolve("coord").toString(),
+                "--long-poll",
+                "10s"));
+    args.addAll(tls.coordArgs());
+    coord = lab.startCoord(Lab.PUB, "coord", args.toArray(String[]::new));
     coord.awaitLine("coord_listening", Duration.ofSeconds(30));
     if (authKey == null) {
       Launchers.Result key =
@@ -97,6 +106,7 @@ public final class Overlay {
                 socket(node).toString(),
                 "--dataplane",
                 "userspace"));
+    args.addAll(tls.upArgs());
     args.addAll(List.of(extra));
     return lab.startGretun(node, "up-" + node, args.toArray(String[]::new));
   }
