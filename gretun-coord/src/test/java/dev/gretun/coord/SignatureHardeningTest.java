@@ -32,7 +32,11 @@ class SignatureHardeningTest {
 
   @BeforeEach
   void start() {
-    coord = TestCoord.builder(dir).joinKeys(true).start();
+    coord =
+        TestCoord.builder(dir)
+            .joinKeys(true)
+            .metricsListen(new java.net.InetSocketAddress("127.0.0.1", 0))
+            .start();
     http = new SignedHttp(coord.uri());
   }
 
@@ -97,7 +101,12 @@ class SignatureHardeningTest {
   }
 
   private int rememberedGauge() throws Exception {
-    String metrics = http.send("GET", "/metrics", null, Map.of()).raw();
+    String metrics;
+    try (SignedHttp metricsHttp =
+        new SignedHttp(
+            java.net.URI.create("http://127.0.0.1:" + coord.server.metricsAddress().getPort()))) {
+      metrics = metricsHttp.send("GET", "/metrics", null, Map.of()).raw();
+    }
     Matcher m =
         Pattern.compile("(?m)^gretun_coord_replay_memory_signatures(?:\\{[^}]*})? ([0-9.eE+]+)$")
             .matcher(metrics);

@@ -37,6 +37,7 @@ final class CoordUnderAttack implements AutoCloseable {
   final Path state;
   final Path log;
   final int port;
+  final int metricsPort;
   final URI base;
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private Process process;
@@ -53,8 +54,10 @@ final class CoordUnderAttack implements AutoCloseable {
   CoordUnderAttack(Path dir) throws Exception {
     this.state = dir.resolve("state");
     this.log = dir.resolve("coord.log");
-    try (ServerSocket s = new ServerSocket(0)) {
+    try (ServerSocket s = new ServerSocket(0);
+        ServerSocket m = new ServerSocket(0)) {
       this.port = s.getLocalPort();
+      this.metricsPort = m.getLocalPort();
     }
     this.base = URI.create("http://127.0.0.1:" + port);
     start();
@@ -64,6 +67,9 @@ final class CoordUnderAttack implements AutoCloseable {
     ProcessBuilder pb =
         Launchers.builder(
             "gretun-coord",
+            "--insecure-http", // these attacks are on the HTTP layer; TLS has its own tests
+            "--metrics-listen",
+            "127.0.0.1:" + metricsPort,
             "--listen",
             "127.0.0.1:" + port,
             "--state-dir",
@@ -190,9 +196,15 @@ final class CoordUnderAttack implements AutoCloseable {
     return kp;
   }
 
-  /** A Prometheus sample of the coordinator (served on the listener this test started). */
+  /** A Prometheus sample of the coordinator (from its metrics listener). */
   double metric(String name) throws Exception {
-    String text = send("GET", "/metrics", null, Map.of()).raw();
+    String text =
+        http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
+                    .timeout(Duration.ofSeconds(10))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
     Matcher m = Pattern.compile("(?m)^" + name + "(?:\\{[^}]*})? ([0-9.eE+-]+)$").matcher(text);
     if (!m.find()) {
       throw new AssertionError(name + " not in /metrics:\n" + text);

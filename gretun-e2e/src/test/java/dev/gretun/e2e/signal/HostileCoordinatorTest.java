@@ -39,6 +39,7 @@ class HostileCoordinatorTest {
             A,
             "up-a",
             "up",
+            "--insecure-http", // the hostile coordinator double speaks plain HTTP
             "--coordinator",
             "http://192.0.2.10:8443",
             "--hostname",

@@ -149,6 +149,7 @@ class SignalReplayLabTest {
         lab.startCoord(
             PUB,
             "coord",
+            "--insecure-http", // the curious relay in front speaks plain HTTP to it
             "--listen",
             COORD_IP + ":8443",
             "--stun-listen",
@@ -177,6 +178,7 @@ class SignalReplayLabTest {
         new ArrayList<>(
             List.of(
                 "up",
+                "--insecure-http",
                 "--coordinator",
                 "http://" + COORD_IP + ":" + port,
                 "--auth-key",
