@@ -46,7 +46,7 @@ final class CoordProcess implements AutoCloseable {
     Files.createDirectories(dir);
     int port = freePort();
     int metricsPort = freePort();
-    List<String> args = new ArrayList<>();
+    List<String> args = new ArrayList<>(List.of("--insecure-http")); // TLS: tls.CoordTlsTest
     if (!List.of(extra).contains("--metrics-listen")) {
       args.addAll(List.of("--metrics-listen", "127.0.0.1:" + metricsPort));
     }

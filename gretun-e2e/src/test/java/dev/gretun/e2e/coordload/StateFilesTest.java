@@ -47,6 +47,7 @@ class StateFilesTest {
     ProcessBuilder pb =
         Launchers.builder(
             "gretun-coord",
+            "--insecure-http",
             "--listen",
             "127.0.0.1:0",
             "--metrics-listen",

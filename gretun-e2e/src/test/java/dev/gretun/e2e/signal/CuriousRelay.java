@@ -37,6 +37,9 @@ public final class CuriousRelay {
   private CuriousRelay() {}
 
   public static void main(String[] args) throws IOException {
+    // A proxy passes the Host header through (signed requests cover it); the JDK client refuses
+    // to set it unless allowed before its first use.
+    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
     URI upstream = URI.create(args[2]);
     Path dir = Path.of(args[3]);
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -73,6 +76,7 @@ public final class CuriousRelay {
     String target = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
     HttpRequest.Builder b =
         HttpRequest.newBuilder(upstream.resolve(target)).timeout(Duration.ofSeconds(60));
+    b.header("Host", ex.getRequestHeaders().getFirst("Host"));
     for (String h : FORWARDED) {
       String v = ex.getRequestHeaders().getFirst(h);
       if (v != null) {
