@@ -26,32 +26,6 @@ public record CoordConfig(
     InetSocketAddress metricsListen,
     ServerTls tls) {
 
-  /** The same configuration without a metrics listener (in-process tests, benchmarks). */
-  public CoordConfig(
-      InetSocketAddress listen,
-      IpPool pool,
-      Path stateDir,
-      boolean requireJoinKeys,
-      Duration longPoll,
-      InetSocketAddress stunListen,
-      List<String> stunAdvertise,
-      String adminToken,
-      Limits limits,
-      ServerTls tls) {
-    this(
-        listen,
-        pool,
-        stateDir,
-        requireJoinKeys,
-        longPoll,
-        stunListen,
-        stunAdvertise,
-        adminToken,
-        limits,
-        null,
-        tls);
-  }
-
   /** Resource limits; {@link #defaults()} are what the CLI uses. */
   public record Limits(
       int maxBodyBytes,
