@@ -9,10 +9,21 @@ import java.time.Duration;
  * nobody.
  */
 final class RepunchWait {
+  /**
+   * How long after expiring (30 s) Linux's conntrack garbage collector may take to evict an entry:
+   * its scan interval grows up to 60 s. Until eviction, nf_nat gives every new flow from the peer's
+   * port the mapped port of any listed entry from that port, expired or not (find_appropriate_src
+   * does not look at expiry). So once a peer's port was moved by a stale entry, each attempt renews
+   * the moved port, and the attempts fail until one comes after the eviction (measured in the VM:
+   * moved port 1945 kept for three attempts 35-45 s apart).
+   */
+  static final Duration CONNTRACK_EVICTION = Duration.ofSeconds(60);
+
   private final PeerTimings timings;
   private long repunchAt;
   private boolean silent;
   private boolean lossSilence;
+  private boolean firstAttemptAfterLoss;
   private Duration backoff;
 
   RepunchWait(PeerTimings timings) {
@@ -24,6 +35,7 @@ final class RepunchWait {
   void afterLoss(long silentSince) {
     silent = true;
     lossSilence = true;
+    firstAttemptAfterLoss = true;
     repunchAt = silentSince + timings.staleWait().toNanos();
   }
 
@@ -34,6 +46,12 @@ final class RepunchWait {
    */
   void afterFailedAttempt(long now, boolean sentFar) {
     silent = sentFar;
+    if (firstAttemptAfterLoss) {
+      // Stale entries outlived the silence (a peer's port moved): wait for their eviction too.
+      firstAttemptAfterLoss = false;
+      repunchAt = now + timings.staleWait().plus(CONNTRACK_EVICTION).toNanos();
+      return;
+    }
     repunchAt = now + backoff.toNanos();
     Duration doubled = backoff.multipliedBy(2);
     backoff =
@@ -66,6 +84,7 @@ final class RepunchWait {
   }
 
   void pathUp() {
+    firstAttemptAfterLoss = false;
     backoff = timings.repunchBackoffInitial();
   }
 

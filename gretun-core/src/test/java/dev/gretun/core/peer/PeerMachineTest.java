@@ -452,7 +452,9 @@ class PeerMachineTest {
     run(m, Duration.ofSeconds(36 + 11));
     assertEquals(PeerState.NO_PATH, m.state(), "first re-punch heard nothing");
     assertEquals(2, m.openerTtl(), "TTL 2 worked before: try it again");
-    run(m, Duration.ofSeconds(35 + 11));
+    run(m, Duration.ofSeconds(92)); // the attempt failed at 45 s: the next is due at 140 s
+    assertEquals(PeerState.NO_PATH, m.state(), "after a loss: stale wait + conntrack eviction");
+    run(m, Duration.ofSeconds(3 + 11));
     assertEquals(PeerState.NO_PATH, m.state());
     assertEquals(3, m.openerTtl(), "failed twice: escalate");
   }
