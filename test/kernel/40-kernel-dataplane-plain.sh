@@ -62,7 +62,7 @@ echo "scenario 1: one conntrack entry per NAT carried punch and data"
 "$LAB" flush nat1 nat2 >/dev/null
 start=$SECONDS
 while ! inns a ping -c 1 -W 1 "$B" >/dev/null 2>&1; do
-  # Worst case (docs/DAEMON.md "Stale NAT entries"): loss ~15 s, silence 35 s, a failed attempt
+  # Worst case (docs/DAEMON.md "Recovery after a NAT flush", step 4): loss ~15 s, silence 35 s, a failed attempt
   # 10 s because a stale entry moved a port, then 95 s for conntrack to evict it, punch ~5 s.
   ((SECONDS - start < 240)) || fail "no traffic within 240 s after the conntrack flush"
 done

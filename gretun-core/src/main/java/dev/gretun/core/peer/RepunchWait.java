@@ -4,14 +4,16 @@ import java.time.Duration;
 
 /**
  * When a peer without a path may be punched again (DESIGN.md §3.1, §3.6): after a loss, a silence
- * long enough for stale NAT entries to expire; after a failed attempt, a backoff doubling up to a
- * maximum, during which a call from the peer may start a new attempt only if our pings reached
+ * long enough for stale NAT entries to expire; after the first failed attempt that follows a loss,
+ * that silence plus {@link #CONNTRACK_EVICTION}; after other failed attempts, a backoff doubling up
+ * to a maximum, during which a call from the peer may start a new attempt only if our pings reached
  * nobody.
  */
 final class RepunchWait {
   /**
    * How long after expiring (30 s) Linux's conntrack garbage collector may take to evict an entry:
-   * its scan interval grows up to 60 s. Until eviction, nf_nat gives every new flow from the peer's
+   * its scan interval grows up to 60 s ({@code GC_SCAN_INTERVAL_MAX} in
+   * net/netfilter/nf_conntrack_core.c). Until eviction, nf_nat gives every new flow from the peer's
    * port the mapped port of any listed entry from that port, expired or not (find_appropriate_src
    * does not look at expiry). So once a peer's port was moved by a stale entry, each attempt renews
    * the moved port, and the attempts fail until one comes after the eviction (measured in the VM:
