@@ -121,6 +121,7 @@ public final class Libc {
   private Libc() {}
 
   /** A handle for libc function {@code name}; its first argument is the call-state segment. */
+  @SuppressWarnings("restricted") // native access is granted: Enable-Native-Access in the manifest
   private static MethodHandle downcall(
       String name, FunctionDescriptor descriptor, Linker.Option... options) {
     Linker.Option[] all = new Linker.Option[options.length + 1];
