@@ -33,7 +33,7 @@ public final class PeerMachine {
   private boolean localSymmetric;
   private InetSocketAddress chosen; // the endpoint the data plane was told to use
   private boolean suspended; // SuspendPath in force
-  private long lastCallMeMaybeAt = Long.MIN_VALUE;
+  private long lastCallMeMaybeAt = Long.MIN_VALUE / 2; // "long ago", without overflow in now - it
   private boolean callMeMaybeSeen;
 
   /**
@@ -157,8 +157,10 @@ public final class PeerMachine {
         // The peer is punching, so it may have lost the path. Go silent (our traffic would keep
         // a poisoned NAT entry alive, DESIGN.md §3.6) and probe: a pong or inbound data resumes
         // the path, an unanswered probe counts as path loss at once. Our call_me_maybe tells the
-        // peer when we stopped sending (see RepunchWait).
-        if (liveness.suspect(now)) {
+        // peer when we stopped sending (see RepunchWait). A call_me_maybe within a probe timeout
+        // of our own is the peer's answer to it (or to our punch), not news: suspecting again
+        // would answer it in turn, and two direct peers would bounce call_me_maybe forever.
+        if (now - lastCallMeMaybeAt >= timings.pingTimeout().toNanos() && liveness.suspect(now)) {
           suspend(out);
           sendKeepalive(now, out);
           sendCallMeMaybe(now, out);
@@ -168,6 +170,7 @@ public final class PeerMachine {
     // The opener's call_me_maybe is the non-opener's signal that the opener's NAT is open.
     // Only the opener answers one, so the two sides cannot bounce call_me_maybe back and forth.
     if (opener
+        && state != PeerState.DIRECT
         && !repunch.silent()
         && now - lastCallMeMaybeAt >= timings.callMeMaybeMinInterval().toNanos()) {
       sendCallMeMaybe(now, out);
