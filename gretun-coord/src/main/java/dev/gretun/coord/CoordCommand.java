@@ -14,6 +14,8 @@ import dev.gretun.coord.tls.ReloadingServerTls;
 import dev.gretun.coord.tls.ServerTls;
 import dev.gretun.core.BuildInfo;
 import dev.gretun.core.GretunException;
+import dev.gretun.core.os.ErrnoException;
+import dev.gretun.core.os.SdNotify;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +51,18 @@ import picocli.CommandLine.Option;
 public final class CoordCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(CoordCommand.class);
 
+  /** Read for defaults when it exists and no --config is given (docs/CONFIG.md). */
+  public static final Path DEFAULT_CONFIG = Path.of("/etc/gretun/coord.conf");
+
   @Mixin CoordOptions options;
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "Configuration file: 'key = value' lines, keys are the long options without '--';"
+              + " flags override it (default: /etc/gretun/coord.conf when it exists).")
+  Path config;
 
   @Option(
       names = "--listen",
@@ -210,12 +223,14 @@ public final class CoordCommand implements Callable<Integer> {
       throw e;
     }
     CountDownLatch stopped = new CountDownLatch(1);
+    SdNotify systemd = SdNotify.fromEnvironment();
     Runtime.getRuntime()
         .addShutdownHook(
             Thread.ofPlatform()
                 .name("coord-shutdown")
                 .unstarted(
                     () -> {
+                      notify(systemd, false);
                       server.close();
                       stopped.countDown();
                     }));
@@ -230,8 +245,22 @@ public final class CoordCommand implements Callable<Integer> {
         config.stunListen() == null ? "off" : config.stunListen(),
         config.requireJoinKeys() ? "required" : "DISABLED",
         BuildInfo.current().version());
+    notify(systemd, true);
     stopped.await();
     return 0;
+  }
+
+  /** Tells systemd (Type=notify) that the coordinator listens, or that it is stopping. */
+  private static void notify(SdNotify systemd, boolean ready) {
+    try {
+      if (ready) {
+        systemd.ready("listening");
+      } else {
+        systemd.stopping();
+      }
+    } catch (ErrnoException | RuntimeException e) {
+      LOG.warn("sd_notify_failed socket=$NOTIFY_SOCKET error=\"{}\"", e.getMessage());
+    }
   }
 
   private void announceJoinKeys(CoordStore store, CoordConfig config) {

@@ -1,7 +1,9 @@
 package dev.gretun.coord;
 
 import dev.gretun.cmd.CliSupport;
+import dev.gretun.cmd.ConfigFileDefaults;
 import dev.gretun.core.log.Logging;
+import java.util.Set;
 import picocli.CommandLine;
 
 /** Entry point of {@code gretun-coord.jar}. */
@@ -14,6 +16,8 @@ public final class Main {
   }
 
   public static CommandLine commandLine() {
-    return CliSupport.configure(new CommandLine(new CoordCommand()));
+    CommandLine cl = CliSupport.configure(new CommandLine(new CoordCommand()));
+    return cl.setDefaultValueProvider(
+        new ConfigFileDefaults(CoordCommand.DEFAULT_CONFIG, Set.of("json", "verbose", "init")));
   }
 }
