@@ -28,7 +28,7 @@ class LocalApiServerTest {
   @Test
   void answersKnownCommandAndRefusesUnknown() throws Exception {
     Path sock = dir.resolve("run/gretun.sock");
-    try (LocalApiServer server = LocalApiServer.start(sock, LocalApiServerTest::handle)) {
+    try (LocalApiServer server = LocalApiServer.start(sock, r -> handle(r.cmd()))) {
       assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(sock)));
       JsonNode peers = LocalApiClient.call(sock, "peers");
       assertEquals("direct", peers.get(0).get("state").asText());
@@ -44,7 +44,7 @@ class LocalApiServerTest {
   void staleSocketFileIsReplaced() throws Exception {
     Path sock = dir.resolve("gretun.sock");
     Files.writeString(sock, "stale");
-    try (LocalApiServer server = LocalApiServer.start(sock, LocalApiServerTest::handle)) {
+    try (LocalApiServer server = LocalApiServer.start(sock, r -> handle(r.cmd()))) {
       assertEquals("b", LocalApiClient.call(sock, "peers").get(0).get("name").asText());
     }
   }
