@@ -54,8 +54,8 @@ class OpsCommandsLabTest {
     o.startCoordinator();
     o.up(A);
     LabProcess upB = o.up(B);
-    o.awaitState(A, B, "direct", Duration.ofSeconds(30));
-    o.awaitState(B, A, "direct", Duration.ofSeconds(30));
+    o.awaitState(A, B, "direct", Duration.ofSeconds(120)); // slow on a loaded machine
+    o.awaitState(B, A, "direct", Duration.ofSeconds(60));
     String sockA = o.socket(A).toString();
     String sockB = o.socket(B).toString();
     String bIp = o.tunnelIp(A, B);
