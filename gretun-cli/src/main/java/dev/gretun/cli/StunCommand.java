@@ -83,7 +83,8 @@ final class StunCommand implements Callable<Integer> {
       int local_port,
       List<ResultJson> results,
       String mapping,
-      Boolean port_preserved) {}
+      Boolean port_preserved,
+      String mapping_reason) {}
 
   @Override
   public Integer call() throws IOException {
@@ -150,7 +151,12 @@ final class StunCommand implements Callable<Integer> {
               localPort,
               rows,
               mapping == null ? null : mapping.behaviour().name().toLowerCase(Locale.ROOT),
-              mapping == null ? null : mapping.portPreserved()));
+              mapping == null ? null : mapping.portPreserved(),
+              mapping == null || mapping.behaviour() != NatMapping.Behaviour.UNKNOWN
+                  ? null
+                  : sameServer(resolved)
+                      ? "needs two different STUN servers"
+                      : "fewer than two different servers answered"));
     } else {
       out.printf("%s  (via %s)%n", Endpoints.format(first.mapped()), servers.get(winner));
       if (servers.size() >= 2) {
@@ -167,21 +173,24 @@ final class StunCommand implements Callable<Integer> {
                       r.rtt().toNanos() / 1e6)
                   : r.status().name().toLowerCase(Locale.ROOT) + ": " + r.detail());
         }
-        out.printf("mapping: %s%n", describe(mapping, localPort));
+        out.printf("mapping: %s%n", describe(mapping, localPort, sameServer(resolved)));
       }
       out.flush();
     }
     return 0;
   }
 
-  private static String describe(NatMapping m, int localPort) {
+  private static String describe(NatMapping m, int localPort, boolean sameServer) {
     String behaviour =
         switch (m.behaviour()) {
           case ENDPOINT_INDEPENDENT ->
               "endpoint-independent (same public endpoint for every server)";
           case ENDPOINT_DEPENDENT ->
               "endpoint-dependent (a different public endpoint per server; hard NAT)";
-          case UNKNOWN -> "unknown (fewer than two servers answered)";
+          case UNKNOWN ->
+              m.distinctServerAddresses() < 2 && sameServer
+                  ? "unknown: needs two different STUN servers"
+                  : "unknown (fewer than two different servers answered)";
         };
     String port =
         m.portPreserved() == null
@@ -195,6 +204,11 @@ final class StunCommand implements Callable<Integer> {
             ? " [all servers share one IP: address-dependent mapping not ruled out]"
             : "";
     return behaviour + port + caveat;
+  }
+
+  /** True when every server resolved to one {@code ip:port}: no mapping behaviour to infer. */
+  private static boolean sameServer(List<InetSocketAddress> resolved) {
+    return new java.util.HashSet<>(resolved).size() < 2;
   }
 
   /** HOST, HOST:PORT or [V6]:PORT; DNS lookups are bounded by the timeout. */

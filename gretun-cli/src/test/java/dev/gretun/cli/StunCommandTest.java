@@ -60,6 +60,22 @@ class StunCommandTest {
   }
 
   @Test
+  void theSameServerTwiceDoesNotClaimEndpointIndependent() throws Exception {
+    try (StunServer a = StunServer.start(LOOPBACK, StunServer.Options.defaults())) {
+      String sa = "127.0.0.1:" + a.localAddress().getPort();
+      assertEquals(0, run("stun", "--server", sa, "--server", sa, "--json"), err.toString());
+      JsonNode j = new ObjectMapper().readTree(out.toString());
+      assertEquals("unknown", j.get("mapping").asText());
+      assertEquals("needs two different STUN servers", j.get("mapping_reason").asText());
+      out.getBuffer().setLength(0);
+      assertEquals(0, run("stun", "--server", sa + "," + sa));
+      assertTrue(
+          out.toString().contains("mapping: unknown: needs two different STUN servers"),
+          out.toString());
+    }
+  }
+
+  @Test
   void textOutputNamesTheServer() throws Exception {
     try (StunServer a = StunServer.start(LOOPBACK, StunServer.Options.defaults())) {
       String sa = "127.0.0.1:" + a.localAddress().getPort();
