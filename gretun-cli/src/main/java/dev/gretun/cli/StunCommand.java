@@ -2,6 +2,7 @@ package dev.gretun.cli;
 
 import dev.gretun.cmd.Output;
 import dev.gretun.core.GretunException;
+import dev.gretun.core.keys.KeyStore;
 import dev.gretun.core.stun.NatMapping;
 import dev.gretun.core.stun.StunClient;
 import dev.gretun.core.stun.StunProbe;
@@ -13,7 +14,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +59,36 @@ final class StunCommand implements Callable<Integer> {
   List<String> servers = new ArrayList<>();
 
   @Option(
+      names = "--coordinator",
+      paramLabel = "URL",
+      description =
+          "Without --server: ask the servers this coordinator names (a signed registration with"
+              + " this node's keys, as 'gretun up' makes; the host must have joined).")
+  String coordinator;
+
+  @Option(
+      names = "--coordinator-ca",
+      paramLabel = "FILE",
+      description = "PEM CA file trusted for the coordinator (default: the system trust store).")
+  Path coordinatorCa;
+
+  @Option(names = "--insecure-http", description = "Allow an http:// --coordinator (labs only).")
+  boolean insecureHttp;
+
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      description = "Node keys for --coordinator (default: ${DEFAULT-VALUE}).")
+  Path stateDir = KeyStore.DEFAULT_STATE_DIR;
+
+  @Option(
+      names = "--hostname",
+      paramLabel = "NAME",
+      description =
+          "Node name for --coordinator, as given to 'gretun up' (default: the host name).")
+  String hostname;
+
+  @Option(
       names = "--timeout",
       paramLabel = "D",
       defaultValue = "5s",
@@ -87,11 +121,15 @@ final class StunCommand implements Callable<Integer> {
       String mapping_reason) {}
 
   @Override
-  public Integer call() throws IOException {
-    if (servers.isEmpty()) {
+  public Integer call() throws IOException, InterruptedException {
+    if (servers.isEmpty() && coordinator == null) {
       throw new ParameterException(
           spec.commandLine(),
-          "pass at least one --server HOST:PORT (gretun contacts no STUN server by default)");
+          "pass --server HOST:PORT, or --coordinator URL to use the coordinator's STUN servers"
+              + " (gretun contacts no STUN server by default)");
+    }
+    if (servers.isEmpty()) {
+      servers = new ArrayList<>(coordinatorServers());
     }
     Duration limit;
     try {
@@ -178,6 +216,25 @@ final class StunCommand implements Callable<Integer> {
       out.flush();
     }
     return 0;
+  }
+
+  private List<String> coordinatorServers() throws InterruptedException {
+    URI uri;
+    try {
+      uri = new URI(coordinator);
+    } catch (URISyntaxException e) {
+      throw usage("bad --coordinator '" + coordinator + "' (e.g. https://coord.example:8443)");
+    }
+    if (!"https".equals(uri.getScheme()) && !("http".equals(uri.getScheme()) && insecureHttp)) {
+      throw usage("--coordinator must be https://HOST:PORT (http:// only with --insecure-http)");
+    }
+    String name;
+    try {
+      name = hostname != null ? hostname : InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      throw usage("cannot read the host name: pass --hostname");
+    }
+    return CoordinatorStunServers.ask(uri, stateDir, coordinatorCa, name);
   }
 
   private static String describe(NatMapping m, int localPort, boolean sameServer) {

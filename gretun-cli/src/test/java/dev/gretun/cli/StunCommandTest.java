@@ -30,7 +30,7 @@ class StunCommandTest {
   @Test
   void withoutServerIsAUsageErrorSayingWhatToDo() {
     assertEquals(2, run("stun"));
-    assertTrue(err.toString().contains("--server HOST:PORT"), err.toString());
+    assertTrue(err.toString().contains("--server HOST:PORT, or --coordinator URL"), err.toString());
   }
 
   @Test
@@ -73,6 +73,28 @@ class StunCommandTest {
           out.toString().contains("mapping: unknown: needs two different STUN servers"),
           out.toString());
     }
+  }
+
+  @Test
+  void coordinatorWithoutJoinedKeysSaysWhatToDo(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    assertEquals(
+        1,
+        run(
+            "stun",
+            "--json",
+            "--coordinator",
+            "https://127.0.0.1:1",
+            "--state-dir",
+            dir.toString()));
+    assertTrue(err.toString().contains("run 'gretun up' first"), err.toString());
+    assertTrue(out.toString().contains("\"code\":\"not_joined\""), out.toString());
+  }
+
+  @Test
+  void plainHttpCoordinatorNeedsInsecureHttp() {
+    assertEquals(2, run("stun", "--coordinator", "http://127.0.0.1:1"));
+    assertTrue(err.toString().contains("--insecure-http"), err.toString());
   }
 
   @Test

@@ -108,6 +108,27 @@ class OpsCommandsLabTest {
       assertEquals("up", only(JSON.readTree(line).get("tunnels"), "b").get("status").asText());
     }
 
+    // gretun stun without --server: the coordinator's STUN servers, asked with a's own keys.
+    Launchers.Result stun =
+        gretunIn(
+            lab,
+            A,
+            "stun",
+            "--json",
+            "--coordinator",
+            Overlay.COORD_URL,
+            "--coordinator-ca",
+            o.dir().resolve("tls/ca.pem").toString(),
+            "--state-dir",
+            o.dir().resolve("state-a").toString(),
+            "--hostname",
+            "a");
+    assertEquals(0, stun.exit(), stun.stdout() + stun.stderr());
+    JsonNode s = JSON.readTree(stun.stdout());
+    assertEquals(Overlay.COORD_IP + ":3478", s.get("server").asText());
+    assertEquals("mapped", s.get("results").get(0).get("status").asText());
+    assertTrue(o.ping(A, bIp, 2), "the tunnel is untouched by the extra registration");
+
     // gretun down on b: the daemon stops and removes its TUN device and socket, as on SIGTERM.
     Launchers.Result down = Launchers.run("gretun", "down", "--json", "--control-socket", sockB);
     assertEquals(0, down.exit(), down.stderr());
