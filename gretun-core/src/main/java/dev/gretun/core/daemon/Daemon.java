@@ -118,7 +118,8 @@ public final class Daemon implements AutoCloseable {
     dataplane.onFailure(this::dataplaneFailed);
     dataplane.start(p -> loop.offer(() -> c.onDiscoStun(p)));
 
-    localApi = LocalApiServer.start(config.localApiSocket(), this::localApiCommand);
+    localApi =
+        LocalApiServer.start(config.localApiSocket(), new LocalApiCommands(loop, c, this::close));
     if (config.metricsAddr() != null) {
       metricsServer = MetricsHttpServer.start(config.metricsAddr(), metrics.registry());
       log.info("metrics_listen addr={}", HostPort.format(metricsServer.address()));
@@ -215,17 +216,6 @@ public final class Daemon implements AutoCloseable {
       out.add(new InetSocketAddress(a, port));
     }
     return out;
-  }
-
-  private Object localApiCommand(String cmd) {
-    if (!cmd.equals("peers")) {
-      throw new IllegalArgumentException("unknown command '" + cmd + "' (known: peers)");
-    }
-    try {
-      return loop.call(core::snapshot);
-    } catch (Exception e) {
-      throw new IllegalArgumentException("daemon busy: " + e);
-    }
   }
 
   /** Stops every loop and removes what the daemon created (TUN device, local API socket). */

@@ -15,12 +15,16 @@ import dev.gretun.core.util.Ticker;
 import dev.gretun.core.wire.WireFormatException;
 import dev.gretun.core.wire.demux.PortDemux;
 import dev.gretun.core.wire.disco.DiscoMessage;
+import dev.gretun.core.wire.disco.DiscoTxId;
+import dev.gretun.core.wire.disco.Endpoints;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -44,7 +48,13 @@ final class DaemonCore {
   private final DiscoAdmission admission;
   private final RegistrationWatch registration;
   private final Consumer<GretunException> fatal;
+  private final OperatorPings operatorPings;
+  private final String nodePublicB64;
+  private final SecureRandom random = new SecureRandom();
   private boolean failed;
+
+  /** An operator ping on its way: {@code tx} is null when none was sent (the answer is final). */
+  record PingStarted(DiscoTxId tx, PingReply base, CompletableFuture<PingReply> reply) {}
 
   /**
    * What a core is made of; the collaborators behind interfaces are fakes in tests.
@@ -78,6 +88,8 @@ final class DaemonCore {
     this.admission = new DiscoAdmission(p.wallClock(), p.metrics().registry());
     this.registration = new RegistrationWatch(p.coord(), p.pool());
     this.fatal = p.fatal();
+    this.operatorPings = new OperatorPings(p.ticker());
+    this.nodePublicB64 = p.keys().nodePublicBase64();
     this.endpoints =
         new EndpointReporter(
             p.coord(),
@@ -113,6 +125,10 @@ final class DaemonCore {
     if (opened == null
         || !admission.admit(
             opened, DiscoAdmission.Via.UDP, null, p.from(), directory.name(opened.sender()))) {
+      return;
+    }
+    if (opened.message() instanceof DiscoMessage.Pong pong
+        && operatorPings.onPong(opened.sender(), pong.tx(), p.from())) {
       return;
     }
     PeerEvent event =
@@ -203,5 +219,47 @@ final class DaemonCore {
 
   List<PeerSnapshot> snapshot() {
     return table.snapshot();
+  }
+
+  /**
+   * {@code gretun ping PEER}: a disco ping to the peer's direct endpoint (PEER is its name, tunnel
+   * address or disco key). A peer without a direct path gets its path at once, no ping.
+   *
+   * @throws IllegalArgumentException when no peer matches
+   */
+  PingStarted startPing(String query) throws IOException {
+    PeerSnapshot peer = null;
+    for (PeerSnapshot s : table.snapshot()) {
+      if (query.equals(s.name()) || query.equals(s.tunnelIp()) || query.equals(s.key())) {
+        peer = s;
+        break;
+      }
+    }
+    if (peer == null) {
+      throw new IllegalArgumentException(
+          "no peer '" + query + "': give a name, tunnel address or key from 'gretun peers'");
+    }
+    PingReply base = OperatorPings.base(peer);
+    if (!"direct".equals(peer.path()) || peer.endpoint() == null) {
+      return new PingStarted(
+          null,
+          base,
+          CompletableFuture.completedFuture(
+              "relay".equals(peer.path())
+                  ? base
+                  : base.withoutPong("no direct path (state " + peer.state() + ")")));
+    }
+    InetSocketAddress to = Endpoints.parse(peer.endpoint());
+    DiscoTxId tx = DiscoTxId.random(random);
+    CompletableFuture<PingReply> reply = operatorPings.sent(tx, peer.key(), to, base);
+    byte[] env = codec.seal(peer.key(), new DiscoMessage.Ping(tx, nodePublicB64));
+    dataplane.sendDiscoStun(env, 0, env.length, to, 0);
+    metrics.pingsSent.increment();
+    return new PingStarted(tx, base, reply);
+  }
+
+  /** The operator's ping {@code tx} timed out. */
+  void forgetPing(DiscoTxId tx) {
+    operatorPings.forget(tx);
   }
 }
