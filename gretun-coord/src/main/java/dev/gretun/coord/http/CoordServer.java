@@ -187,7 +187,7 @@ public final class CoordServer implements AutoCloseable {
             .forEach(n -> relay.forget(n.nodeKey()));
       }
     } catch (RuntimeException e) {
-      LOG.warn("store_poll_failed error=\"{}\"", e.getMessage());
+      LOG.warn("store_poll_failed error={}", e.getMessage());
     }
   }
 

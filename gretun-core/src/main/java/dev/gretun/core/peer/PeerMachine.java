@@ -2,6 +2,7 @@ package dev.gretun.core.peer;
 
 import dev.gretun.core.peer.PeerAction.*;
 import dev.gretun.core.peer.PeerEvent.*;
+import dev.gretun.core.util.HostPort;
 import dev.gretun.core.util.Ticker;
 import dev.gretun.core.wire.disco.DiscoTxId;
 import java.net.InetSocketAddress;
@@ -223,7 +224,7 @@ public final class PeerMachine {
       return;
     }
     if (state == PeerState.PUNCHING) {
-      transition(PeerState.DIRECT, "data path confirmed via " + chosen, out);
+      transition(PeerState.DIRECT, "data path confirmed via " + HostPort.format(chosen), out);
       out.add(new PunchSucceeded(Duration.ofNanos(now - punch.start()), chosen));
       liveness.reset(now);
       repunch.pathUp();

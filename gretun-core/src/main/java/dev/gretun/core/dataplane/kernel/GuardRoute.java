@@ -51,7 +51,7 @@ final class GuardRoute {
     try {
       kernel.unreachableRoute(false, network, prefixLength, METRIC);
     } catch (NetlinkException e) {
-      log.warn("kernel_route_delete_failed error=\"{}\"", e.getMessage());
+      log.warn("kernel_route_delete_failed error={}", e.getMessage());
     }
   }
 }

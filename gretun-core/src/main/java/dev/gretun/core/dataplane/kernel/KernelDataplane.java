@@ -208,7 +208,7 @@ public final class KernelDataplane implements Dataplane {
   private void fail(String thread, Exception e) {
     if (!closed && failed.compareAndSet(false, true)) {
       String why = e instanceof ErrnoException ? e.getMessage() : e.toString();
-      log.error("dataplane_failed thread={} error=\"{}\"", thread, why);
+      log.error("dataplane_failed thread={} error={}", thread, why);
       failureHandler.accept(thread + ": " + why);
     }
   }

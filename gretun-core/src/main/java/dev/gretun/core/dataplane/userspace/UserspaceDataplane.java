@@ -92,7 +92,7 @@ public final class UserspaceDataplane implements Dataplane {
   private void fail(String thread, Exception e) {
     if (running && failed.compareAndSet(false, true)) {
       String why = e instanceof ErrnoException ? e.getMessage() : e.toString();
-      log.error("dataplane_failed thread={} error=\"{}\"", thread, why);
+      log.error("dataplane_failed thread={} error={}", thread, why);
       failureHandler.accept(thread + ": " + why);
     }
   }
@@ -357,7 +357,7 @@ public final class UserspaceDataplane implements Dataplane {
     try {
       tun.close();
     } catch (IOException e) {
-      log.warn("dataplane_tun_close_failed error=\"{}\"", e.toString());
+      log.warn("dataplane_tun_close_failed error={}", e.toString());
     }
     try {
       tunThread.join(2000);
