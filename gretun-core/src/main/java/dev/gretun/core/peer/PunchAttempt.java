@@ -1,7 +1,7 @@
 package dev.gretun.core.peer;
 
 /**
- * The timers and facts of one punch attempt (DESIGN.md §3.1): ping rounds, call_me_maybe repeats,
+ * The timers and facts of one punch attempt (docs/NAT-TRAVERSAL.md §3.1): ping rounds, call_me_maybe repeats,
  * the punch deadline, what was heard, and once a pong chose an endpoint, the data-path probe
  * cadence and confirmation deadline.
  */
@@ -98,7 +98,7 @@ final class PunchAttempt {
   /**
    * For the non-opener: the relay never brought the opener's call_me_maybe, maybe it cannot, so try
    * anyway after the hold. Once the relay has shown it works ({@code callMeMaybeSeen}), wait for
-   * the opener instead: pinging the opener's NAT while it is not punching poisons it (DESIGN.md
+   * the opener instead: pinging the opener's NAT while it is not punching poisons it (docs/NAT-TRAVERSAL.md
    * §3.1), e.g. when its silence after a loss began later than ours because the relay was slow.
    */
   void holdOver(long now, boolean callMeMaybeSeen) {

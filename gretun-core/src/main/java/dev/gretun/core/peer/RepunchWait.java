@@ -3,7 +3,7 @@ package dev.gretun.core.peer;
 import java.time.Duration;
 
 /**
- * When a peer without a path may be punched again (DESIGN.md §3.1, §3.6): after a loss, a silence
+ * When a peer without a path may be punched again (docs/NAT-TRAVERSAL.md §3.1, §3.6): after a loss, a silence
  * long enough for stale NAT entries to expire; after a failed attempt, a backoff doubling up to a
  * maximum, during which a call from the peer may start a new attempt only if our pings reached
  * nobody.

@@ -28,7 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The kernel data plane (DESIGN.md §2–3): the kernel carries every data packet; the daemon only
+ * The kernel data plane (docs/NAT-TRAVERSAL.md §2–3): the kernel carries every data packet; the daemon only
  * sets it up.
  *
  * <ul>

@@ -15,7 +15,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The daemon's one UDP socket on port P (DESIGN.md §2), batching receives ({@code recvmmsg}) and
+ * The daemon's one UDP socket on port P (docs/NAT-TRAVERSAL.md §2), batching receives ({@code recvmmsg}) and
  * sends ({@code sendmmsg}, UDP GSO trains) and setting the IP TTL per datagram (an {@code IP_TTL}
  * control message, used by the low-TTL opener without disturbing data sent concurrently).
  *

@@ -30,7 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The userspace data plane (DESIGN.md §2): one TUN device and the daemon's UDP port P.
+ * The userspace data plane (docs/NAT-TRAVERSAL.md §2): one TUN device and the daemon's UDP port P.
  *
  * <ul>
  *   <li>TUN → peer: read an inner IPv4 packet behind 8 bytes of headroom, find the peer by
