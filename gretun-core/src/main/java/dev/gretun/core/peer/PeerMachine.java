@@ -38,8 +38,8 @@ public final class PeerMachine {
   private boolean callMeMaybeSeen;
 
   /**
-   * @param opener whether this side is the low-TTL opener for this pair (docs/NAT-TRAVERSAL.md §3.1); both
-   *     sides must compute opposite values, e.g. "our disco key sorts lower"
+   * @param opener whether this side is the low-TTL opener for this pair (docs/NAT-TRAVERSAL.md
+   *     §3.1); both sides must compute opposite values, e.g. "our disco key sorts lower"
    */
   public PeerMachine(
       PeerInfo info, boolean opener, Ticker ticker, RandomGenerator random, PeerTimings timings) {
@@ -126,7 +126,8 @@ public final class PeerMachine {
       case DIRECT -> {
         if (changed && !candidates.coordinatorListed(chosen) && !next.endpoints().isEmpty()) {
           // The peer's mapping changed under a working path: most often a NAT lost its state and
-          // our own traffic now poisons it (docs/NAT-TRAVERSAL.md §3.6), so go silent before re-punching.
+          // our own traffic now poisons it (docs/NAT-TRAVERSAL.md §3.6), so go silent before
+          // re-punching.
           pathLost("endpoints changed, " + chosen + " no longer listed", now, true, now, out);
         }
       }
@@ -156,7 +157,8 @@ public final class PeerMachine {
       }
       case DIRECT -> {
         // The peer is punching, so it may have lost the path. Go silent (our traffic would keep
-        // a poisoned NAT entry alive, docs/NAT-TRAVERSAL.md §3.6) and probe: a pong or inbound data resumes
+        // a poisoned NAT entry alive, docs/NAT-TRAVERSAL.md §3.6) and probe: a pong or inbound data
+        // resumes
         // the path, an unanswered probe counts as path loss at once. Our call_me_maybe tells the
         // peer when we stopped sending (see RepunchWait).
         if (liveness.suspect(now)) {

@@ -3,10 +3,10 @@ package dev.gretun.core.peer;
 import java.time.Duration;
 
 /**
- * When a peer without a path may be punched again (docs/NAT-TRAVERSAL.md §3.1, §3.6): after a loss, a silence
- * long enough for stale NAT entries to expire; after a failed attempt, a backoff doubling up to a
- * maximum, during which a call from the peer may start a new attempt only if our pings reached
- * nobody.
+ * When a peer without a path may be punched again (docs/NAT-TRAVERSAL.md §3.1, §3.6): after a loss,
+ * a silence long enough for stale NAT entries to expire; after a failed attempt, a backoff doubling
+ * up to a maximum, during which a call from the peer may start a new attempt only if our pings
+ * reached nobody.
  */
 final class RepunchWait {
   private final PeerTimings timings;

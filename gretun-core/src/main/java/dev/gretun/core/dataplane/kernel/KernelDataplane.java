@@ -28,8 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The kernel data plane (docs/NAT-TRAVERSAL.md §2–3): the kernel carries every data packet; the daemon only
- * sets it up.
+ * The kernel data plane (docs/NAT-TRAVERSAL.md §2–3): the kernel carries every data packet; the
+ * daemon only sets it up.
  *
  * <ul>
  *   <li>The kernel's FOU socket owns UDP port P (GRE-in-UDP, ipproto 47) for the daemon's whole
