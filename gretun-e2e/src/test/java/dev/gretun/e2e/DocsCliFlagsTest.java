@@ -24,8 +24,10 @@ import org.junit.jupiter.api.Test;
  * first command heading is about every command: its flags are checked against {@code gretun}.
  */
 class DocsCliFlagsTest {
+  /** "## gretun up", "### `gretun-coord keys create`", "## gretun probe HOST": words after it. */
   private static final Pattern HEADING =
-      Pattern.compile("^#{2,4} +`?(gretun(?:-coord)?(?: [a-z][a-z0-9-]*)*)`?\\s*$");
+      Pattern.compile("^#{2,4} +`?(gretun(?:-coord)?)(?![\\w-])((?: +[a-z][a-z0-9-]*)*)");
+
   private static final Pattern FLAG = Pattern.compile("(?<![\\w-])--(?:\\[no-\\])?[a-z][a-z0-9-]*");
   private static final Pattern CODE_SPAN = Pattern.compile("`([^`]+)`");
   private static final Pattern COMMAND_LINE =
@@ -66,8 +68,8 @@ class DocsCliFlagsTest {
         continue;
       }
       Matcher h = inBlock ? null : HEADING.matcher(line);
-      if (h != null && h.matches()) {
-        section = resolve(h.group(1));
+      if (h != null && h.find()) {
+        section = resolve(h.group(1) + h.group(2));
         out.computeIfAbsent(section, k -> new LinkedHashSet<>());
         continue;
       }
