@@ -128,7 +128,12 @@ public final class PeerMachine {
           // The peer's mapping changed under a working path: most often a NAT lost its state and
           // our own traffic now poisons it (docs/NAT-TRAVERSAL.md §3.6), so go silent before
           // re-punching.
-          pathLost("endpoints changed, " + chosen + " no longer listed", now, true, now, out);
+          pathLost(
+              "endpoints changed, " + HostPort.format(chosen) + " no longer listed",
+              now,
+              true,
+              now,
+              out);
         }
       }
       case NO_PATH -> {
@@ -276,7 +281,7 @@ public final class PeerMachine {
   private void tickPunching(long now, List<PeerAction> out) {
     if (chosen != null) {
       if (punch.confirmTimedOut(now)) {
-        noPath("data path through " + chosen + " not confirmed", now, out);
+        noPath("data path through " + HostPort.format(chosen) + " not confirmed", now, out);
         return;
       }
       if (punch.dataProbeDue(now)) {

@@ -68,6 +68,16 @@ class LogLayoutTest {
   }
 
   @Test
+  void addressesInsideListsToo() throws IOException {
+    InetSocketAddress a = new InetSocketAddress(InetAddress.getByName("192.0.2.10"), 3478);
+    InetSocketAddress b = new InetSocketAddress(InetAddress.getByName("::1"), 3478);
+    assertEquals(
+        "time=2026-05-28T20:26:40.123Z level=info logger=Daemon event=stun"
+            + " servers=\"[192.0.2.10:3478, [0:0:0:0:0:0:0:1]:3478]\" none=[]\n",
+        line(LogFormat.LOGFMT, "stun servers={} none={}", java.util.List.of(a, b), new Object[0]));
+  }
+
+  @Test
   void freeTextAndTrailingWordsGoToMsg() {
     assertEquals(
         "time=2026-05-28T20:26:40.123Z level=info logger=Daemon msg=\"Hello, world 7\"\n",

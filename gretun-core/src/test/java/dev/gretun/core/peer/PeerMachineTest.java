@@ -241,7 +241,7 @@ class PeerMachineTest {
     var actions = run(m, Duration.ofMillis(5010));
     assertEquals(PeerState.NO_PATH, m.state());
     assertEquals(
-        List.of(new NoPath("data path through " + PUB + " not confirmed")),
+        List.of(new NoPath("data path through " + HostPort.format(PUB) + " not confirmed")),
         only(NoPath.class, actions));
   }
 

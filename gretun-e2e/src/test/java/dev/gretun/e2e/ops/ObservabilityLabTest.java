@@ -66,7 +66,7 @@ class ObservabilityLabTest {
         0.0, daemon.value("gretun_disco_refused_total", "reason=\"replayed\"").orElseThrow());
 
     LabProcess b = o.up(B);
-    o.awaitState(A, B, "direct", Duration.ofSeconds(30));
+    o.awaitState(A, B, "direct", Duration.ofSeconds(90));
     o.awaitState(B, A, "direct", Duration.ofSeconds(30));
 
     Exposition coordMetrics = scrape(lab, PUB, COORD_METRICS);
