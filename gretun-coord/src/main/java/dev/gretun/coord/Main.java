@@ -11,7 +11,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    Logging.configure(Logging.wantsVerbose(args));
+    Logging.configure(args);
     System.exit(commandLine().execute(args));
   }
 

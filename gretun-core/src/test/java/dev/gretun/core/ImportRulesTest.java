@@ -100,7 +100,7 @@ class ImportRulesTest {
       Map.ofEntries(
           Map.entry("", Set.of()),
           Map.entry("util", Set.of()),
-          Map.entry("log", Set.of()),
+          Map.entry("log", Set.of("util")),
           Map.entry("metrics", Set.of()),
           Map.entry("crypto", Set.of()),
           Map.entry("wire", Set.of()),

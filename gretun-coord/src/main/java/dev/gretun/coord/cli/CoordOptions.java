@@ -1,9 +1,11 @@
 package dev.gretun.coord.cli;
 
+import dev.gretun.cmd.LogFormatOption;
 import dev.gretun.cmd.Output;
 import dev.gretun.coord.store.CoordStore;
 import dev.gretun.coord.store.SqliteCoordStore;
 import dev.gretun.core.GretunException;
+import dev.gretun.core.log.LogFormat;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +36,14 @@ public final class CoordOptions {
       names = {"-v", "--verbose"},
       description = "Debug logs on stderr.")
   boolean verbose;
+
+  @Option(
+      names = "--log-format",
+      paramLabel = "FORMAT",
+      converter = LogFormatOption.Converter.class,
+      completionCandidates = LogFormatOption.Names.class,
+      description = LogFormatOption.DESCRIPTION)
+  LogFormat logFormat;
 
   @Option(
       names = STATE_DIR,

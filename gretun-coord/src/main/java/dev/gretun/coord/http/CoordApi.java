@@ -97,7 +97,7 @@ public final class CoordApi implements HttpRoutes {
     if (e instanceof CoordRejection r) {
       return ApiResponse.of(r);
     }
-    LOG.error("request_failed error=\"{}\"", e.toString(), e);
+    LOG.error("request_failed error={}", e.toString(), e);
     return ApiResponse.error(500, "internal", "internal error");
   }
 

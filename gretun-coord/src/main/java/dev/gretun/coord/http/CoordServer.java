@@ -8,6 +8,7 @@ import dev.gretun.coord.store.CoordStore;
 import dev.gretun.coord.stun.StunService;
 import dev.gretun.coord.tls.ServerTls;
 import dev.gretun.core.GretunException;
+import dev.gretun.core.util.HostPort;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -166,7 +167,9 @@ public final class CoordServer implements AutoCloseable {
       }
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw new GretunException(
-          "listen", "cannot listen on " + address + " (--" + flag + "): " + e.getMessage(), e);
+          "listen",
+          "cannot listen on " + HostPort.format(address) + " (--" + flag + "): " + e.getMessage(),
+          e);
     }
   }
 
@@ -187,7 +190,7 @@ public final class CoordServer implements AutoCloseable {
             .forEach(n -> relay.forget(n.nodeKey()));
       }
     } catch (RuntimeException e) {
-      LOG.warn("store_poll_failed error=\"{}\"", e.getMessage());
+      LOG.warn("store_poll_failed error={}", e.getMessage());
     }
   }
 

@@ -42,7 +42,7 @@ public final class CoordWatch implements AutoCloseable {
                       }
                       Duration d = backoff.nextDelay();
                       LOG.warn(
-                          "coord_poll_failed loop={} error=\"{}\" retry_ms={}",
+                          "coord_poll_failed loop={} error={} retry_ms={}",
                           name,
                           e.getMessage(),
                           d.toMillis());

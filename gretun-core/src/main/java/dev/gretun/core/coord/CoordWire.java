@@ -44,17 +44,19 @@ public final class CoordWire {
     return raw;
   }
 
-  /** The mapper both sides use: snake_case, unknown fields ignored, no nulls written. */
+  /**
+   * The mapper both sides use: snake_case, unknown fields ignored, unset fields written as {@code
+   * null} (as in every {@code --json} output of both programs; docs/PROTOCOL.md).
+   */
   public static ObjectMapper mapper() {
     return JsonMapper.builder()
         .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
         .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-        // What the deprecated serializationInclusion(NON_NULL) set: NON_NULL for values and
-        // contents.
+        // Unset fields are written as null (docs/API.md): both programs speak the same JSON.
         .defaultPropertyInclusion(
-            JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
+            JsonInclude.Value.construct(JsonInclude.Include.ALWAYS, JsonInclude.Include.ALWAYS))
         .build();
   }
 

@@ -155,7 +155,7 @@ public final class Daemon implements AutoCloseable {
       return;
     }
     failure = why;
-    log.error("daemon_failed code={} error=\"{}\"", why.code(), why.getMessage());
+    log.error("daemon_failed code={} error={}", why.code(), why.getMessage());
     Thread.ofPlatform().name("daemon-stop").start(this::close);
   }
 
@@ -196,7 +196,7 @@ public final class Daemon implements AutoCloseable {
       try {
         out.add(HostPort.parse(s));
       } catch (IllegalArgumentException e) {
-        log.warn("stun_server_ignored server={} error=\"{}\"", s, e.getMessage());
+        log.warn("stun_server_ignored server={} error={}", s, e.getMessage());
       }
     }
     return out;

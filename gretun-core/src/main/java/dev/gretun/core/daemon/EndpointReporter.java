@@ -129,7 +129,7 @@ final class EndpointReporter {
         eps.add(new CoordWire.Endpoint(Endpoints.format(a), "local"));
       }
     } catch (IOException e) {
-      log.warn("local_addresses_failed error=\"{}\"", e.toString());
+      log.warn("local_addresses_failed error={}", e.toString());
     }
     if (stunMapped != null) {
       CoordWire.Endpoint mapped = new CoordWire.Endpoint(Endpoints.format(stunMapped), "stun");
@@ -150,7 +150,7 @@ final class EndpointReporter {
                 "endpoints_posted endpoints={}",
                 eps.stream().map(CoordWire.Endpoint::addr).toList());
           } catch (IOException | RuntimeException e) {
-            log.warn("endpoints_post_failed error=\"{}\"", e.toString());
+            log.warn("endpoints_post_failed error={}", e.toString());
             loop.execute(() -> posted = List.of());
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

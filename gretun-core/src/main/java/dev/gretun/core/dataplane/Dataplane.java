@@ -39,8 +39,8 @@ public interface Dataplane extends AutoCloseable {
 
   /**
    * Makes the plane carry exactly {@code routes} (one per peer): adds new peers, retargets changed
-   * endpoints, stops or resumes sending (DESIGN.md §3.6: a path that keeps sending re-poisons a far
-   * NAT) and removes every trace of peers no longer listed.
+   * endpoints, stops or resumes sending (docs/NAT-TRAVERSAL.md §3.6: a path that keeps sending
+   * re-poisons a far NAT) and removes every trace of peers no longer listed.
    */
   void apply(Collection<PeerRoute> routes);
 

@@ -9,11 +9,11 @@ import java.util.Objects;
  * full set of these.
  *
  * @param peer the peer's id (its disco key), stable for the peer's life
- * @param greKey the pair's GRE key (both sides derive it; DESIGN.md §3.2)
+ * @param greKey the pair's GRE key (both sides derive it; docs/NAT-TRAVERSAL.md §3.2)
  * @param tunnelIp the peer's overlay address
  * @param endpoint the peer's UDP endpoint the punch chose, or null while there is none
- * @param sending whether packets go out to {@code endpoint} (false after a path loss, DESIGN.md
- *     §3.6); meaningless without an endpoint
+ * @param sending whether packets go out to {@code endpoint} (false after a path loss,
+ *     docs/NAT-TRAVERSAL.md §3.6); meaningless without an endpoint
  */
 public record PeerRoute(
     String peer, int greKey, Inet4Address tunnelIp, InetSocketAddress endpoint, boolean sending) {

@@ -15,7 +15,7 @@ public sealed interface PeerAction {
    * Send a disco ping from port P to {@code to}.
    *
    * @param ttl the IP TTL for this datagram, or null for the socket's default (the low-TTL opener
-   *     uses a small value, DESIGN.md §3.1)
+   *     uses a small value, docs/NAT-TRAVERSAL.md §3.1)
    */
   record SendPing(InetSocketAddress to, DiscoTxId tx, Integer ttl) implements PeerAction {
     public SendPing {
@@ -36,7 +36,7 @@ public sealed interface PeerAction {
 
   /**
    * Stop sending on the direct path (kernel: link down; userspace: drop the peer's packets) so a
-   * dead mapping is not kept alive by our own traffic (DESIGN.md §3.6).
+   * dead mapping is not kept alive by our own traffic (docs/NAT-TRAVERSAL.md §3.6).
    */
   record SuspendPath() implements PeerAction {}
 

@@ -2,6 +2,7 @@ package dev.gretun.core.peer;
 
 import dev.gretun.core.peer.PeerAction.*;
 import dev.gretun.core.peer.PeerEvent.*;
+import dev.gretun.core.util.HostPort;
 import dev.gretun.core.util.Ticker;
 import dev.gretun.core.wire.disco.DiscoTxId;
 import java.net.InetSocketAddress;
@@ -37,8 +38,8 @@ public final class PeerMachine {
   private boolean callMeMaybeSeen;
 
   /**
-   * @param opener whether this side is the low-TTL opener for this pair (DESIGN.md §3.1); both
-   *     sides must compute opposite values, e.g. "our disco key sorts lower"
+   * @param opener whether this side is the low-TTL opener for this pair (docs/NAT-TRAVERSAL.md
+   *     §3.1); both sides must compute opposite values, e.g. "our disco key sorts lower"
    */
   public PeerMachine(
       PeerInfo info, boolean opener, Ticker ticker, RandomGenerator random, PeerTimings timings) {
@@ -125,8 +126,14 @@ public final class PeerMachine {
       case DIRECT -> {
         if (changed && !candidates.coordinatorListed(chosen) && !next.endpoints().isEmpty()) {
           // The peer's mapping changed under a working path: most often a NAT lost its state and
-          // our own traffic now poisons it (DESIGN.md §3.6), so go silent before re-punching.
-          pathLost("endpoints changed, " + chosen + " no longer listed", now, true, now, out);
+          // our own traffic now poisons it (docs/NAT-TRAVERSAL.md §3.6), so go silent before
+          // re-punching.
+          pathLost(
+              "endpoints changed, " + HostPort.format(chosen) + " no longer listed",
+              now,
+              true,
+              now,
+              out);
         }
       }
       case NO_PATH -> {
@@ -155,7 +162,8 @@ public final class PeerMachine {
       }
       case DIRECT -> {
         // The peer is punching, so it may have lost the path. Go silent (our traffic would keep
-        // a poisoned NAT entry alive, DESIGN.md §3.6) and probe: a pong or inbound data resumes
+        // a poisoned NAT entry alive, docs/NAT-TRAVERSAL.md §3.6) and probe: a pong or inbound data
+        // resumes
         // the path, an unanswered probe counts as path loss at once. Our call_me_maybe tells the
         // peer when we stopped sending (see RepunchWait). A call_me_maybe within a probe timeout
         // of our own is the peer's answer to it (or to our punch), not news: suspecting again
@@ -226,7 +234,7 @@ public final class PeerMachine {
       return;
     }
     if (state == PeerState.PUNCHING) {
-      transition(PeerState.DIRECT, "data path confirmed via " + chosen, out);
+      transition(PeerState.DIRECT, "data path confirmed via " + HostPort.format(chosen), out);
       out.add(new PunchSucceeded(Duration.ofNanos(now - punch.start()), chosen));
       liveness.reset(now);
       repunch.pathUp();
@@ -276,7 +284,7 @@ public final class PeerMachine {
   private void tickPunching(long now, List<PeerAction> out) {
     if (chosen != null) {
       if (punch.confirmTimedOut(now)) {
-        noPath("data path through " + chosen + " not confirmed", now, out);
+        noPath("data path through " + HostPort.format(chosen) + " not confirmed", now, out);
         return;
       }
       if (punch.dataProbeDue(now)) {
@@ -315,7 +323,7 @@ public final class PeerMachine {
     repunch.punchStarted();
     liveness.reset(now);
     if (opener) {
-      // Open our own NAT first (low TTL), then tell the peer to start: DESIGN.md §3.1.
+      // Open our own NAT first (low TTL), then tell the peer to start: docs/NAT-TRAVERSAL.md §3.1.
       pingCandidates(now, out);
       sendCallMeMaybe(now, out);
     } else {
@@ -364,7 +372,7 @@ public final class PeerMachine {
     }
   }
 
-  /** DESIGN.md §3.6: stop sending, wait out stale NAT entries, then punch again. */
+  /** docs/NAT-TRAVERSAL.md §3.6: stop sending, wait out stale NAT entries, then punch again. */
   private void pathLost(
       String reason, long silentSince, boolean tellPeer, long now, List<PeerAction> out) {
     suspend(out);

@@ -3,11 +3,11 @@ package dev.gretun.core.peer;
 import java.time.Duration;
 
 /**
- * When a peer without a path may be punched again (DESIGN.md §3.1, §3.6): after a loss, a silence
- * long enough for stale NAT entries to expire; after the first failed attempt that follows a loss,
- * that silence plus {@link #CONNTRACK_EVICTION}; after other failed attempts, a backoff doubling up
- * to a maximum, during which a call from the peer may start a new attempt only if our pings reached
- * nobody.
+ * When a peer without a path may be punched again (docs/NAT-TRAVERSAL.md §3.1, §3.6): after a loss,
+ * a silence long enough for stale NAT entries to expire; after the first failed attempt that
+ * follows a loss, that silence plus {@link #CONNTRACK_EVICTION}; after other failed attempts, a
+ * backoff doubling up to a maximum, during which a call from the peer may start a new attempt only
+ * if our pings reached nobody.
  */
 final class RepunchWait {
   /**

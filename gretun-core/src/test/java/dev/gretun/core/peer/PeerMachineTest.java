@@ -23,6 +23,7 @@ import dev.gretun.core.peer.PeerEvent.PeerUpdated;
 import dev.gretun.core.peer.PeerEvent.PingReceived;
 import dev.gretun.core.peer.PeerEvent.PongReceived;
 import dev.gretun.core.util.FakeTicker;
+import dev.gretun.core.util.HostPort;
 import dev.gretun.core.wire.disco.DiscoTxId;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -224,7 +225,10 @@ class PeerMachineTest {
     var actions = m.on(new DataPathConfirmed(PUB));
     assertEquals(
         List.of(
-            new Transition(PeerState.PUNCHING, PeerState.DIRECT, "data path confirmed via " + PUB),
+            new Transition(
+                PeerState.PUNCHING,
+                PeerState.DIRECT,
+                "data path confirmed via " + HostPort.format(PUB)),
             new PunchSucceeded(Duration.ofMillis(600), PUB)),
         actions);
   }
@@ -237,7 +241,7 @@ class PeerMachineTest {
     var actions = run(m, Duration.ofMillis(5010));
     assertEquals(PeerState.NO_PATH, m.state());
     assertEquals(
-        List.of(new NoPath("data path through " + PUB + " not confirmed")),
+        List.of(new NoPath("data path through " + HostPort.format(PUB) + " not confirmed")),
         only(NoPath.class, actions));
   }
 

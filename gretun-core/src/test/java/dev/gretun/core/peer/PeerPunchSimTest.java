@@ -66,7 +66,8 @@ class PeerPunchSimTest {
 
   @Test
   void withoutALowTtlOpenerTheFarNatIsPoisonedAndPunchingFails() {
-    // Both sides send at normal TTL from the start: the DESIGN.md §3.1 failure this model
+    // Both sides send at normal TTL from the start: the docs/NAT-TRAVERSAL.md §3.1 failure this
+    // model
     // reproduces.
     twoNatted(PeerTimings.defaults().withOpenerTtls(List.of(64)), 0);
     a.syncFromCoordinator();

@@ -91,7 +91,7 @@ public final class LocalApiServer implements AutoCloseable {
         Thread.ofVirtual().name("local-api-conn").start(() -> serveAndClose(client));
       } catch (IOException e) {
         if (server.isOpen()) {
-          log.warn("local_api_error error=\"{}\"", e.toString());
+          log.warn("local_api_error error={}", e.toString());
         }
       }
     }
@@ -161,7 +161,7 @@ public final class LocalApiServer implements AutoCloseable {
       server.close();
       Files.deleteIfExists(path);
     } catch (IOException e) {
-      log.warn("local_api_close_failed path={} error=\"{}\"", path, e.toString());
+      log.warn("local_api_close_failed path={} error={}", path, e.toString());
     }
   }
 }

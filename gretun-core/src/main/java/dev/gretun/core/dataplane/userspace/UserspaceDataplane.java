@@ -30,7 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The userspace data plane (DESIGN.md §2): one TUN device and the daemon's UDP port P.
+ * The userspace data plane (docs/NAT-TRAVERSAL.md §2): one TUN device and the daemon's UDP port P.
  *
  * <ul>
  *   <li>TUN → peer: read an inner IPv4 packet behind 8 bytes of headroom, find the peer by
@@ -92,7 +92,7 @@ public final class UserspaceDataplane implements Dataplane {
   private void fail(String thread, Exception e) {
     if (running && failed.compareAndSet(false, true)) {
       String why = e instanceof ErrnoException ? e.getMessage() : e.toString();
-      log.error("dataplane_failed thread={} error=\"{}\"", thread, why);
+      log.error("dataplane_failed thread={} error={}", thread, why);
       failureHandler.accept(thread + ": " + why);
     }
   }
@@ -357,7 +357,7 @@ public final class UserspaceDataplane implements Dataplane {
     try {
       tun.close();
     } catch (IOException e) {
-      log.warn("dataplane_tun_close_failed error=\"{}\"", e.toString());
+      log.warn("dataplane_tun_close_failed error={}", e.toString());
     }
     try {
       tunThread.join(2000);
