@@ -121,6 +121,8 @@ public final class CoordServer implements AutoCloseable {
                 ServerTls.plainHttp(),
                 "metrics-listen");
     background.scheduleWithFixedDelay(this::noticeExternalChanges, 500, 500, TimeUnit.MILLISECONDS);
+    // Other replicas' writes (PostgreSQL NOTIFY) wake long-polls at once; the poll stays as backup.
+    store.onChange(this::noticeExternalChanges);
     background.scheduleWithFixedDelay(
         () -> {
           relay.sweep(clock.instant());

@@ -14,7 +14,8 @@ import java.util.Optional;
  * Implementations must tolerate a second process (the admin CLI) writing the same store: the server
  * notices through {@link #version()}.
  *
- * <p>SQLite is the implementation today; a PostgreSQL one for several replicas can come later.
+ * <p>Implementations: SQLite ({@link SqliteCoordStore}, one server) and PostgreSQL ({@link
+ * PostgresCoordStore}, several replicas on one database), both {@link SqlCoordStore}.
  */
 public interface CoordStore extends AutoCloseable {
   /** Random id fixed when the store was created; part of every peers cursor. */
@@ -22,6 +23,13 @@ public interface CoordStore extends AutoCloseable {
 
   /** Current version (cheap; polled to notice changes made by other processes). */
   long version();
+
+  /**
+   * Calls {@code listener} (on another thread) soon after any process committed a change that moved
+   * the version, so long-polls held here wake without waiting for the next poll of {@link
+   * #version()}. Stores without notifications never call it.
+   */
+  default void onChange(Runnable listener) {}
 
   /** Result of {@link #register}. */
   record RegisterOutcome(NodeRecord node, boolean created) {}
