@@ -124,7 +124,8 @@ public abstract class StoreContract {
 
   @Test
   void concurrentRegistrationsThroughTwoStoresNeverShareATunnelAddress() throws Exception {
-    IpPool small = IpPool.parse("100.64.0.0/26"); // 61 usable addresses (.2 to .62) for 2 x 40 nodes
+    IpPool small =
+        IpPool.parse("100.64.0.0/26"); // 61 usable addresses (.2 to .62) for 2 x 40 nodes
     try (CoordStore a = open();
         CoordStore b = open()) {
       ExecutorService ex = Executors.newFixedThreadPool(4);

@@ -3,6 +3,7 @@ package dev.gretun.coord.http;
 import dev.gretun.coord.CoordConfig;
 import dev.gretun.coord.metrics.CoordMetrics;
 import dev.gretun.coord.registry.Registry;
+import dev.gretun.coord.relay.Mailboxes;
 import dev.gretun.coord.relay.SignalRelay;
 import dev.gretun.coord.store.CoordStore;
 import dev.gretun.coord.stun.StunService;
@@ -50,7 +51,7 @@ public final class CoordServer implements AutoCloseable {
   private final CoordStore store;
   private final StunService stun;
   private final Registry registry;
-  private final SignalRelay relay;
+  private final Mailboxes relay;
   private final CoordMetrics metrics;
   private final CoordApi api;
   private final EventLoopGroup group;
@@ -73,7 +74,12 @@ public final class CoordServer implements AutoCloseable {
     this.stun = stun;
     this.registry = new Registry(store);
     this.relay =
-        new SignalRelay(config.limits().signalsPerRecipient(), config.limits().signalTtl());
+        store
+            .sharedMailboxes(config.limits().signalsPerRecipient(), config.limits().signalTtl())
+            .orElseGet(
+                () ->
+                    new SignalRelay(
+                        config.limits().signalsPerRecipient(), config.limits().signalTtl()));
     this.metrics = new CoordMetrics(registry::size, relay, stun);
     this.api = new CoordApi(config, store, registry, relay, metrics, clock, worker);
     boolean epoll = Epoll.isAvailable();

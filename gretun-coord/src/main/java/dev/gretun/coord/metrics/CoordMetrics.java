@@ -1,6 +1,6 @@
 package dev.gretun.coord.metrics;
 
-import dev.gretun.coord.relay.SignalRelay;
+import dev.gretun.coord.relay.Mailboxes;
 import dev.gretun.coord.stun.StunService;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -20,7 +20,7 @@ public final class CoordMetrics {
   private final AtomicInteger waitingPeers = new AtomicInteger();
   private final AtomicInteger waitingSignals = new AtomicInteger();
 
-  public CoordMetrics(IntSupplier nodes, SignalRelay relay, StunService stun) {
+  public CoordMetrics(IntSupplier nodes, Mailboxes relay, StunService stun) {
     new JvmMemoryMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     Gauge.builder("gretun.coord.nodes", nodes::getAsInt)
@@ -33,16 +33,16 @@ public final class CoordMetrics {
         .tag("kind", "signal")
         .register(registry);
     Gauge.builder("gretun.coord.signals.queued", relay::queued).register(registry);
-    FunctionCounter.builder("gretun.coord.signals.dropped", relay, SignalRelay::droppedOverflow)
+    FunctionCounter.builder("gretun.coord.signals.dropped", relay, Mailboxes::droppedOverflow)
         .tag("reason", "overflow")
         .register(registry);
-    FunctionCounter.builder("gretun.coord.signals.dropped", relay, SignalRelay::droppedExpired)
+    FunctionCounter.builder("gretun.coord.signals.dropped", relay, Mailboxes::droppedExpired)
         .tag("reason", "expired")
         .register(registry);
-    FunctionCounter.builder("gretun.coord.signals.dropped", relay, SignalRelay::droppedSenderQuota)
+    FunctionCounter.builder("gretun.coord.signals.dropped", relay, Mailboxes::droppedSenderQuota)
         .tag("reason", "sender_quota")
         .register(registry);
-    FunctionCounter.builder("gretun.coord.signals.refused", relay, SignalRelay::refusedFull)
+    FunctionCounter.builder("gretun.coord.signals.refused", relay, Mailboxes::refusedFull)
         .tag("reason", "relay_full")
         .register(registry);
     Gauge.builder("gretun.coord.signals.queued.bytes", relay::queuedBytes)

@@ -1,7 +1,9 @@
 package dev.gretun.coord.store;
 
 import dev.gretun.coord.CoordRejection;
+import dev.gretun.coord.relay.Mailboxes;
 import dev.gretun.core.coord.CoordWire.Endpoint;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +32,15 @@ public interface CoordStore extends AutoCloseable {
    * #version()}. Stores without notifications never call it.
    */
   default void onChange(Runnable listener) {}
+
+  /**
+   * Signal mailboxes kept in this store, shared by every replica on it, with at most {@code
+   * perRecipient} envelopes per recipient kept at most {@code ttl}; empty when the coordinator
+   * keeps them in memory (one process).
+   */
+  default Optional<Mailboxes> sharedMailboxes(int perRecipient, Duration ttl) {
+    return Optional.empty();
+  }
 
   /** Result of {@link #register}. */
   record RegisterOutcome(NodeRecord node, boolean created) {}

@@ -43,7 +43,15 @@ final class Migrations {
               "CREATE TABLE join_keys (id TEXT PRIMARY KEY, hash BYTEA NOT NULL,"
                   + " reusable INTEGER NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT,"
                   + " revoked_at BIGINT, uses INTEGER NOT NULL, last_used_at BIGINT)"),
-          List.of("ALTER TABLE nodes ADD COLUMN signed_at BIGINT NOT NULL DEFAULT 0"));
+          List.of("ALTER TABLE nodes ADD COLUMN signed_at BIGINT NOT NULL DEFAULT 0"),
+          // Signal mailboxes shared by the replicas (PostgresMailboxes); SQLite keeps them in
+          // memory.
+          List.of(
+              "CREATE TABLE signals (id BIGSERIAL PRIMARY KEY, recipient TEXT NOT NULL,"
+                  + " sender TEXT NOT NULL, sender_disco TEXT NOT NULL, sealed TEXT NOT NULL,"
+                  + " sent_at TEXT NOT NULL, queued_at BIGINT NOT NULL, bytes INTEGER NOT NULL)",
+              "CREATE INDEX signals_recipient ON signals (recipient, sender, id)",
+              "CREATE INDEX signals_queued_at ON signals (queued_at)"));
 
   private Migrations() {}
 

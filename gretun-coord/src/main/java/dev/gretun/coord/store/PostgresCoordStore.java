@@ -53,8 +53,19 @@ public final class PostgresCoordStore {
     }
     props.setProperty("ApplicationName", "gretun-coord-listen");
     PostgresChangeFeed feed =
-        new PostgresChangeFeed(loc.jdbcUrl(), props, List.of(PostgresDialect.CHANNEL));
-    SqlCoordStore store = new SqlCoordStore(new PostgresDialect(pool), feed);
+        new PostgresChangeFeed(
+            loc.jdbcUrl(), props, List.of(PostgresDialect.CHANNEL, PostgresMailboxes.CHANNEL));
+    PostgresDialect dialect = new PostgresDialect(pool);
+    SqlCoordStore store =
+        new SqlCoordStore(
+            dialect,
+            feed,
+            (perRecipient, ttl) -> {
+              PostgresMailboxes boxes =
+                  new PostgresMailboxes(new SqlDb(dialect), perRecipient, ttl);
+              feed.listen(PostgresMailboxes.CHANNEL, boxes::notified);
+              return boxes;
+            });
     feed.start();
     return store;
   }

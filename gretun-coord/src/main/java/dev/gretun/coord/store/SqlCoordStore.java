@@ -2,10 +2,12 @@ package dev.gretun.coord.store;
 
 import dev.gretun.coord.CoordRejection;
 import dev.gretun.coord.auth.JoinKeys;
+import dev.gretun.coord.relay.Mailboxes;
 import dev.gretun.core.GretunException;
 import dev.gretun.core.coord.CoordWire.Endpoint;
 import java.security.SecureRandom;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
@@ -50,7 +52,15 @@ public final class SqlCoordStore implements CoordStore {
     void close();
   }
 
-  SqlCoordStore(SqlDialect dialect, ChangeFeed feed) {
+  /** Makes the shared mailboxes of a store that keeps them ({@link #sharedMailboxes}). */
+  interface MailboxFactory {
+    Mailboxes create(int perRecipient, Duration ttl);
+  }
+
+  private final MailboxFactory mailboxes;
+
+  SqlCoordStore(SqlDialect dialect, ChangeFeed feed, MailboxFactory mailboxes) {
+    this.mailboxes = mailboxes;
     this.db = new SqlDb(dialect);
     this.state = new StateRow(db);
     this.nodes = new NodeTable(db);
@@ -68,6 +78,11 @@ public final class SqlCoordStore implements CoordStore {
       db.close();
       throw e;
     }
+  }
+
+  @Override
+  public Optional<Mailboxes> sharedMailboxes(int perRecipient, Duration ttl) {
+    return mailboxes == null ? Optional.empty() : Optional.of(mailboxes.create(perRecipient, ttl));
   }
 
   @Override

@@ -68,7 +68,7 @@ public final class SqliteCoordStore {
     } catch (SQLException e) {
       throw new GretunException("state_dir", "cannot open store " + url + ": " + e.getMessage(), e);
     }
-    return new SqlCoordStore(new SqliteDialect(c), SqlCoordStore.ChangeFeed.NONE);
+    return new SqlCoordStore(new SqliteDialect(c), SqlCoordStore.ChangeFeed.NONE, null);
   }
 
   /**
