@@ -10,11 +10,16 @@ import dev.gretun.core.coord.CoordClient;
 import dev.gretun.core.coord.CoordWire.Envelope;
 import dev.gretun.core.coord.CoordWire.PeersResponse;
 import dev.gretun.core.keys.Ed25519Keys;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -39,7 +44,7 @@ class ReplicasTest {
   private static TestCoord replica(Path dir, StoreLocation.Postgres db) {
     return TestCoord.builder(dir)
         .joinKeys(true)
-        .longPoll(Duration.ofSeconds(10))
+        .longPoll(Duration.ofSeconds(3))
         .store(() -> PostgresCoordStore.open(db, TestPostgres.PASSWORD))
         .start();
   }
@@ -110,6 +115,55 @@ class ReplicasTest {
       assertEquals(8, got.size());
       assertEquals(Base64.getEncoder().encodeToString(new byte[] {4}), got.get(0).sealed());
       assertEquals(Base64.getEncoder().encodeToString(new byte[] {11}), got.get(7).sealed());
+    }
+  }
+
+  @Test
+  void aRequestAcceptedByAIsRefusedAsAReplayByB() throws Exception {
+    KeyPair kp = Ed25519Keys.generate();
+    String hostA = "127.0.0.1:" + a.port(); // replicas behind one name share the signed Host
+    try (SignedHttp httpA = new SignedHttp(a.uri())) {
+      String reg = SignedHttp.registerBody("n", TestCoord.randomKey(), a.newJoinKey(true));
+      assertEquals(200, httpA.signed(kp, "POST", "/v1/register", reg).status());
+      b.server.registry().refresh();
+      for (String[] req :
+          new String[][] {
+            {"POST", "/v1/endpoints", "{\"endpoints\":[{\"addr\":\"198.51.100.1:7777\"}]}"},
+            {"GET", "/v1/signal", ""} // held for the 3 s long-poll
+          }) {
+        byte[] body = req[2].getBytes(StandardCharsets.UTF_8);
+        long ts = Instant.now().getEpochSecond();
+        // Control: a request A never saw is accepted by B under A's Host.
+        var fresh = SignedHttp.authHeaders(kp, ts, req[0], hostA, req[1], body);
+        assertEquals(200, rawStatus(b.port(), hostA, req[0], req[1], req[2], fresh), req[1]);
+        var captured = SignedHttp.authHeaders(kp, ts, req[0], hostA, req[1], body);
+        assertEquals(200, httpA.send(req[0], req[1], req[2], captured).status(), req[1]);
+        assertEquals(401, rawStatus(b.port(), hostA, req[0], req[1], req[2], captured), req[1]);
+      }
+    }
+  }
+
+  /** Sends one HTTP/1.1 request with a Host header of our choosing; returns the status. */
+  private static int rawStatus(
+      int port, String host, String method, String target, String body, Map<String, String> h)
+      throws Exception {
+    byte[] b = body.getBytes(StandardCharsets.UTF_8);
+    StringBuilder head = new StringBuilder();
+    head.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
+    head.append("Host: ").append(host).append("\r\nConnection: close\r\n");
+    head.append("Content-Length: ").append(b.length).append("\r\n");
+    if (b.length > 0) {
+      head.append("Content-Type: application/json\r\n");
+    }
+    h.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+    head.append("\r\n");
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      s.setSoTimeout(15_000);
+      s.getOutputStream().write(head.toString().getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().write(b);
+      s.getOutputStream().flush();
+      String status = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+      return Integer.parseInt(status.substring(9, 12));
     }
   }
 

@@ -38,6 +38,16 @@ public interface CoordStore extends AutoCloseable {
    * perRecipient} envelopes per recipient kept at most {@code ttl}; empty when the coordinator
    * keeps them in memory (one process).
    */
+  /**
+   * Enters an accepted request's signature into the replay memory shared by the replicas on this
+   * store, until {@code expiresAt} (Unix seconds); false when any replica entered it before (a
+   * replay). Stores used by one process keep no such memory (the process's own suffices) and always
+   * answer true.
+   */
+  default boolean rememberSignature(byte[] signature, long expiresAt, long now) {
+    return true;
+  }
+
   default Optional<Mailboxes> sharedMailboxes(int perRecipient, Duration ttl) {
     return Optional.empty();
   }

@@ -51,7 +51,11 @@ final class Migrations {
                   + " sender TEXT NOT NULL, sender_disco TEXT NOT NULL, sealed TEXT NOT NULL,"
                   + " sent_at TEXT NOT NULL, queued_at BIGINT NOT NULL, bytes INTEGER NOT NULL)",
               "CREATE INDEX signals_recipient ON signals (recipient, sender, id)",
-              "CREATE INDEX signals_queued_at ON signals (queued_at)"));
+              "CREATE INDEX signals_queued_at ON signals (queued_at)",
+              // Signatures accepted by any replica, until their timestamp leaves the window.
+              "CREATE TABLE replay_signatures (signature BYTEA PRIMARY KEY,"
+                  + " expires_at BIGINT NOT NULL)",
+              "CREATE INDEX replay_signatures_expires_at ON replay_signatures (expires_at)"));
 
   private Migrations() {}
 

@@ -71,6 +71,11 @@ final class PostgresDialect implements SqlDialect {
   }
 
   @Override
+  public boolean shared() {
+    return true;
+  }
+
+  @Override
   public List<List<String>> migrations() {
     return Migrations.POSTGRES;
   }

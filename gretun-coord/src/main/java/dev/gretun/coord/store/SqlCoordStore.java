@@ -86,6 +86,30 @@ public final class SqlCoordStore implements CoordStore {
   }
 
   @Override
+  public boolean rememberSignature(byte[] signature, long expiresAt, long now) {
+    if (!db.dialect().shared()) {
+      return true;
+    }
+    // Not synchronized: one INSERT, concurrent across requests (the primary key decides).
+    return db.tx(
+        false,
+        () -> {
+          if (now >= nextSignaturePurge) {
+            nextSignaturePurge = now + 10;
+            db.update("DELETE FROM replay_signatures WHERE expires_at < ?", now);
+          }
+          return db.update(
+                  "INSERT INTO replay_signatures (signature, expires_at) VALUES (?, ?)"
+                      + " ON CONFLICT (signature) DO NOTHING",
+                  signature,
+                  expiresAt)
+              == 1;
+        });
+  }
+
+  private volatile long nextSignaturePurge;
+
+  @Override
   public void onChange(Runnable listener) {
     feed.subscribe(listener);
   }

@@ -28,6 +28,9 @@ interface SqlDialect {
 
   void rollbackQuietly(Connection conn);
 
+  /** True when several coordinator replicas may serve from this store at once. */
+  boolean shared();
+
   /** Schema steps, see {@link Migrations}. */
   List<List<String>> migrations();
 

@@ -58,6 +58,11 @@ final class SqliteDialect implements SqlDialect {
   }
 
   @Override
+  public boolean shared() {
+    return false;
+  }
+
+  @Override
   public List<List<String>> migrations() {
     return Migrations.SQLITE;
   }
