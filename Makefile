@@ -40,6 +40,8 @@ build:
 # Debian packages the test tiers use; installed when missing and we are root.
 DEB_PKGS := iproute2 nftables iptables conntrack iputils-ping netcat-openbsd procps jq
 DEB_PKGS += coturn iperf3 bc openssl
+# gretun-coord store tests start their own PostgreSQL server from this package.
+DEB_PKGS += postgresql
 # The kernel VM tier (vm/, test/kernel/): qemu, the initramfs tools, modprobe/depmod.
 DEB_PKGS += qemu-system-x86 busybox-static cpio kmod
 # Packaging (make man/install/deb/test-package): man pages, systemd-analyze verify, zsh completion.

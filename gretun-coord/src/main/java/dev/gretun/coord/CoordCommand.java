@@ -205,7 +205,7 @@ public final class CoordCommand implements Callable<Integer> {
               + " addresses travel in clear\"",
           config.listen());
     }
-    CoordStore store = SqliteCoordStore.open(options.stateDir(), sync);
+    CoordStore store = options.openServerStore(sync);
     announceJoinKeys(store, config);
     StunService stun;
     CoordServer server;
@@ -235,13 +235,13 @@ public final class CoordCommand implements Callable<Integer> {
                       stopped.countDown();
                     }));
     LOG.info(
-        "coord_listening addr={} metrics={} transport={} pool={} state_dir={} stun={} join_keys={}"
+        "coord_listening addr={} metrics={} transport={} pool={} store={} stun={} join_keys={}"
             + " version={}",
         server.address(),
         server.metricsAddress() == null ? "off" : server.metricsAddress(),
         server.transport(),
         config.pool(),
-        config.stateDir().toAbsolutePath(),
+        options.storeText(),
         config.stunListen() == null ? "off" : config.stunListen(),
         config.requireJoinKeys() ? "required" : "DISABLED",
         BuildInfo.current().version());
@@ -275,8 +275,8 @@ public final class CoordCommand implements Callable<Integer> {
     if (!anyValid && store.nodes().isEmpty()) {
       LOG.info(
           "no_join_keys note=\"nodes need a join key to register; create one with: gretun-coord"
-              + " keys create --state-dir {}\"",
-          config.stateDir());
+              + " keys create --store {}\"",
+          options.storeText());
     }
   }
 

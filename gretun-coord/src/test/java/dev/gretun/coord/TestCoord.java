@@ -43,11 +43,16 @@ final class TestCoord implements AutoCloseable {
   final CoordServer server;
   final CoordStore store;
 
-  private TestCoord(Path dir, CoordConfig config, Clock clock, SqliteCoordStore.Sync sync) {
+  private TestCoord(
+      Path dir,
+      CoordConfig config,
+      Clock clock,
+      SqliteCoordStore.Sync sync,
+      java.util.function.Supplier<CoordStore> storeOpener) {
     this.dir = dir;
     this.config = config;
     this.clock = clock;
-    this.store = SqliteCoordStore.open(dir, sync);
+    this.store = storeOpener != null ? storeOpener.get() : SqliteCoordStore.open(dir, sync);
     this.server = CoordServer.start(config, store, StunService.OFF, clock);
   }
 
@@ -67,6 +72,7 @@ final class TestCoord implements AutoCloseable {
     String adminToken = null;
     InetSocketAddress metricsListen = null;
     SqliteCoordStore.Sync sync = SqliteCoordStore.Sync.FULL;
+    java.util.function.Supplier<CoordStore> storeOpener;
 
     Builder(Path dir) {
       this.dir = dir;
@@ -107,6 +113,12 @@ final class TestCoord implements AutoCloseable {
       return this;
     }
 
+    /** Another store than SQLite in the directory (e.g. PostgreSQL). */
+    Builder store(java.util.function.Supplier<CoordStore> opener) {
+      storeOpener = opener;
+      return this;
+    }
+
     Builder sync(SqliteCoordStore.Sync s) {
       sync = s;
       return this;
@@ -136,7 +148,7 @@ final class TestCoord implements AutoCloseable {
               limits,
               metricsListen,
               ServerTls.plainHttp());
-      return new TestCoord(dir, c, clock, sync);
+      return new TestCoord(dir, c, clock, sync, storeOpener);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.gretun.coord.http;
 import dev.gretun.coord.CoordConfig;
 import dev.gretun.coord.metrics.CoordMetrics;
 import dev.gretun.coord.registry.Registry;
+import dev.gretun.coord.relay.Mailboxes;
 import dev.gretun.coord.relay.SignalRelay;
 import dev.gretun.coord.store.CoordStore;
 import dev.gretun.coord.stun.StunService;
@@ -51,7 +52,7 @@ public final class CoordServer implements AutoCloseable {
   private final CoordStore store;
   private final StunService stun;
   private final Registry registry;
-  private final SignalRelay relay;
+  private final Mailboxes relay;
   private final CoordMetrics metrics;
   private final CoordApi api;
   private final EventLoopGroup group;
@@ -74,7 +75,12 @@ public final class CoordServer implements AutoCloseable {
     this.stun = stun;
     this.registry = new Registry(store);
     this.relay =
-        new SignalRelay(config.limits().signalsPerRecipient(), config.limits().signalTtl());
+        store
+            .sharedMailboxes(config.limits().signalsPerRecipient(), config.limits().signalTtl())
+            .orElseGet(
+                () ->
+                    new SignalRelay(
+                        config.limits().signalsPerRecipient(), config.limits().signalTtl()));
     this.metrics = new CoordMetrics(registry::size, relay, stun);
     this.api = new CoordApi(config, store, registry, relay, metrics, clock, worker);
     boolean epoll = Epoll.isAvailable();
@@ -122,6 +128,8 @@ public final class CoordServer implements AutoCloseable {
                 ServerTls.plainHttp(),
                 "metrics-listen");
     background.scheduleWithFixedDelay(this::noticeExternalChanges, 500, 500, TimeUnit.MILLISECONDS);
+    // Other replicas' writes (PostgreSQL NOTIFY) wake long-polls at once; the poll stays as backup.
+    store.onChange(this::noticeExternalChanges);
     background.scheduleWithFixedDelay(
         () -> {
           relay.sweep(clock.instant());

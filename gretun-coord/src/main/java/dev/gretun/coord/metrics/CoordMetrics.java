@@ -1,6 +1,6 @@
 package dev.gretun.coord.metrics;
 
-import dev.gretun.coord.relay.SignalRelay;
+import dev.gretun.coord.relay.Mailboxes;
 import dev.gretun.coord.stun.StunService;
 import dev.gretun.core.BuildInfo;
 import dev.gretun.core.coord.RequestVerifier;
@@ -43,7 +43,7 @@ public final class CoordMetrics {
   private final AtomicInteger waitingPeers = new AtomicInteger();
   private final AtomicInteger waitingSignals = new AtomicInteger();
 
-  public CoordMetrics(IntSupplier nodes, SignalRelay relay, StunService stun) {
+  public CoordMetrics(IntSupplier nodes, Mailboxes relay, StunService stun) {
     StandardMetrics.register(registry, "gretun_coord", BuildInfo.current());
     new JvmMemoryMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
@@ -62,10 +62,10 @@ public final class CoordMetrics {
     Gauge.builder("gretun.coord.signals.queued", relay::queued)
         .description("sealed signalling envelopes queued for delivery")
         .register(registry);
-    signalsDropped(relay, "overflow", SignalRelay::droppedOverflow);
-    signalsDropped(relay, "expired", SignalRelay::droppedExpired);
-    signalsDropped(relay, "sender_quota", SignalRelay::droppedSenderQuota);
-    FunctionCounter.builder("gretun.coord.signals.refused", relay, SignalRelay::refusedFull)
+    signalsDropped(relay, "overflow", Mailboxes::droppedOverflow);
+    signalsDropped(relay, "expired", Mailboxes::droppedExpired);
+    signalsDropped(relay, "sender_quota", Mailboxes::droppedSenderQuota);
+    FunctionCounter.builder("gretun.coord.signals.refused", relay, Mailboxes::refusedFull)
         .description("signalling envelopes refused at submission")
         .tag("reason", "relay_full")
         .register(registry);
@@ -92,7 +92,7 @@ public final class CoordMetrics {
   }
 
   private void signalsDropped(
-      SignalRelay relay, String reason, java.util.function.ToDoubleFunction<SignalRelay> count) {
+      Mailboxes relay, String reason, java.util.function.ToDoubleFunction<Mailboxes> count) {
     FunctionCounter.builder("gretun.coord.signals.dropped", relay, count)
         .description("queued signalling envelopes dropped before delivery, by reason")
         .tag("reason", reason)
