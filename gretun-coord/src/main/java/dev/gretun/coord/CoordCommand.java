@@ -51,6 +51,8 @@ public final class CoordCommand implements Callable<Integer> {
 
   @Mixin CoordOptions options;
 
+  @Mixin RelayOptions relayOptions;
+
   @Option(
       names = "--listen",
       paramLabel = "HOST:PORT",
@@ -220,14 +222,15 @@ public final class CoordCommand implements Callable<Integer> {
                       stopped.countDown();
                     }));
     LOG.info(
-        "coord_listening addr={} metrics={} transport={} pool={} state_dir={} stun={} join_keys={}"
-            + " version={}",
+        "coord_listening addr={} metrics={} transport={} pool={} state_dir={} stun={} relay={}"
+            + " join_keys={} version={}",
         server.address(),
         server.metricsAddress() == null ? "off" : server.metricsAddress(),
         server.transport(),
         config.pool(),
         config.stateDir().toAbsolutePath(),
         config.stunListen() == null ? "off" : config.stunListen(),
+        server.relayAddress() == null ? "off" : server.relayAddress(),
         config.requireJoinKeys() ? "required" : "DISABLED",
         BuildInfo.current().version());
     stopped.await();
@@ -287,7 +290,8 @@ public final class CoordCommand implements Callable<Integer> {
         adminToken(),
         CoordConfig.Limits.defaults().withConnections(connections()),
         metricsListen(),
-        tls());
+        tls(),
+        relayOptions.settings(this::usage));
   }
 
   private CoordConfig.Connections connections() {

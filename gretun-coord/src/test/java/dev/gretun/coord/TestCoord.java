@@ -66,6 +66,7 @@ final class TestCoord implements AutoCloseable {
     InetSocketAddress stunListen = null;
     String adminToken = null;
     InetSocketAddress metricsListen = null;
+    dev.gretun.coord.datarelay.RelaySettings relay = null;
     SqliteCoordStore.Sync sync = SqliteCoordStore.Sync.FULL;
 
     Builder(Path dir) {
@@ -117,6 +118,11 @@ final class TestCoord implements AutoCloseable {
       return this;
     }
 
+    Builder relay(dev.gretun.coord.datarelay.RelaySettings r) {
+      relay = r;
+      return this;
+    }
+
     Builder adminToken(String t) {
       adminToken = t;
       return this;
@@ -135,7 +141,8 @@ final class TestCoord implements AutoCloseable {
               adminToken,
               limits,
               metricsListen,
-              ServerTls.plainHttp());
+              ServerTls.plainHttp(),
+              relay);
       return new TestCoord(dir, c, clock, sync);
     }
   }
