@@ -325,7 +325,8 @@ class TwoDaemonsTest {
                 port -> List.of(at),
                 Runnable::run,
                 Runnable::run,
-                failures::add));
+                failures::add,
+                null));
     plane.start(
         p -> {
           core.onDiscoStun(p);
