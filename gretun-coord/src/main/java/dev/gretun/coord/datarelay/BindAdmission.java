@@ -91,11 +91,11 @@ final class BindAdmission {
     }
     long now = clock.millis();
     long ts = bind.timestampMillis();
-    // Compared without subtraction so no timestamp can overflow the window check.
-    if (ts < now && now - ts > windowMillis) {
+    // Bounds computed from our clock, never from the sender's value, so nothing can overflow.
+    if (ts < now - windowMillis) {
       return Verdict.refused(Outcome.STALE);
     }
-    if (ts > now && ts - now > windowMillis) {
+    if (ts > now + windowMillis) {
       return Verdict.refused(Outcome.FUTURE);
     }
     Long last = lastAccepted.get(node);

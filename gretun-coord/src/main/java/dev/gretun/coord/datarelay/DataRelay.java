@@ -231,6 +231,15 @@ public final class DataRelay implements AutoCloseable {
     throw new IllegalArgumentException(result);
   }
 
+  /** Bind counters, for tests. */
+  long binds(BindAdmission.Outcome outcome) {
+    return counters.binds(outcome);
+  }
+
+  long bindsSourceTaken() {
+    return counters.bindsSourceTaken.sum();
+  }
+
   @Override
   public void close() {
     running = false;
