@@ -221,7 +221,7 @@ final class DaemonCore {
     }
     actions.execute(table.tick());
     if (relayBinder != null) {
-      relayBinder.maintain(directory.routes(), directory);
+      relayBinder.maintain(directory.routes(), directory::nodeKey);
     }
     metrics.setPeerCounts(table.countByState());
   }

@@ -16,16 +16,18 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps our port P bound at the coordinator's data relay: a signed {@link RelayBind} naming every
- * peer's node key and pair GRE key (at most {@link RelayBind#MAX_ENTRIES}, peers without a direct
- * path first), sent from P to the relay when the pairs change and every {@link #REFRESH_NANOS}
- * (below the relay's 60 s binding lifetime and the 30 s unreplied-UDP conntrack timer, so our NAT
- * keeps the mapping towards the relay). Timestamps strictly increase, as the relay requires. Event
- * loop only.
+ * Keeps our port P bound at the coordinator's data relay: a signed {@link RelayBind} naming the
+ * node key and pair GRE key of every peer whose direct path does not send (at most {@link
+ * RelayBind#MAX_ENTRIES}), sent from P to the relay when that set changes and every {@link
+ * #REFRESH_NANOS} (below the relay's 60 s binding lifetime and the 30 s unreplied-UDP conntrack
+ * timer, so our NAT keeps the mapping towards the relay). Pairs on a direct path are not named, so
+ * the relay neither forwards for them nor learns their keys. Timestamps strictly increase, as the
+ * relay requires. Event loop only.
  */
 final class RelayBinder {
   private static final Logger log = LoggerFactory.getLogger(RelayBinder.class);
@@ -58,8 +60,8 @@ final class RelayBinder {
   }
 
   /** Sends a bind when the pairs changed or the last one is {@link #REFRESH_NANOS} old. */
-  void maintain(Collection<PeerRoute> routes, PeerDirectory directory) {
-    List<RelayBind.Entry> entries = entries(routes, directory);
+  void maintain(Collection<PeerRoute> routes, Function<String, String> nodeKeyOf) {
+    List<RelayBind.Entry> entries = entries(routes, nodeKeyOf);
     long now = ticker.nanos();
     boolean due = sentEntries == null || now - lastSentAt >= REFRESH_NANOS;
     if (!due && entries.equals(sentEntries)) {
@@ -70,22 +72,24 @@ final class RelayBinder {
     send(entries);
   }
 
-  private List<RelayBind.Entry> entries(Collection<PeerRoute> routes, PeerDirectory directory) {
+  /**
+   * @param nodeKeyOf a peer's node key (base64) by its disco key, or null when unknown
+   */
+  private List<RelayBind.Entry> entries(
+      Collection<PeerRoute> routes, Function<String, String> nodeKeyOf) {
     List<PeerRoute> sorted = new ArrayList<>(routes);
-    // Peers that need the relay first, then a stable order; the set (not the order) decides.
-    sorted.sort(Comparator.comparing(PeerRoute::active).thenComparing(PeerRoute::peer));
+    sorted.sort(Comparator.comparing(PeerRoute::peer));
     List<RelayBind.Entry> out = new ArrayList<>();
     for (PeerRoute r : sorted) {
-      String nodeKey = directory.nodeKey(r.peer());
-      if (nodeKey == null) {
+      String nodeKey = nodeKeyOf.apply(r.peer());
+      if (nodeKey == null || r.active()) {
         continue;
       }
       if (out.size() == RelayBind.MAX_ENTRIES) {
         if (!warnedTooMany) {
           warnedTooMany = true;
           log.warn(
-              "relay_bind_truncated peers={} max={} note=\"only this many peers can use the relay\"",
-              routes.size(),
+              "relay_bind_truncated max={} note=\"only this many peers at once can use the relay\"",
               RelayBind.MAX_ENTRIES);
         }
         break;
