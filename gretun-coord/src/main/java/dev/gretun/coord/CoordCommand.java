@@ -56,6 +56,8 @@ public final class CoordCommand implements Callable<Integer> {
 
   @Mixin CoordOptions options;
 
+  @Mixin RelayOptions relayOptions;
+
   @Option(
       names = "--config",
       paramLabel = "FILE",
@@ -235,14 +237,15 @@ public final class CoordCommand implements Callable<Integer> {
                       stopped.countDown();
                     }));
     LOG.info(
-        "coord_listening addr={} metrics={} transport={} pool={} store={} stun={} join_keys={}"
-            + " version={}",
+        "coord_listening addr={} metrics={} transport={} pool={} store={} stun={} relay={}"
+            + " join_keys={} version={}",
         server.address(),
         server.metricsAddress() == null ? "off" : server.metricsAddress(),
         server.transport(),
         config.pool(),
         options.storeText(),
         config.stunListen() == null ? "off" : config.stunListen(),
+        server.relayAddress() == null ? "off" : server.relayAddress(),
         config.requireJoinKeys() ? "required" : "DISABLED",
         BuildInfo.current().version());
     notify(systemd, true);
@@ -316,7 +319,8 @@ public final class CoordCommand implements Callable<Integer> {
         adminToken(),
         CoordConfig.Limits.defaults().withConnections(connections()),
         metricsListen(),
-        tls());
+        tls(),
+        relayOptions.settings(this::usage));
   }
 
   private CoordConfig.Connections connections() {

@@ -71,6 +71,7 @@ final class TestCoord implements AutoCloseable {
     InetSocketAddress stunListen = null;
     String adminToken = null;
     InetSocketAddress metricsListen = null;
+    dev.gretun.coord.datarelay.RelaySettings relay = null;
     SqliteCoordStore.Sync sync = SqliteCoordStore.Sync.FULL;
     java.util.function.Supplier<CoordStore> storeOpener;
 
@@ -129,6 +130,11 @@ final class TestCoord implements AutoCloseable {
       return this;
     }
 
+    Builder relay(dev.gretun.coord.datarelay.RelaySettings r) {
+      relay = r;
+      return this;
+    }
+
     Builder adminToken(String t) {
       adminToken = t;
       return this;
@@ -147,7 +153,8 @@ final class TestCoord implements AutoCloseable {
               adminToken,
               limits,
               metricsListen,
-              ServerTls.plainHttp());
+              ServerTls.plainHttp(),
+              relay);
       return new TestCoord(dir, c, clock, sync, storeOpener);
     }
   }

@@ -111,6 +111,7 @@ class ImportRulesTest {
           Map.entry("wire.netlink", Set.of("wire")),
           Map.entry("wire.bpf", Set.of("wire")),
           Map.entry("wire.icmp", Set.of("wire", "wire.ip")),
+          Map.entry("wire.relay", Set.of("wire")),
           Map.entry("wire.demux", Set.of("wire", "wire.disco", "wire.gre", "wire.stun")),
           Map.entry("keys", Set.of("crypto")),
           Map.entry("os", Set.of("util", "wire", "wire.ip", "wire.bpf", "wire.netlink")),
@@ -158,6 +159,7 @@ class ImportRulesTest {
                   "wire.disco",
                   "wire.gre",
                   "wire.ip",
+                  "wire.relay",
                   "wire.stun")));
 
   private static final Pattern PACKAGE = Pattern.compile("(?m)^package\\s+([\\w.]+)\\s*;");

@@ -1,6 +1,7 @@
 package dev.gretun.coord.http;
 
 import dev.gretun.coord.CoordConfig;
+import dev.gretun.coord.datarelay.DataRelay;
 import dev.gretun.coord.metrics.CoordMetrics;
 import dev.gretun.coord.registry.Registry;
 import dev.gretun.coord.relay.Mailboxes;
@@ -65,6 +66,7 @@ public final class CoordServer implements AutoCloseable {
   private final Class<? extends ServerChannel> channelType;
   private final Channel serverChannel;
   private final Channel metricsChannel;
+  private final DataRelay dataRelay;
   private final String transport;
   private volatile boolean draining;
   private boolean closed;
@@ -138,6 +140,35 @@ public final class CoordServer implements AutoCloseable {
         10,
         10,
         TimeUnit.SECONDS);
+    this.dataRelay = startDataRelay(config, clock);
+  }
+
+  /** The UDP data relay beside the API, or null when it is off; a failed start undoes the rest. */
+  private DataRelay startDataRelay(CoordConfig config, InstantSource clock) {
+    if (config.relay() == null) {
+      return null;
+    }
+    try {
+      return DataRelay.start(
+          config.relay(),
+          nodeKey -> registry.node(nodeKey).isPresent(),
+          metrics.registry(),
+          clock,
+          dev.gretun.core.util.Ticker.system());
+    } catch (RuntimeException e) {
+      serverChannel.close().syncUninterruptibly();
+      if (metricsChannel != null) {
+        metricsChannel.close().syncUninterruptibly();
+      }
+      background.shutdownNow();
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      throw e;
+    }
+  }
+
+  /** The data relay's UDP address, or null when it is off. */
+  public InetSocketAddress relayAddress() {
+    return dataRelay == null ? null : dataRelay.localAddress();
   }
 
   private Channel bind(
@@ -257,6 +288,9 @@ public final class CoordServer implements AutoCloseable {
       worker.awaitTermination(2, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (dataRelay != null) {
+      dataRelay.close();
     }
     stun.close();
     store.close();

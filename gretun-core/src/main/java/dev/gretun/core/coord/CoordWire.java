@@ -63,7 +63,10 @@ public final class CoordWire {
   /** {@code POST /v1/register}. The node key is the signing key (header X-Gretun-Node). */
   public record RegisterRequest(String nodeName, String discoKey, String joinKey) {}
 
-  /** Reply to register: our tunnel address, the pool, STUN servers and the current cursor. */
+  /**
+   * Reply to register: our tunnel address, the pool, STUN servers, the current cursor and the data
+   * relay ({@code "host:port"}, absent when the coordinator runs none).
+   */
   public record RegisterResponse(
       String nodeKey,
       String tunnelIp,
@@ -72,7 +75,8 @@ public final class CoordWire {
       List<String> stun,
       String cursor,
       boolean created,
-      int longPollSeconds) {}
+      int longPollSeconds,
+      String relay) {}
 
   /** One candidate address of a node: {@code addr} is "ip:port" ("[v6]:port"). */
   public record Endpoint(String addr, String source) {}

@@ -114,11 +114,20 @@ final class ActionExecutor {
       case PeerAction.NoPath noPath -> {
         directory.setSending(peer, false);
         metrics.punchFailures.increment();
-        log.warn(
-            "peer_no_path peer={} reason={} note=\"no direct path; relayed data is not"
-                + " implemented yet, so traffic to this peer is dropped\"",
-            name,
-            noPath.reason());
+        if (directory.relay() != null) {
+          log.warn(
+              "peer_no_path peer={} reason={} path=relay relay={} note=\"no direct path;"
+                  + " traffic goes through the coordinator's relay, direct is retried\"",
+              name,
+              noPath.reason(),
+              Endpoints.format(directory.relay()));
+        } else {
+          log.warn(
+              "peer_no_path peer={} reason={} path=none note=\"no direct path and the"
+                  + " coordinator runs no relay: traffic to this peer is dropped\"",
+              name,
+              noPath.reason());
+        }
       }
       case PeerAction.RemovePeer ignored -> directory.remove(peer);
       case PeerAction.Transition t ->

@@ -113,7 +113,8 @@ public final class Daemon implements AutoCloseable {
                 this::localEndpoints,
                 coordSender,
                 loop,
-                this::fail));
+                this::fail,
+                relayAddress(reg.relay())));
     core = c;
     dataplane.onFailure(this::dataplaneFailed);
     dataplane.start(p -> loop.offer(() -> c.onDiscoStun(p)));
@@ -200,6 +201,30 @@ public final class Daemon implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /** The relay the coordinator named, as an IPv4 address we can send to, or null. */
+  private static InetSocketAddress relayAddress(String relay) {
+    if (relay == null) {
+      log.info(
+          "relay_none note=\"the coordinator runs no data relay: peers without a direct path"
+              + " get no traffic\"");
+      return null;
+    }
+    try {
+      InetSocketAddress a = HostPort.parse(relay);
+      if (a.isUnresolved()) {
+        a = new InetSocketAddress(InetAddress.getByName(a.getHostString()), a.getPort());
+      }
+      if (!(a.getAddress() instanceof Inet4Address)) {
+        throw new IllegalArgumentException("not an IPv4 address");
+      }
+      log.info("relay addr={}", HostPort.format(a));
+      return a;
+    } catch (IllegalArgumentException | IOException e) {
+      log.warn("relay_ignored relay={} error=\"{}\"", relay, e.getMessage());
+      return null;
+    }
   }
 
   private static List<Integer> openerTtls(int first) {

@@ -4,7 +4,9 @@ import dev.gretun.core.GretunException;
 import dev.gretun.core.coord.CoordWire;
 import dev.gretun.core.dataplane.Dataplane;
 import dev.gretun.core.dataplane.DiscoStunPacket;
+import dev.gretun.core.dataplane.PeerRoute;
 import dev.gretun.core.dataplane.PeerTraffic;
+import dev.gretun.core.keys.Ed25519Keys;
 import dev.gretun.core.keys.NodeKeys;
 import dev.gretun.core.os.SockAddrIn;
 import dev.gretun.core.peer.PeerEvent;
@@ -21,6 +23,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +54,7 @@ final class DaemonCore {
   private final OperatorPings operatorPings;
   private final String nodePublicB64;
   private final SecureRandom random = new SecureRandom();
+  private final RelayBinder relayBinder;
   private boolean failed;
 
   /** An operator ping on its way: {@code tx} is null when none was sent (the answer is final). */
@@ -62,6 +66,7 @@ final class DaemonCore {
    * @param pool our tunnel address and the subnet peers must be in
    * @param wallClock the time disco envelopes are stamped with and checked against
    * @param fatal told (once) when the daemon cannot go on, e.g. our tunnel address changed
+   * @param relay the coordinator's data relay, or null when it runs none
    */
   record Parts(
       NodeKeys keys,
@@ -76,7 +81,8 @@ final class DaemonCore {
       EndpointReporter.LocalEndpoints localEndpoints,
       Executor coordSender,
       Executor loop,
-      Consumer<GretunException> fatal) {}
+      Consumer<GretunException> fatal,
+      InetSocketAddress relay) {}
 
   DaemonCore(Parts p) {
     String self = Base64.getEncoder().encodeToString(p.keys().discoPublic());
@@ -111,6 +117,25 @@ final class DaemonCore {
             p.keys().nodePublicBase64(),
             SockAddrIn.ipv4(p.pool().selfAddress()),
             endpoints::endpoints);
+    if (p.relay() != null && !p.dataplane().carriesRelay()) {
+      log.warn(
+          "relay_unused relay={} note=\"this data plane does not send through the relay yet (use"
+              + " --dataplane userspace); peers without a direct path get no traffic\"",
+          Endpoints.format(p.relay()));
+    }
+    if (p.relay() != null && p.dataplane().carriesRelay()) {
+      directory.setRelay(p.relay());
+      this.relayBinder =
+          new RelayBinder(
+              p.relay(),
+              Ed25519Keys.privateFromSeed(p.keys().nodePrivate()),
+              p.keys().nodePublic(),
+              p.dataplane(),
+              p.wallClock(),
+              p.ticker());
+    } else {
+      this.relayBinder = null;
+    }
   }
 
   void onDiscoStun(DiscoStunPacket p) {
@@ -210,6 +235,9 @@ final class DaemonCore {
       actions.execute(table.setTraffic(peer, t.rxBytes(), t.txBytes()));
     }
     actions.execute(table.tick());
+    if (relayBinder != null) {
+      relayBinder.maintain(directory.routes(), directory::nodeKey);
+    }
     metrics.setPeerCounts(table.countByState());
   }
 
@@ -217,8 +245,30 @@ final class DaemonCore {
     endpoints.refresh();
   }
 
+  /**
+   * The peer table's rows; a peer whose traffic goes through the relay shows path {@code relay}.
+   */
   List<PeerSnapshot> snapshot() {
-    return table.snapshot();
+    List<PeerSnapshot> rows = new ArrayList<>();
+    for (PeerSnapshot s : table.snapshot()) {
+      PeerRoute r = directory.route(s.key());
+      rows.add(r != null && r.relayed() ? relayed(s, r.relay()) : s);
+    }
+    return rows;
+  }
+
+  private static PeerSnapshot relayed(PeerSnapshot s, InetSocketAddress relay) {
+    return new PeerSnapshot(
+        s.key(),
+        s.name(),
+        s.tunnelIp(),
+        s.state(),
+        "relay",
+        Endpoints.format(relay),
+        s.lastPongAgoMillis(),
+        s.rttMillis(),
+        s.bytesIn(),
+        s.bytesOut());
   }
 
   /**

@@ -26,6 +26,15 @@ public interface Dataplane extends AutoCloseable {
    */
   default void onFailure(Consumer<String> failed) {}
 
+  /**
+   * Whether the plane sends a peer's packets to {@link PeerRoute#relay()} while its direct path
+   * does not send (and accepts the peer's keyed GRE from there). A plane that does not ignores the
+   * relay: the peer's traffic is dropped then.
+   */
+  default boolean carriesRelay() {
+    return false;
+  }
+
   /** The UDP port P everything uses (STUN, disco, data). */
   int port();
 

@@ -44,8 +44,8 @@ public sealed interface PeerAction {
   record ResumePath() implements PeerAction {}
 
   /**
-   * No direct path (punching failed or the path was lost): traffic for this peer is dropped until a
-   * path comes back (there is no relay for data yet).
+   * No direct path (punching failed or the path was lost): traffic for this peer goes through the
+   * coordinator's data relay when there is one, else it is dropped, until a direct path comes back.
    */
   record NoPath(String reason) implements PeerAction {}
 

@@ -105,6 +105,11 @@ public final class UserspaceDataplane implements Dataplane {
   }
 
   @Override
+  public boolean carriesRelay() {
+    return true;
+  }
+
+  @Override
   public int port() {
     return port.port();
   }
@@ -160,14 +165,15 @@ public final class UserspaceDataplane implements Dataplane {
   @Override
   public void probe(String peer, byte[] inner) throws IOException {
     PeerPath path = paths.get(peer);
-    if (path == null || !path.sending) {
-      return;
+    if (path == null || !path.direct) {
+      return; // the probe proves the direct path; the relay proves nothing about it
     }
     byte[] pkt = new byte[GreHeader.HEADER + inner.length];
     GreHeader.encodeKeyed(pkt, 0, GreHeader.PROTO_IPV4, path.greKey);
     System.arraycopy(inner, 0, pkt, GreHeader.HEADER, inner.length);
+    long ep = path.endpoint;
     InetSocketAddress to =
-        new InetSocketAddress(SockAddrIn.toInet(path.endpointIp), path.endpointPort);
+        new InetSocketAddress(SockAddrIn.toInet(PeerPath.ip(ep)), PeerPath.port(ep));
     try {
       discoStunSender.send(pkt, 0, pkt.length, to, 0);
     } catch (ErrnoException e) {
@@ -296,8 +302,12 @@ public final class UserspaceDataplane implements Dataplane {
       counters.dropUnknownKey.increment();
       return;
     }
-    if (srcIp != path.endpointIp || srcPort != path.endpointPort) {
+    long src = PeerPath.pack(srcIp, srcPort);
+    boolean direct = src == path.endpoint;
+    if (!direct && (src != path.relay || src == 0)) {
       // Kernel GRE demuxes on (local, remote, key) too; an unexpected source is not this peer.
+      // The relay forwards a key only from the peer that both of us named for it (docs/SECURITY.md
+      // "Data relay"), so the relay's address with this key is this peer too.
       counters.dropWrongSource.increment();
       return;
     }
@@ -342,7 +352,9 @@ public final class UserspaceDataplane implements Dataplane {
       counters.dropSendFailed.increment();
       return;
     }
-    path.inboundSeen = true;
+    if (direct) {
+      path.inboundSeen = true; // relayed data says nothing about the direct path
+    }
     path.rxPackets.increment();
     path.rxBytes.add(innerLen);
     counters.rxPackets.increment();
