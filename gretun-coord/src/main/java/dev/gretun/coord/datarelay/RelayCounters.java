@@ -48,12 +48,14 @@ final class RelayCounters {
 
   private static void packetCounter(MeterRegistry registry, String result, LongAdder a) {
     FunctionCounter.builder("gretun.coord.relay.packets", a, LongAdder::sum)
+        .description("datagrams at the data relay, by what became of them")
         .tag("result", result)
         .register(registry);
   }
 
   private static void bindCounter(MeterRegistry registry, String result, LongAdder a) {
     FunctionCounter.builder("gretun.coord.relay.binds", a, LongAdder::sum)
+        .description("relay bind datagrams, by outcome")
         .tag("result", result)
         .register(registry);
   }

@@ -16,7 +16,7 @@ public record TunnelSpec(
   /** Ethernet header a gretap device carries inside GRE. */
   public static final int ETH_HLEN = 14;
 
-  /** 1500 − 20 (outer IPv4) − 8 (UDP) − 4 (GRE) — DESIGN §3.4. */
+  /** 1500 − 20 (outer IPv4) − 8 (UDP) − 4 (GRE) — docs/NAT-TRAVERSAL.md §3.4. */
   public static final int FOU_MTU = 1468;
 
   public Encap encap() {

@@ -274,7 +274,10 @@ public final class TunnelValidation {
     throw invalid("--encap '" + encap + "' is not supported: use none or fou");
   }
 
-  /** Default source port = the local FOU port (DESIGN §2: one port per node); "auto" = kernel. */
+  /**
+   * Default source port = the local FOU port (docs/NAT-TRAVERSAL.md §2: one port per node); "auto"
+   * = kernel.
+   */
   static int sourcePort(String value, int fouPort) {
     if (value == null) {
       return fouPort;

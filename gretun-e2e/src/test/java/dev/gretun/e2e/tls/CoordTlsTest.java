@@ -146,7 +146,7 @@ class CoordTlsTest {
     }
     List<String> failed = failedReloads(log);
     assertTrue(failed.size() > failedBefore, Files.readString(log));
-    assertTrue(failed.getLast().contains("ERROR"), failed.getLast());
+    assertTrue(failed.getLast().contains("level=error"), failed.getLast());
     assertTrue(failed.getLast().contains("is not the private key"), failed.getLast());
     assertTrue(failed.getLast().contains("keeping the previous certificate"), failed.getLast());
     try (SSLSocket after = connect(trusting, port, "TLSv1.3")) {
@@ -194,7 +194,7 @@ class CoordTlsTest {
     List<String> warned =
         Files.readAllLines(log).stream().filter(l -> l.contains("insecure_http")).toList();
     assertEquals(1, warned.size(), Files.readString(log));
-    assertTrue(warned.getFirst().contains("WARN"), warned.getFirst());
+    assertTrue(warned.getFirst().contains("level=warn"), warned.getFirst());
   }
 
   @Test
