@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gretun.core.coord.CoordClient;
 import dev.gretun.core.coord.CoordWire.RegisterResponse;
 import dev.gretun.core.keys.Ed25519Keys;
+import dev.gretun.core.os.NotifySocketReceiver;
 import dev.gretun.e2e.tls.CoordTlsFiles;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -50,9 +51,14 @@ class CoordProcessTest {
   }
 
   private Process start(Path log, String... args) throws IOException {
+    return start(log, Map.of(), args);
+  }
+
+  private Process start(Path log, Map<String, String> env, String... args) throws IOException {
     List<String> withTls = new ArrayList<>(List.of(args));
     withTls.addAll(tls.coordArgs());
     ProcessBuilder pb = Launchers.builder("gretun-coord", withTls.toArray(String[]::new));
+    pb.environment().putAll(env);
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     return pb.start();
   }
@@ -118,6 +124,36 @@ class CoordProcessTest {
     }
     String out = Files.readString(log);
     assertTrue(out.contains("shutdown_done"), out);
+  }
+
+  /** Type=notify: READY=1 once the API answers (not before), STOPPING=1 on SIGTERM. */
+  @Test
+  void systemdHearsReadyWhenServingAndStoppingOnSigterm() throws Exception {
+    int port = freePort();
+    Path log = dir.resolve("coord.log");
+    try (NotifySocketReceiver systemd = NotifySocketReceiver.bind(dir.resolve("notify.sock"))) {
+      Process p =
+          start(
+              log,
+              Map.of("NOTIFY_SOCKET", systemd.name()),
+              "--listen",
+              "127.0.0.1:" + port,
+              "--state-dir",
+              dir.resolve("state").toString(),
+              "--metrics-listen",
+              "off");
+      try {
+        String ready = systemd.receive(Duration.ofSeconds(60)).orElse("(nothing)");
+        assertTrue(ready.lines().anyMatch("READY=1"::equals), ready + "\n" + Files.readString(log));
+        assertEquals(200, get(port, "/healthz").statusCode(), "ready means serving");
+      } finally {
+        p.destroy();
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS), "SIGTERM must stop the coordinator");
+      }
+      String stopping = systemd.receive(Duration.ofSeconds(5)).orElse("(nothing)");
+      assertTrue(
+          stopping.lines().anyMatch("STOPPING=1"::equals), stopping + "\n" + Files.readString(log));
+    }
   }
 
   @Test

@@ -176,8 +176,15 @@ public final class Lab implements AutoCloseable {
 
   /** Starts {@code bin/gretun ARGS} (the jars this build shaded) inside a node. */
   public LabProcess startGretun(String node, String name, String... args) throws IOException {
-    return track(
-        LabProcess.start(namespace(node), name, Launchers.builder("gretun", args), logDir));
+    return startGretun(node, name, Map.of(), args);
+  }
+
+  /** {@link #startGretun(String, String, String...)} with extra environment variables. */
+  public LabProcess startGretun(String node, String name, Map<String, String> env, String... args)
+      throws IOException {
+    ProcessBuilder pb = Launchers.builder("gretun", args);
+    pb.environment().putAll(env);
+    return track(LabProcess.start(namespace(node), name, pb, logDir));
   }
 
   /** Starts {@code bin/gretun-coord ARGS} inside a node. */

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A gretun overlay inside the netns lab: a real {@code gretun-coord} on the public host and real
@@ -93,6 +94,11 @@ public final class Overlay {
 
   /** Starts {@code gretun up} on {@code node} with the userspace data plane. */
   public LabProcess up(String node, String... extra) throws IOException {
+    return up(node, Map.of(), extra);
+  }
+
+  /** {@link #up(String, String...)} with extra environment variables (e.g. NOTIFY_SOCKET). */
+  public LabProcess up(String node, Map<String, String> env, String... extra) throws IOException {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -111,7 +117,7 @@ public final class Overlay {
                 "userspace"));
     args.addAll(tls.upArgs());
     args.addAll(List.of(extra));
-    return lab.startGretun(node, "up-" + node, args.toArray(String[]::new));
+    return lab.startGretun(node, "up-" + node, env, args.toArray(String[]::new));
   }
 
   public Path socket(String node) {
