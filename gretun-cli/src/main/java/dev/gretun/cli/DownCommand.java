@@ -2,16 +2,15 @@ package dev.gretun.cli;
 
 import dev.gretun.cmd.Output;
 import dev.gretun.core.GretunException;
-import dev.gretun.core.daemon.DaemonConfig;
 import dev.gretun.core.daemon.localapi.LocalApiClient;
 import dev.gretun.core.util.Durations;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -42,11 +41,7 @@ final class DownCommand implements Callable<Integer> {
       description = "Wait this long for the daemon to stop (default ${DEFAULT-VALUE}).")
   String timeout;
 
-  @Option(
-      names = "--control-socket",
-      paramLabel = "PATH",
-      description = "Control socket of the daemon (default: ${DEFAULT-VALUE}).")
-  Path localApiSocket = Path.of(DaemonConfig.DEFAULT_LOCAL_API_SOCKET);
+  @Mixin ControlSocketOption controlSocket;
 
   @Override
   public Integer call() throws InterruptedException {
@@ -57,13 +52,13 @@ final class DownCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--timeout: " + e.getMessage());
     }
     long start = System.nanoTime();
-    LocalApiClient.call(localApiSocket, "down");
-    while (LocalApiClient.listening(localApiSocket)) {
+    LocalApiClient.call(controlSocket.path, "down");
+    while (LocalApiClient.listening(controlSocket.path)) {
       if (System.nanoTime() - start > wait.toNanos()) {
         throw new GretunException(
             "stop_timeout",
             "the daemon accepted 'down' but still answers on "
-                + localApiSocket
+                + controlSocket.path
                 + " after "
                 + Durations.format(wait)
                 + ": check its log, or stop it with SIGTERM");
@@ -75,7 +70,7 @@ final class DownCommand implements Callable<Integer> {
     if (parent.global.json) {
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("stopped", true);
-      r.put("control_socket", localApiSocket.toString());
+      r.put("control_socket", controlSocket.path.toString());
       r.put("took_ms", tookMs);
       Output.json(out, r);
     } else {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gretun.cmd.Output;
 import dev.gretun.core.GretunException;
-import dev.gretun.core.daemon.DaemonConfig;
 import dev.gretun.core.daemon.localapi.LocalApiClient;
 import dev.gretun.core.probe.EchoProber;
 import dev.gretun.core.probe.IcmpTransport;
@@ -16,7 +15,6 @@ import dev.gretun.core.util.Durations;
 import dev.gretun.core.util.Ticker;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -79,11 +78,7 @@ final class HealthCommand implements Callable<Integer> {
       description = "An echo reply later than this is lost (default ${DEFAULT-VALUE}).")
   String timeout;
 
-  @Option(
-      names = "--control-socket",
-      paramLabel = "PATH",
-      description = "Control socket of the daemon (default: ${DEFAULT-VALUE}).")
-  Path localApiSocket = Path.of(DaemonConfig.DEFAULT_LOCAL_API_SOCKET);
+  @Mixin ControlSocketOption controlSocket;
 
   /** One tunnel's health; field names are the stable JSON keys. */
   record TunnelHealth(
@@ -151,7 +146,7 @@ final class HealthCommand implements Callable<Integer> {
     JsonNode peers = null;
     String daemon;
     try {
-      peers = LocalApiClient.call(localApiSocket, "peers");
+      peers = LocalApiClient.call(controlSocket.path, "peers");
       daemon = "running";
     } catch (GretunException e) {
       daemon = e.code(); // not_running, permission, daemon_error

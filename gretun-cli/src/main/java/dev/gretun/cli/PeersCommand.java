@@ -2,14 +2,12 @@ package dev.gretun.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gretun.cmd.Output;
-import dev.gretun.core.daemon.DaemonConfig;
 import dev.gretun.core.daemon.localapi.LocalApiClient;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -25,15 +23,11 @@ final class PeersCommand implements Callable<Integer> {
   @ParentCommand GretunCommand parent;
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--control-socket",
-      paramLabel = "PATH",
-      description = "Control socket of the daemon (default: ${DEFAULT-VALUE}).")
-  Path localApiSocket = Path.of(DaemonConfig.DEFAULT_LOCAL_API_SOCKET);
+  @Mixin ControlSocketOption controlSocket;
 
   @Override
   public Integer call() {
-    JsonNode peers = LocalApiClient.call(localApiSocket, "peers");
+    JsonNode peers = LocalApiClient.call(controlSocket.path, "peers");
     PrintWriter out = spec.commandLine().getOut();
     if (parent.global.json) {
       Output.json(out, peers);

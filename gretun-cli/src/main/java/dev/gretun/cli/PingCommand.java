@@ -2,15 +2,14 @@ package dev.gretun.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gretun.cmd.Output;
-import dev.gretun.core.daemon.DaemonConfig;
 import dev.gretun.core.daemon.localapi.LocalApiClient;
 import dev.gretun.core.util.Durations;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -46,11 +45,7 @@ final class PingCommand implements Callable<Integer> {
       description = "Wait this long for the pong, at most 30s (default ${DEFAULT-VALUE}).")
   String timeout;
 
-  @Option(
-      names = "--control-socket",
-      paramLabel = "PATH",
-      description = "Control socket of the daemon (default: ${DEFAULT-VALUE}).")
-  Path localApiSocket = Path.of(DaemonConfig.DEFAULT_LOCAL_API_SOCKET);
+  @Mixin ControlSocketOption controlSocket;
 
   @Override
   public Integer call() {
@@ -65,7 +60,7 @@ final class PingCommand implements Callable<Integer> {
     }
     JsonNode r =
         LocalApiClient.call(
-            localApiSocket, "ping", Map.of("peer", peer, "timeout_ms", wait.toMillis()));
+            controlSocket.path, "ping", Map.of("peer", peer, "timeout_ms", wait.toMillis()));
     PrintWriter out = spec.commandLine().getOut();
     String path = r.path("path").asText("none");
     if (parent.global.json) {
