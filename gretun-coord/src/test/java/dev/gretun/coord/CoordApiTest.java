@@ -62,7 +62,7 @@ class CoordApiTest {
       assertEquals("100.64.0.2", ra.tunnelIp());
       assertEquals(24, ra.prefixLength());
       assertEquals("100.64.0.0/24", ra.pool());
-      assertEquals(List.of("127.0.0.1:3478"), ra.stun());
+      assertEquals(List.of("127.0.0.1:3478", "127.0.0.1:3479"), ra.stun());
       assertEquals(20, ra.longPollSeconds());
       assertTrue(ra.created());
       assertEquals(a.nodeKey(), ra.nodeKey());

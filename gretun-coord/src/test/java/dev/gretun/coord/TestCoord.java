@@ -130,7 +130,7 @@ final class TestCoord implements AutoCloseable {
               dir,
               joinKeys,
               longPoll,
-              stunListen,
+              stunListen == null ? List.of() : List.of(stunListen),
               List.of(),
               adminToken,
               limits,

@@ -117,7 +117,8 @@ class ImportRulesTest {
           Map.entry("tunnel", Set.of("util", "link", "os", "wire.netlink")),
           Map.entry("stun", Set.of("util", "wire", "wire.stun")),
           Map.entry("coord", Set.of("util", "crypto", "keys")),
-          Map.entry("peer", Set.of("util", "wire.disco")),
+          Map.entry("netcheck", Set.of("wire", "wire.stun")),
+          Map.entry("peer", Set.of("util", "wire.disco", "netcheck")),
           Map.entry("dataplane", Set.of("util", "os")),
           Map.entry(
               "dataplane.userspace",
@@ -145,6 +146,7 @@ class ImportRulesTest {
                   "os",
                   "link",
                   "stun",
+                  "netcheck",
                   "coord",
                   "peer",
                   "dataplane",
