@@ -90,12 +90,14 @@ class CoordApiTest {
       var ep =
           List.of(
               new Endpoint("192.0.2.7:7777", "stun"), new Endpoint("192.168.1.20:7777", "local"));
-      assertTrue(b.postEndpoints(ep).ok());
+      assertEquals("unknown", full.peers().get(1).nat(), "no endpoints post yet");
+      assertTrue(b.postEndpoints(ep, "cone").ok());
       PeersResponse delta = a.peers(full.cursor());
       assertFalse(delta.full());
       assertEquals(1, delta.peers().size());
       assertEquals("beta", delta.peers().get(0).nodeName());
       assertEquals(ep, delta.peers().get(0).endpoints());
+      assertEquals("cone", delta.peers().get(0).nat());
       assertEquals("100.64.0.3", delta.peers().get(0).tunnelIp());
       // Unknown cursors get the full list.
       assertTrue(a.peers("deadbeef-1").full());

@@ -60,7 +60,7 @@ class StoreTest {
         assertEquals(
             "100.64.0." + (i + 1), s.register(reg(k(i), d(i), "n" + i)).node().tunnelIpText());
       }
-      s.updateEndpoints(k(2), List.of(new Endpoint("192.0.2.1:7777", "stun")), now, 0);
+      s.updateEndpoints(k(2), List.of(new Endpoint("192.0.2.1:7777", "stun")), "easy", now, 0);
     }
     try (CoordStore s = SqliteCoordStore.open(dir)) {
       var again = s.register(reg(k(2), d(2), "n2"));

@@ -104,7 +104,10 @@ final class NodeRoutes {
     CallerAuth.Caller self = auth.node(req);
     EndpointsRequest body = WireValidation.body(req.body(), EndpointsRequest.class);
     var eps = WireValidation.endpoints(body.endpoints(), config.limits().maxEndpoints());
-    if (store.updateEndpoints(self.nodeKey(), eps, clock.instant(), self.signedAt()).isEmpty()) {
+    String nat = WireValidation.nat(body.nat());
+    if (store
+        .updateEndpoints(self.nodeKey(), eps, nat, clock.instant(), self.signedAt())
+        .isEmpty()) {
       throw CallerAuth.unknownNode();
     }
     registry.refresh();

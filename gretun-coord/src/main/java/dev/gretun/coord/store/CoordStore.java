@@ -34,11 +34,11 @@ public interface CoordStore extends AutoCloseable {
   RegisterOutcome register(Registration r);
 
   /**
-   * Replaces a node's endpoints and raises its replay floor to {@code signedAt} in the same
-   * transaction; empty when the node is unknown.
+   * Replaces a node's endpoints and NAT type (a validated {@code NatType} wire name) and raises its
+   * replay floor to {@code signedAt} in the same transaction; empty when the node is unknown.
    */
   Optional<NodeRecord> updateEndpoints(
-      String nodeKey, List<Endpoint> endpoints, Instant now, long signedAt);
+      String nodeKey, List<Endpoint> endpoints, String nat, Instant now, long signedAt);
 
   /**
    * Raises a node's replay floor (the highest signed timestamp of a state-changing request it made)

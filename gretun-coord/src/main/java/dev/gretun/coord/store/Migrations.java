@@ -29,7 +29,9 @@ final class Migrations {
                   + " reusable INTEGER NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER,"
                   + " revoked_at INTEGER, uses INTEGER NOT NULL, last_used_at INTEGER)"),
           // The replay floor: highest signed timestamp of a node's accepted state-changing request.
-          List.of("ALTER TABLE nodes ADD COLUMN signed_at INTEGER NOT NULL DEFAULT 0"));
+          List.of("ALTER TABLE nodes ADD COLUMN signed_at INTEGER NOT NULL DEFAULT 0"),
+          // The NAT type the node published with its endpoints (netcheck).
+          List.of("ALTER TABLE nodes ADD COLUMN nat TEXT NOT NULL DEFAULT 'unknown'"));
 
   private Migrations() {}
 
