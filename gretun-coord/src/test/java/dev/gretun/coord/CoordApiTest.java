@@ -292,7 +292,7 @@ class CoordApiTest {
     Set<String> top = iter(p);
     assertEquals(Set.of("cursor", "full", "peers", "removed"), top);
     assertEquals(
-        Set.of("node_key", "disco_key", "node_name", "tunnel_ip", "endpoints", "updated_at"),
+        Set.of("node_key", "disco_key", "node_name", "tunnel_ip", "endpoints", "updated_at", "nat"),
         iter(p.get("peers").get(0)));
   }
 

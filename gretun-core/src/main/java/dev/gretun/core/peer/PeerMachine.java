@@ -123,6 +123,7 @@ public final class PeerMachine {
   }
 
   private void onPeerUpdated(PeerInfo next, long now, List<PeerAction> out) {
+    boolean natChanged = next.nat() != info.nat(); // may change the roles
     info = next;
     boolean changed = candidates.setFromCoordinator(next.endpoints());
     switch (state) {
@@ -139,7 +140,7 @@ public final class PeerMachine {
         }
       }
       case NO_PATH -> {
-        if (changed && !repunch.silent() && !candidates.isEmpty()) {
+        if ((changed || natChanged) && !repunch.silent() && !candidates.isEmpty()) {
           startPunch("endpoints changed", false, now, out);
         }
       }
