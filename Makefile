@@ -16,15 +16,22 @@ ifeq ($(CI),true)
   MVNFLAGS += -Dgretun.requireRoot=true
 endif
 
-.PHONY: all build test test-unit test-kernel deps demo bench bench-jmh bench-coord bench-overlay lint format cover clean
+.PHONY: all build test test-unit test-kernel test-package deps demo bench bench-jmh bench-coord bench-overlay lint format cover clean man install deb
 
 all: build
 
-build:
-	$(MVN) $(MVNFLAGS) -q -DskipTests -Djacoco.skip=true package
+# What `mvn package` makes that build/ holds: the jars, bash completion, the man pages' AsciiDoc.
+define copy-build-outputs
 	@mkdir -p build
 	cp gretun-cli/target/gretun.jar gretun-coord/target/gretun-coord.jar build/
-	cp gretun-cli/target/gretun_completion.bash build/
+	cp gretun-cli/target/gretun_completion.bash gretun-coord/target/gretun-coord_completion.bash build/
+	rm -rf build/man-adoc && mkdir -p build/man-adoc
+	cp gretun-cli/target/man/*.adoc gretun-coord/target/man/*.adoc build/man-adoc/
+endef
+
+build:
+	$(MVN) $(MVNFLAGS) -q -DskipTests -Djacoco.skip=true package
+	$(copy-build-outputs)
 	@rm -f build/*.jsa
 	-@$(JAVA_HOME)/bin/java -XX:ArchiveClassesAtExit=build/gretun.jsa --enable-native-access=ALL-UNNAMED -jar build/gretun.jar list --json >/dev/null 2>&1
 	-@$(JAVA_HOME)/bin/java -XX:ArchiveClassesAtExit=build/gretun-coord.jsa --enable-native-access=ALL-UNNAMED -jar build/gretun-coord.jar --help >/dev/null 2>&1
@@ -33,17 +40,20 @@ build:
 # Debian packages the test tiers use; installed when missing and we are root.
 DEB_PKGS := iproute2 nftables iptables conntrack iputils-ping netcat-openbsd procps jq
 DEB_PKGS += coturn iperf3 bc openssl
+# gretun-coord store tests start their own PostgreSQL server from this package.
+DEB_PKGS += postgresql
 # The kernel VM tier (vm/, test/kernel/): qemu, the initramfs tools, modprobe/depmod.
 DEB_PKGS += qemu-system-x86 busybox-static cpio kmod
+# Packaging (make man/install/deb/test-package): man pages, systemd-analyze verify, zsh completion.
+DEB_PKGS += asciidoctor systemd zsh
 deps:
 	@bash scripts/ensure-debs.sh $(DEB_PKGS)
 
-test: deps test-unit test-kernel
+test: deps test-unit test-kernel test-package
 
 test-unit:
 	$(MVN) $(MVNFLAGS) verify
-	@mkdir -p build
-	cp gretun-cli/target/gretun.jar gretun-coord/target/gretun-coord.jar build/
+	$(copy-build-outputs)
 
 # Kernel VM tier: boots Debian's kernel under qemu and runs test/kernel/*.sh inside (docs/TESTING.md).
 # One script: make test-kernel T=test/kernel/10-smoke.sh
@@ -54,6 +64,44 @@ test-kernel: deps build/gretun.jar
 JAR_INPUTS := $(shell find $(ROOT)/pom.xml $(ROOT)/gretun-*/pom.xml $(ROOT)/gretun-*/src/main -type f 2>/dev/null)
 build/gretun.jar: $(JAR_INPUTS)
 	$(MAKE) build
+
+# Installing (docs/INSTALL.md): `make build man` as a user, then `sudo make install`
+# (PREFIX=/usr/local; DESTDIR for staging), or `make deb` for build/gretun_VERSION_all.deb.
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+LIBDIR      ?= $(PREFIX)/lib
+DATADIR     ?= $(PREFIX)/share
+MANDIR      ?= $(DATADIR)/man
+DOCDIR      ?= $(DATADIR)/doc/gretun
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR  ?= $(DATADIR)/zsh/site-functions
+UNITDIR     ?= $(LIBDIR)/systemd/system
+SYSCONFDIR  ?= /etc
+DESTDIR     ?=
+POM_VERSION := $(shell sed -n 's:^  <version>\(.*\)</version>:\1:p' $(ROOT)/pom.xml | head -1)
+DEB_VERSION := $(subst -SNAPSHOT,~snapshot,$(POM_VERSION))
+
+# Man pages: picocli's ManPageGenerator writes AsciiDoc at build time, asciidoctor makes troff.
+man: build/man/gretun.1
+build/man/gretun.1: build/gretun.jar
+	@bash scripts/ensure-debs.sh asciidoctor
+	@test -f build/man-adoc/gretun.adoc || $(MAKE) build
+	rm -rf build/man && mkdir -p build/man
+	asciidoctor -b manpage -a mansource="gretun $(POM_VERSION)" -a manmanual="gretun Manual" \
+	  -D build/man build/man-adoc/*.adoc
+
+install: build/gretun.jar build/man/gretun.1
+	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" BINDIR="$(BINDIR)" LIBDIR="$(LIBDIR)" MANDIR="$(MANDIR)" \
+	  DOCDIR="$(DOCDIR)" BASHCOMPDIR="$(BASHCOMPDIR)" ZSHCOMPDIR="$(ZSHCOMPDIR)" \
+	  UNITDIR="$(UNITDIR)" SYSCONFDIR="$(SYSCONFDIR)" bash packaging/install.sh
+
+deb: build/gretun.jar build/man/gretun.1
+	bash packaging/build-deb.sh $(DEB_VERSION) build
+
+# make deb + the .deb installed into a scratch root with dpkg --root, make install into a temp
+# DESTDIR, the launchers run from there, systemd-analyze verify on the units.
+test-package: deps deb
+	bash packaging/test-package.sh build/gretun_$(DEB_VERSION)_all.deb
 
 # Coordinator + two peers behind two NATs in the netns lab, `gretun peers`, a ping (root).
 demo: deps build

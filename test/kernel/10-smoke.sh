@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Kernel VM smoke test: two network namespaces joined by veth, a keyed GRE-over-FOU tunnel between
-# them made with `gretun create` on both ends (DESIGN.md §3: one UDP port for both ends, a GRE key, noencap-csum), and a ping across it.
+# them made with `gretun create` on both ends (docs/NAT-TRAVERSAL.md §3: one UDP port for both ends, a GRE key, noencap-csum), and a ping across it.
 # An nftables counter on the receiving side proves the pings really travelled as UDP to the FOU
 # port. Also proves the shared Java 25 JDK and the built jars run inside the VM.
 set -euo pipefail
@@ -47,7 +47,7 @@ tunnel "$b" 192.0.2.2 192.0.2.1 10.99.0.2/24
 ip -n "$a" -d link show gre-smoke
 mtu=$(ip -n "$a" -o link show gre-smoke | sed -n 's/.* mtu \([0-9]*\) .*/\1/p')
 if [[ $mtu != 1464 ]]; then
-  echo "smoke: expected MTU 1464 for keyed GRE-in-UDP (DESIGN.md §3.4), got $mtu" >&2
+  echo "smoke: expected MTU 1464 for keyed GRE-in-UDP (docs/NAT-TRAVERSAL.md §3.4), got $mtu" >&2
   exit 1
 fi
 

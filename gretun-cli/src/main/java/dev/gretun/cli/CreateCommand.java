@@ -98,7 +98,7 @@ final class CreateCommand implements Callable<Integer> {
                         null,
                         mtu)));
     for (String w : v.warnings()) {
-      LOG.warn("create_warning name={} message=\"{}\"", name, w);
+      LOG.warn("create_warning name={} message={}", name, w);
     }
     CreateResult r = TunnelCommands.withService(s -> s.create(v.spec(), v.warnings()));
     PrintWriter out = spec.commandLine().getOut();

@@ -1,5 +1,7 @@
 package dev.gretun.cli;
 
+import dev.gretun.cmd.LogFormatOption;
+import dev.gretun.core.log.LogFormat;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -16,4 +18,13 @@ public final class GlobalOptions {
       scope = ScopeType.INHERIT,
       description = "Debug logs on stderr.")
   boolean verbose;
+
+  @Option(
+      names = "--log-format",
+      scope = ScopeType.INHERIT,
+      paramLabel = "FORMAT",
+      converter = LogFormatOption.Converter.class,
+      completionCandidates = LogFormatOption.Names.class,
+      description = LogFormatOption.DESCRIPTION)
+  LogFormat logFormat;
 }

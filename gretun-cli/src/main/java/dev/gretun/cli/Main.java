@@ -1,7 +1,9 @@
 package dev.gretun.cli;
 
 import dev.gretun.cmd.CliSupport;
+import dev.gretun.cmd.ConfigFileDefaults;
 import dev.gretun.core.log.Logging;
+import java.util.Set;
 import picocli.CommandLine;
 
 /** Entry point of {@code gretun.jar}. */
@@ -9,12 +11,14 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    Logging.configure(Logging.wantsVerbose(args));
+    Logging.configure(args);
     System.exit(commandLine().execute(args));
   }
 
   /** The fully wired command line; tests execute it in-process. */
   public static CommandLine commandLine() {
-    return CliSupport.configure(new CommandLine(new GretunCommand()));
+    CommandLine cl = CliSupport.configure(new CommandLine(new GretunCommand()));
+    return cl.setDefaultValueProvider(
+        new ConfigFileDefaults(UpCommand.DEFAULT_CONFIG, Set.of("json", "verbose")));
   }
 }

@@ -2,6 +2,7 @@ package dev.gretun.cli;
 
 import dev.gretun.cmd.Output;
 import dev.gretun.core.GretunException;
+import dev.gretun.core.keys.KeyStore;
 import dev.gretun.core.stun.NatMapping;
 import dev.gretun.core.stun.StunClient;
 import dev.gretun.core.stun.StunProbe;
@@ -13,7 +14,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +59,36 @@ final class StunCommand implements Callable<Integer> {
   List<String> servers = new ArrayList<>();
 
   @Option(
+      names = "--coordinator",
+      paramLabel = "URL",
+      description =
+          "Without --server: ask the servers this coordinator names (a signed registration with"
+              + " this node's keys, as 'gretun up' makes; the host must have joined).")
+  String coordinator;
+
+  @Option(
+      names = "--coordinator-ca",
+      paramLabel = "FILE",
+      description = "PEM CA file trusted for the coordinator (default: the system trust store).")
+  Path coordinatorCa;
+
+  @Option(names = "--insecure-http", description = "Allow an http:// --coordinator (labs only).")
+  boolean insecureHttp;
+
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      description = "Node keys for --coordinator (default: ${DEFAULT-VALUE}).")
+  Path stateDir = KeyStore.DEFAULT_STATE_DIR;
+
+  @Option(
+      names = "--hostname",
+      paramLabel = "NAME",
+      description =
+          "Node name for --coordinator, as given to 'gretun up' (default: the host name).")
+  String hostname;
+
+  @Option(
       names = "--timeout",
       paramLabel = "D",
       defaultValue = "5s",
@@ -83,14 +117,19 @@ final class StunCommand implements Callable<Integer> {
       int local_port,
       List<ResultJson> results,
       String mapping,
-      Boolean port_preserved) {}
+      Boolean port_preserved,
+      String mapping_reason) {}
 
   @Override
-  public Integer call() throws IOException {
-    if (servers.isEmpty()) {
+  public Integer call() throws IOException, InterruptedException {
+    if (servers.isEmpty() && coordinator == null) {
       throw new ParameterException(
           spec.commandLine(),
-          "pass at least one --server HOST:PORT (gretun contacts no STUN server by default)");
+          "pass --server HOST:PORT, or --coordinator URL to use the coordinator's STUN servers"
+              + " (gretun contacts no STUN server by default)");
+    }
+    if (servers.isEmpty()) {
+      servers = new ArrayList<>(coordinatorServers());
     }
     Duration limit;
     try {
@@ -150,7 +189,12 @@ final class StunCommand implements Callable<Integer> {
               localPort,
               rows,
               mapping == null ? null : mapping.behaviour().name().toLowerCase(Locale.ROOT),
-              mapping == null ? null : mapping.portPreserved()));
+              mapping == null ? null : mapping.portPreserved(),
+              mapping == null || mapping.behaviour() != NatMapping.Behaviour.UNKNOWN
+                  ? null
+                  : sameServer(resolved)
+                      ? "needs two different STUN servers"
+                      : "fewer than two different servers answered"));
     } else {
       out.printf("%s  (via %s)%n", Endpoints.format(first.mapped()), servers.get(winner));
       if (servers.size() >= 2) {
@@ -167,21 +211,43 @@ final class StunCommand implements Callable<Integer> {
                       r.rtt().toNanos() / 1e6)
                   : r.status().name().toLowerCase(Locale.ROOT) + ": " + r.detail());
         }
-        out.printf("mapping: %s%n", describe(mapping, localPort));
+        out.printf("mapping: %s%n", describe(mapping, localPort, sameServer(resolved)));
       }
       out.flush();
     }
     return 0;
   }
 
-  private static String describe(NatMapping m, int localPort) {
+  private List<String> coordinatorServers() throws InterruptedException {
+    URI uri;
+    try {
+      uri = new URI(coordinator);
+    } catch (URISyntaxException e) {
+      throw usage("bad --coordinator '" + coordinator + "' (e.g. https://coord.example:8443)");
+    }
+    if (!"https".equals(uri.getScheme()) && !("http".equals(uri.getScheme()) && insecureHttp)) {
+      throw usage("--coordinator must be https://HOST:PORT (http:// only with --insecure-http)");
+    }
+    String name;
+    try {
+      name = hostname != null ? hostname : InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      throw usage("cannot read the host name: pass --hostname");
+    }
+    return CoordinatorStunServers.ask(uri, stateDir, coordinatorCa, name);
+  }
+
+  private static String describe(NatMapping m, int localPort, boolean sameServer) {
     String behaviour =
         switch (m.behaviour()) {
           case ENDPOINT_INDEPENDENT ->
               "endpoint-independent (same public endpoint for every server)";
           case ENDPOINT_DEPENDENT ->
               "endpoint-dependent (a different public endpoint per server; hard NAT)";
-          case UNKNOWN -> "unknown (fewer than two servers answered)";
+          case UNKNOWN ->
+              m.distinctServerAddresses() < 2 && sameServer
+                  ? "unknown: needs two different STUN servers"
+                  : "unknown (fewer than two different servers answered)";
         };
     String port =
         m.portPreserved() == null
@@ -195,6 +261,11 @@ final class StunCommand implements Callable<Integer> {
             ? " [all servers share one IP: address-dependent mapping not ruled out]"
             : "";
     return behaviour + port + caveat;
+  }
+
+  /** True when every server resolved to one {@code ip:port}: no mapping behaviour to infer. */
+  private static boolean sameServer(List<InetSocketAddress> resolved) {
+    return new java.util.HashSet<>(resolved).size() < 2;
   }
 
   /** HOST, HOST:PORT or [V6]:PORT; DNS lookups are bounded by the timeout. */

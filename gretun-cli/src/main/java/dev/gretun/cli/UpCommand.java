@@ -5,6 +5,8 @@ import dev.gretun.core.daemon.Daemon;
 import dev.gretun.core.daemon.DaemonConfig;
 import dev.gretun.core.daemon.DataplaneMode;
 import dev.gretun.core.keys.KeyStore;
+import dev.gretun.core.os.ErrnoException;
+import dev.gretun.core.os.SdNotify;
 import dev.gretun.core.util.Durations;
 import dev.gretun.core.util.HostPort;
 import java.net.InetAddress;
@@ -14,6 +16,8 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -30,8 +34,21 @@ import picocli.CommandLine.Spec;
       "the traffic. Runs in the foreground; SIGTERM/SIGINT remove everything it created."
     })
 final class UpCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(UpCommand.class);
+
+  /** Read for defaults when it exists and no --config is given (docs/CONFIG.md). */
+  static final Path DEFAULT_CONFIG = Path.of("/etc/gretun/gretun.conf");
+
   @ParentCommand GretunCommand parent;
   @Spec CommandSpec spec;
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "Configuration file: 'key = value' lines, keys are the long options without '--';"
+              + " flags override it (default: /etc/gretun/gretun.conf when it exists).")
+  Path config;
 
   @Option(
       names = "--coordinator",
@@ -124,7 +141,14 @@ final class UpCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     DaemonConfig config = config();
     Daemon daemon = new Daemon(config);
-    Thread hook = Thread.ofPlatform().unstarted(daemon::close);
+    SdNotify systemd = SdNotify.fromEnvironment();
+    Thread hook =
+        Thread.ofPlatform()
+            .unstarted(
+                () -> {
+                  notify(systemd, false);
+                  daemon.close();
+                });
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       daemon.start();
@@ -132,8 +156,22 @@ final class UpCommand implements Callable<Integer> {
       daemon.close();
       throw e;
     }
+    notify(systemd, true);
     daemon.awaitStop();
     return 0;
+  }
+
+  /** Tells systemd (Type=notify) that the node is up, or that it is stopping. */
+  private static void notify(SdNotify systemd, boolean ready) {
+    try {
+      if (ready) {
+        systemd.ready("node up");
+      } else {
+        systemd.stopping();
+      }
+    } catch (ErrnoException | RuntimeException e) {
+      LOG.warn("sd_notify_failed socket=$NOTIFY_SOCKET error=\"{}\"", e.getMessage());
+    }
   }
 
   private DaemonConfig config() {

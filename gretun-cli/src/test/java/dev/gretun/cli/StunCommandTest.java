@@ -30,7 +30,7 @@ class StunCommandTest {
   @Test
   void withoutServerIsAUsageErrorSayingWhatToDo() {
     assertEquals(2, run("stun"));
-    assertTrue(err.toString().contains("--server HOST:PORT"), err.toString());
+    assertTrue(err.toString().contains("--server HOST:PORT, or --coordinator URL"), err.toString());
   }
 
   @Test
@@ -57,6 +57,44 @@ class StunCommandTest {
       assertEquals("mapped", j.get("results").get(1).get("status").asText());
       assertEquals("gretun", j.get("results").get(1).get("software").asText());
     }
+  }
+
+  @Test
+  void theSameServerTwiceDoesNotClaimEndpointIndependent() throws Exception {
+    try (StunServer a = StunServer.start(LOOPBACK, StunServer.Options.defaults())) {
+      String sa = "127.0.0.1:" + a.localAddress().getPort();
+      assertEquals(0, run("stun", "--server", sa, "--server", sa, "--json"), err.toString());
+      JsonNode j = new ObjectMapper().readTree(out.toString());
+      assertEquals("unknown", j.get("mapping").asText());
+      assertEquals("needs two different STUN servers", j.get("mapping_reason").asText());
+      out.getBuffer().setLength(0);
+      assertEquals(0, run("stun", "--server", sa + "," + sa));
+      assertTrue(
+          out.toString().contains("mapping: unknown: needs two different STUN servers"),
+          out.toString());
+    }
+  }
+
+  @Test
+  void coordinatorWithoutJoinedKeysSaysWhatToDo(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    assertEquals(
+        1,
+        run(
+            "stun",
+            "--json",
+            "--coordinator",
+            "https://127.0.0.1:1",
+            "--state-dir",
+            dir.toString()));
+    assertTrue(err.toString().contains("run 'gretun up' first"), err.toString());
+    assertTrue(out.toString().contains("\"code\":\"not_joined\""), out.toString());
+  }
+
+  @Test
+  void plainHttpCoordinatorNeedsInsecureHttp() {
+    assertEquals(2, run("stun", "--coordinator", "http://127.0.0.1:1"));
+    assertTrue(err.toString().contains("--insecure-http"), err.toString());
   }
 
   @Test

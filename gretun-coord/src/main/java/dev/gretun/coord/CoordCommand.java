@@ -14,6 +14,8 @@ import dev.gretun.coord.tls.ReloadingServerTls;
 import dev.gretun.coord.tls.ServerTls;
 import dev.gretun.core.BuildInfo;
 import dev.gretun.core.GretunException;
+import dev.gretun.core.os.ErrnoException;
+import dev.gretun.core.os.SdNotify;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +51,20 @@ import picocli.CommandLine.Option;
 public final class CoordCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(CoordCommand.class);
 
+  /** Read for defaults when it exists and no --config is given (docs/CONFIG.md). */
+  public static final Path DEFAULT_CONFIG = Path.of("/etc/gretun/coord.conf");
+
   @Mixin CoordOptions options;
+
+  @Mixin RelayOptions relayOptions;
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "Configuration file: 'key = value' lines, keys are the long options without '--';"
+              + " flags override it (default: /etc/gretun/coord.conf when it exists).")
+  Path config;
 
   @Option(
       names = "--listen",
@@ -193,7 +208,7 @@ public final class CoordCommand implements Callable<Integer> {
               + " addresses travel in clear\"",
           config.listen());
     }
-    CoordStore store = SqliteCoordStore.open(options.stateDir(), sync);
+    CoordStore store = options.openServerStore(sync);
     announceJoinKeys(store, config);
     StunService stun;
     CoordServer server;
@@ -211,28 +226,45 @@ public final class CoordCommand implements Callable<Integer> {
       throw e;
     }
     CountDownLatch stopped = new CountDownLatch(1);
+    SdNotify systemd = SdNotify.fromEnvironment();
     Runtime.getRuntime()
         .addShutdownHook(
             Thread.ofPlatform()
                 .name("coord-shutdown")
                 .unstarted(
                     () -> {
+                      notify(systemd, false);
                       server.close();
                       stopped.countDown();
                     }));
     LOG.info(
-        "coord_listening addr={} metrics={} transport={} pool={} state_dir={} stun={} join_keys={}"
-            + " version={}",
+        "coord_listening addr={} metrics={} transport={} pool={} store={} stun={} relay={}"
+            + " join_keys={} version={}",
         server.address(),
         server.metricsAddress() == null ? "off" : server.metricsAddress(),
         server.transport(),
         config.pool(),
-        config.stateDir().toAbsolutePath(),
+        options.storeText(),
         config.stunListen().isEmpty() ? "off" : config.stunListen(),
+        server.relayAddress() == null ? "off" : server.relayAddress(),
         config.requireJoinKeys() ? "required" : "DISABLED",
         BuildInfo.current().version());
+    notify(systemd, true);
     stopped.await();
     return 0;
+  }
+
+  /** Tells systemd (Type=notify) that the coordinator listens, or that it is stopping. */
+  private static void notify(SdNotify systemd, boolean ready) {
+    try {
+      if (ready) {
+        systemd.ready("listening");
+      } else {
+        systemd.stopping();
+      }
+    } catch (ErrnoException | RuntimeException e) {
+      LOG.warn("sd_notify_failed socket=$NOTIFY_SOCKET error=\"{}\"", e.getMessage());
+    }
   }
 
   private void announceJoinKeys(CoordStore store, CoordConfig config) {
@@ -247,8 +279,8 @@ public final class CoordCommand implements Callable<Integer> {
     if (!anyValid && store.nodes().isEmpty()) {
       LOG.info(
           "no_join_keys note=\"nodes need a join key to register; create one with: gretun-coord"
-              + " keys create --state-dir {}\"",
-          config.stateDir());
+              + " keys create --store {}\"",
+          options.storeText());
     }
   }
 
@@ -279,7 +311,8 @@ public final class CoordCommand implements Callable<Integer> {
         adminToken(),
         CoordConfig.Limits.defaults().withConnections(connections()),
         metricsListen(),
-        tls());
+        tls(),
+        relayOptions.settings(this::usage));
   }
 
   private List<InetSocketAddress> stunListen() {

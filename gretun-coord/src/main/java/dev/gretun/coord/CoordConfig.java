@@ -1,5 +1,6 @@
 package dev.gretun.coord;
 
+import dev.gretun.coord.datarelay.RelaySettings;
 import dev.gretun.coord.store.IpPool;
 import dev.gretun.coord.tls.ServerTls;
 import java.net.InetSocketAddress;
@@ -12,7 +13,7 @@ import java.util.List;
  * (each address also serves port+1, RFC 5780); empty {@code stunAdvertise} = derive from the listen
  * address or the request's Host header; {@code adminToken} null = /debug/peers refused to everyone;
  * {@code metricsListen} null = no metrics listener. {@code tls} is HTTPS or {@link
- * ServerTls#plainHttp()}.
+ * ServerTls#plainHttp()}. {@code relay} null = no data relay.
  */
 public record CoordConfig(
     InetSocketAddress listen,
@@ -25,7 +26,8 @@ public record CoordConfig(
     String adminToken,
     Limits limits,
     InetSocketAddress metricsListen,
-    ServerTls tls) {
+    ServerTls tls,
+    RelaySettings relay) {
 
   /** Resource limits; {@link #defaults()} are what the CLI uses. */
   public record Limits(

@@ -1,7 +1,9 @@
 package dev.gretun.coord;
 
 import dev.gretun.cmd.CliSupport;
+import dev.gretun.cmd.ConfigFileDefaults;
 import dev.gretun.core.log.Logging;
+import java.util.Set;
 import picocli.CommandLine;
 
 /** Entry point of {@code gretun-coord.jar}. */
@@ -9,11 +11,13 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    Logging.configure(Logging.wantsVerbose(args));
+    Logging.configure(args);
     System.exit(commandLine().execute(args));
   }
 
   public static CommandLine commandLine() {
-    return CliSupport.configure(new CommandLine(new CoordCommand()));
+    CommandLine cl = CliSupport.configure(new CommandLine(new CoordCommand()));
+    return cl.setDefaultValueProvider(
+        new ConfigFileDefaults(CoordCommand.DEFAULT_CONFIG, Set.of("json", "verbose", "init")));
   }
 }

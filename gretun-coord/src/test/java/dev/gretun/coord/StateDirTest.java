@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gretun.coord.store.CoordStore;
 import dev.gretun.coord.store.SqliteCoordStore;
 import dev.gretun.core.GretunException;
 import java.io.PrintWriter;
@@ -28,7 +29,7 @@ class StateDirTest {
   @Test
   void newStoreIsOwnerOnlyIncludingWalAndShm() throws Exception {
     Path dir = tmp.resolve("state");
-    try (SqliteCoordStore store = SqliteCoordStore.open(dir)) {
+    try (CoordStore store = SqliteCoordStore.open(dir)) {
       store.createJoinKey(true, null, Instant.now()); // a write, so the WAL has content
       assertEquals("rwx------", mode(dir));
       for (String f : new String[] {"coord.db", "coord.db-wal", "coord.db-shm"}) {

@@ -43,11 +43,16 @@ final class TestCoord implements AutoCloseable {
   final CoordServer server;
   final CoordStore store;
 
-  private TestCoord(Path dir, CoordConfig config, Clock clock, SqliteCoordStore.Sync sync) {
+  private TestCoord(
+      Path dir,
+      CoordConfig config,
+      Clock clock,
+      SqliteCoordStore.Sync sync,
+      java.util.function.Supplier<CoordStore> storeOpener) {
     this.dir = dir;
     this.config = config;
     this.clock = clock;
-    this.store = SqliteCoordStore.open(dir, sync);
+    this.store = storeOpener != null ? storeOpener.get() : SqliteCoordStore.open(dir, sync);
     this.server = CoordServer.start(config, store, StunService.OFF, clock);
   }
 
@@ -66,7 +71,9 @@ final class TestCoord implements AutoCloseable {
     InetSocketAddress stunListen = null;
     String adminToken = null;
     InetSocketAddress metricsListen = null;
+    dev.gretun.coord.datarelay.RelaySettings relay = null;
     SqliteCoordStore.Sync sync = SqliteCoordStore.Sync.FULL;
+    java.util.function.Supplier<CoordStore> storeOpener;
 
     Builder(Path dir) {
       this.dir = dir;
@@ -107,6 +114,12 @@ final class TestCoord implements AutoCloseable {
       return this;
     }
 
+    /** Another store than SQLite in the directory (e.g. PostgreSQL). */
+    Builder store(java.util.function.Supplier<CoordStore> opener) {
+      storeOpener = opener;
+      return this;
+    }
+
     Builder sync(SqliteCoordStore.Sync s) {
       sync = s;
       return this;
@@ -114,6 +127,11 @@ final class TestCoord implements AutoCloseable {
 
     Builder metricsListen(InetSocketAddress a) {
       metricsListen = a;
+      return this;
+    }
+
+    Builder relay(dev.gretun.coord.datarelay.RelaySettings r) {
+      relay = r;
       return this;
     }
 
@@ -135,8 +153,9 @@ final class TestCoord implements AutoCloseable {
               adminToken,
               limits,
               metricsListen,
-              ServerTls.plainHttp());
-      return new TestCoord(dir, c, clock, sync);
+              ServerTls.plainHttp(),
+              relay);
+      return new TestCoord(dir, c, clock, sync, storeOpener);
     }
   }
 

@@ -100,7 +100,7 @@ class ImportRulesTest {
       Map.ofEntries(
           Map.entry("", Set.of()),
           Map.entry("util", Set.of()),
-          Map.entry("log", Set.of()),
+          Map.entry("log", Set.of("util")),
           Map.entry("metrics", Set.of()),
           Map.entry("crypto", Set.of()),
           Map.entry("wire", Set.of()),
@@ -110,12 +110,15 @@ class ImportRulesTest {
           Map.entry("wire.disco", Set.of("wire", "crypto")),
           Map.entry("wire.netlink", Set.of("wire")),
           Map.entry("wire.bpf", Set.of("wire")),
+          Map.entry("wire.icmp", Set.of("wire", "wire.ip")),
+          Map.entry("wire.relay", Set.of("wire")),
           Map.entry("wire.demux", Set.of("wire", "wire.disco", "wire.gre", "wire.stun")),
           Map.entry("keys", Set.of("crypto")),
           Map.entry("os", Set.of("util", "wire", "wire.ip", "wire.bpf", "wire.netlink")),
           Map.entry("link", Set.of("os", "wire", "wire.netlink")),
           Map.entry("tunnel", Set.of("util", "link", "os", "wire.netlink")),
           Map.entry("stun", Set.of("util", "wire", "wire.stun")),
+          Map.entry("probe", Set.of("util", "os", "wire", "wire.icmp")),
           Map.entry("coord", Set.of("util", "crypto", "keys")),
           Map.entry("netcheck", Set.of("wire", "wire.stun")),
           Map.entry("peer", Set.of("util", "wire.disco", "netcheck")),
@@ -158,6 +161,7 @@ class ImportRulesTest {
                   "wire.disco",
                   "wire.gre",
                   "wire.ip",
+                  "wire.relay",
                   "wire.stun")));
 
   private static final Pattern PACKAGE = Pattern.compile("(?m)^package\\s+([\\w.]+)\\s*;");

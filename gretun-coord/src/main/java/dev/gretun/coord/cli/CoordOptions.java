@@ -1,14 +1,19 @@
 package dev.gretun.coord.cli;
 
+import dev.gretun.cmd.LogFormatOption;
 import dev.gretun.cmd.Output;
 import dev.gretun.coord.store.CoordStore;
+import dev.gretun.coord.store.PostgresCoordStore;
 import dev.gretun.coord.store.SqliteCoordStore;
+import dev.gretun.coord.store.StoreLocation;
 import dev.gretun.core.GretunException;
+import dev.gretun.core.log.LogFormat;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
@@ -21,6 +26,8 @@ public final class CoordOptions {
   private static final String JSON = "--json";
   private static final String STATE_DIR = "--state-dir";
   private static final String INIT = "--init";
+  private static final String STORE = "--store";
+  private static final String STORE_PASSWORD_FILE = "--store-password-file";
 
   @Spec(Spec.Target.MIXEE)
   CommandSpec mixee;
@@ -36,11 +43,33 @@ public final class CoordOptions {
   boolean verbose;
 
   @Option(
+      names = "--log-format",
+      paramLabel = "FORMAT",
+      converter = LogFormatOption.Converter.class,
+      completionCandidates = LogFormatOption.Names.class,
+      description = LogFormatOption.DESCRIPTION)
+  LogFormat logFormat;
+
+  @Option(
       names = STATE_DIR,
       paramLabel = "DIR",
       defaultValue = "/var/lib/gretun-coord",
       description = "Directory of the SQLite store (default: ${DEFAULT-VALUE}).")
   Path stateDir;
+
+  @Option(
+      names = STORE,
+      paramLabel = "sqlite:DIR|postgres://USER@HOST:PORT/DB",
+      description =
+          "Where the store lives (default: sqlite:<--state-dir>). PostgreSQL lets several"
+              + " replicas share it; its password comes from --store-password-file or $PGPASSWORD.")
+  String store;
+
+  @Option(
+      names = STORE_PASSWORD_FILE,
+      paramLabel = "FILE",
+      description = "File whose first line is the PostgreSQL password (mode 0600).")
+  Path storePasswordFile;
 
   @Option(
       names = INIT,
@@ -54,7 +83,38 @@ public final class CoordOptions {
   }
 
   public Path stateDir() {
-    return nearest(STATE_DIR, stateDir);
+    StoreLocation loc = storeLocation();
+    return loc instanceof StoreLocation.Sqlite sqlite
+        ? sqlite.stateDir()
+        : nearest(STATE_DIR, stateDir);
+  }
+
+  /** {@code --store}, defaulting to SQLite in {@code --state-dir}; usage error when malformed. */
+  public StoreLocation storeLocation() {
+    String text = nearest(STORE, store);
+    if (text == null) {
+      return new StoreLocation.Sqlite(nearest(STATE_DIR, stateDir));
+    }
+    try {
+      return StoreLocation.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(mixee.commandLine(), e.getMessage());
+    }
+  }
+
+  /** Opens the server's store: SQLite with {@code sync}, or PostgreSQL. */
+  public CoordStore openServerStore(SqliteCoordStore.Sync sync) {
+    if (storeLocation() instanceof StoreLocation.Postgres pg) {
+      return PostgresCoordStore.open(
+          pg, PostgresCoordStore.password(nearest(STORE_PASSWORD_FILE, storePasswordFile)));
+    }
+    return SqliteCoordStore.open(stateDir(), sync);
+  }
+
+  /** A description of the store for logs and messages. */
+  public String storeText() {
+    StoreLocation loc = storeLocation();
+    return loc instanceof StoreLocation.Sqlite ? "sqlite:" + stateDir() : loc.toString();
   }
 
   /**
@@ -63,6 +123,9 @@ public final class CoordOptions {
    * store and report no keys or nodes), unless {@code --init}.
    */
   public CoordStore openStore() {
+    if (storeLocation() instanceof StoreLocation.Postgres) {
+      return openServerStore(SqliteCoordStore.Sync.FULL);
+    }
     Path db = stateDir().resolve(SqliteCoordStore.FILE_NAME);
     if (!nearest(INIT, init) && !Files.exists(db)) {
       throw new GretunException(
@@ -79,6 +142,9 @@ public final class CoordOptions {
    * missing store is created, and stderr says where, so a wrong {@code --state-dir} is not silent.
    */
   public CoordStore openOrCreateStore() {
+    if (storeLocation() instanceof StoreLocation.Postgres) {
+      return openServerStore(SqliteCoordStore.Sync.FULL);
+    }
     Path db = stateDir().resolve(SqliteCoordStore.FILE_NAME);
     boolean existed = Files.exists(db);
     CoordStore store = SqliteCoordStore.open(stateDir());

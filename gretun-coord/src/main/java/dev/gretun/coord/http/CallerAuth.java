@@ -65,8 +65,24 @@ final class CallerAuth {
       metrics.authFailure("unknown_node");
       throw unknownNode();
     }
-    admit(key, r);
+    admit(key, r, !readsPeers(req));
     return new Caller(n, r.timestamp());
+  }
+
+  /**
+   * Peer-list polls stay out of the replay memory shared by replicas (one write per poll): a
+   * replayed one reads what its node may read and changes nothing.
+   */
+  private static boolean readsPeers(ApiRequest req) {
+    return req.method().equals("GET") && req.target().startsWith("/v1/peers");
+  }
+
+  /** Refuses a request that another replica on the same store accepted already. */
+  private void rememberShared(RequestVerifier.Result r) {
+    long expiresAt = r.timestamp() + verifier.windowSeconds();
+    if (!store.rememberSignature(r.signature(), expiresAt, clock.instant().getEpochSecond())) {
+      throw refusal(Failure.REPLAYED, 401);
+    }
   }
 
   /**
@@ -81,14 +97,21 @@ final class CallerAuth {
     return r;
   }
 
-  /** Enters a verified request into the replay memory; refuses a replay. */
+  /** Enters a verified request into the replay memory (and the shared one); refuses a replay. */
   void admit(String nodeKey, RequestVerifier.Result r) {
+    admit(nodeKey, r, true);
+  }
+
+  private void admit(String nodeKey, RequestVerifier.Result r, boolean shared) {
     Failure f =
         floor.refuses(nodeKey, r.timestamp(), clock.instant().getEpochSecond())
             ? Failure.REPLAYED
             : verifier.remember(r);
     if (f != null) {
       throw refusal(f, f == Failure.BUSY ? 429 : 401);
+    }
+    if (shared) {
+      rememberShared(r);
     }
   }
 

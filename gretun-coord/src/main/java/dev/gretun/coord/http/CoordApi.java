@@ -4,8 +4,8 @@ import dev.gretun.coord.CoordConfig;
 import dev.gretun.coord.CoordRejection;
 import dev.gretun.coord.metrics.CoordMetrics;
 import dev.gretun.coord.registry.Registry;
+import dev.gretun.coord.relay.Mailboxes;
 import dev.gretun.coord.relay.RateLimiter;
-import dev.gretun.coord.relay.SignalRelay;
 import dev.gretun.coord.store.CoordStore;
 import java.time.InstantSource;
 import java.util.List;
@@ -27,7 +27,7 @@ public final class CoordApi implements HttpRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(CoordApi.class);
 
   private final Registry registry;
-  private final SignalRelay relay;
+  private final Mailboxes relay;
   private final RateLimiter signalRate;
   private final LongPolls polls;
   private final OpsRoutes ops;
@@ -39,7 +39,7 @@ public final class CoordApi implements HttpRoutes {
       CoordConfig config,
       CoordStore store,
       Registry registry,
-      SignalRelay relay,
+      Mailboxes relay,
       CoordMetrics metrics,
       InstantSource clock,
       Executor worker) {
@@ -97,7 +97,7 @@ public final class CoordApi implements HttpRoutes {
     if (e instanceof CoordRejection r) {
       return ApiResponse.of(r);
     }
-    LOG.error("request_failed error=\"{}\"", e.toString(), e);
+    LOG.error("request_failed error={}", e.toString(), e);
     return ApiResponse.error(500, "internal", "internal error");
   }
 

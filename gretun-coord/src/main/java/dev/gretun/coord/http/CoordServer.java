@@ -1,13 +1,16 @@
 package dev.gretun.coord.http;
 
 import dev.gretun.coord.CoordConfig;
+import dev.gretun.coord.datarelay.DataRelay;
 import dev.gretun.coord.metrics.CoordMetrics;
 import dev.gretun.coord.registry.Registry;
+import dev.gretun.coord.relay.Mailboxes;
 import dev.gretun.coord.relay.SignalRelay;
 import dev.gretun.coord.store.CoordStore;
 import dev.gretun.coord.stun.StunService;
 import dev.gretun.coord.tls.ServerTls;
 import dev.gretun.core.GretunException;
+import dev.gretun.core.util.HostPort;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -50,7 +53,7 @@ public final class CoordServer implements AutoCloseable {
   private final CoordStore store;
   private final StunService stun;
   private final Registry registry;
-  private final SignalRelay relay;
+  private final Mailboxes relay;
   private final CoordMetrics metrics;
   private final CoordApi api;
   private final EventLoopGroup group;
@@ -63,6 +66,7 @@ public final class CoordServer implements AutoCloseable {
   private final Class<? extends ServerChannel> channelType;
   private final Channel serverChannel;
   private final Channel metricsChannel;
+  private final DataRelay dataRelay;
   private final String transport;
   private volatile boolean draining;
   private boolean closed;
@@ -73,7 +77,12 @@ public final class CoordServer implements AutoCloseable {
     this.stun = stun;
     this.registry = new Registry(store);
     this.relay =
-        new SignalRelay(config.limits().signalsPerRecipient(), config.limits().signalTtl());
+        store
+            .sharedMailboxes(config.limits().signalsPerRecipient(), config.limits().signalTtl())
+            .orElseGet(
+                () ->
+                    new SignalRelay(
+                        config.limits().signalsPerRecipient(), config.limits().signalTtl()));
     this.metrics = new CoordMetrics(registry::size, relay, stun);
     this.api = new CoordApi(config, store, registry, relay, metrics, clock, worker);
     boolean epoll = Epoll.isAvailable();
@@ -121,6 +130,8 @@ public final class CoordServer implements AutoCloseable {
                 ServerTls.plainHttp(),
                 "metrics-listen");
     background.scheduleWithFixedDelay(this::noticeExternalChanges, 500, 500, TimeUnit.MILLISECONDS);
+    // Other replicas' writes (PostgreSQL NOTIFY) wake long-polls at once; the poll stays as backup.
+    store.onChange(this::noticeExternalChanges);
     background.scheduleWithFixedDelay(
         () -> {
           relay.sweep(clock.instant());
@@ -129,6 +140,35 @@ public final class CoordServer implements AutoCloseable {
         10,
         10,
         TimeUnit.SECONDS);
+    this.dataRelay = startDataRelay(config, clock);
+  }
+
+  /** The UDP data relay beside the API, or null when it is off; a failed start undoes the rest. */
+  private DataRelay startDataRelay(CoordConfig config, InstantSource clock) {
+    if (config.relay() == null) {
+      return null;
+    }
+    try {
+      return DataRelay.start(
+          config.relay(),
+          nodeKey -> registry.node(nodeKey).isPresent(),
+          metrics.registry(),
+          clock,
+          dev.gretun.core.util.Ticker.system());
+    } catch (RuntimeException e) {
+      serverChannel.close().syncUninterruptibly();
+      if (metricsChannel != null) {
+        metricsChannel.close().syncUninterruptibly();
+      }
+      background.shutdownNow();
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      throw e;
+    }
+  }
+
+  /** The data relay's UDP address, or null when it is off. */
+  public InetSocketAddress relayAddress() {
+    return dataRelay == null ? null : dataRelay.localAddress();
   }
 
   private Channel bind(
@@ -166,7 +206,9 @@ public final class CoordServer implements AutoCloseable {
       }
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw new GretunException(
-          "listen", "cannot listen on " + address + " (--" + flag + "): " + e.getMessage(), e);
+          "listen",
+          "cannot listen on " + HostPort.format(address) + " (--" + flag + "): " + e.getMessage(),
+          e);
     }
   }
 
@@ -187,7 +229,7 @@ public final class CoordServer implements AutoCloseable {
             .forEach(n -> relay.forget(n.nodeKey()));
       }
     } catch (RuntimeException e) {
-      LOG.warn("store_poll_failed error=\"{}\"", e.getMessage());
+      LOG.warn("store_poll_failed error={}", e.getMessage());
     }
   }
 
@@ -246,6 +288,9 @@ public final class CoordServer implements AutoCloseable {
       worker.awaitTermination(2, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (dataRelay != null) {
+      dataRelay.close();
     }
     stun.close();
     store.close();

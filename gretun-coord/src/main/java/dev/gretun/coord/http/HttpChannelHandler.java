@@ -146,6 +146,7 @@ final class HttpChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
       ApiRequest ar = toApiRequest(ctx, req);
       boolean keepAlive = HttpUtil.isKeepAlive(req);
       String route = routes.label(ar.path());
+      long started = System.nanoTime();
       inFlight.incrementAndGet();
       routes
           .handle(ar)
@@ -159,7 +160,8 @@ final class HttpChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
                                 resp != null
                                     ? resp
                                     : ApiResponse.error(500, "internal", "internal error");
-                            metrics.request(route, r.status());
+                            metrics.request(
+                                route, r.status(), Duration.ofNanos(System.nanoTime() - started));
                             write(ctx, r, keepAlive && !draining.getAsBoolean());
                           }));
     } catch (IllegalArgumentException badTarget) {
@@ -320,7 +322,7 @@ final class HttpChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     LOG.debug(
-        "connection_error remote={} error=\"{}\"", ctx.channel().remoteAddress(), cause.toString());
+        "connection_error remote={} error={}", ctx.channel().remoteAddress(), cause.toString());
     ctx.close();
   }
 }

@@ -97,7 +97,22 @@ final class NodeRoutes {
             stun,
             registry.cursor(),
             outcome.created(),
-            (int) config.longPoll().toSeconds()));
+            (int) config.longPoll().toSeconds(),
+            relayAdvertised(req)));
+  }
+
+  /** The data relay register replies name (as STUN: explicit, listen address, or Host), or null. */
+  private String relayAdvertised(ApiRequest req) {
+    if (config.relay() == null) {
+      return null;
+    }
+    String advertise = config.relay().advertise();
+    List<String> r =
+        StunAdvertise.resolve(
+            List.of(config.relay().listen()), // the first entry is the relay port itself
+            advertise == null ? List.of() : List.of(advertise),
+            req.header().apply("Host"));
+    return r.isEmpty() ? null : r.getFirst();
   }
 
   ApiResponse endpoints(ApiRequest req) {

@@ -3,8 +3,8 @@ package dev.gretun.coord.http;
 import dev.gretun.coord.CoordRejection;
 import dev.gretun.coord.metrics.CoordMetrics;
 import dev.gretun.coord.registry.Registry;
+import dev.gretun.coord.relay.Mailboxes;
 import dev.gretun.coord.relay.RateLimiter;
-import dev.gretun.coord.relay.SignalRelay;
 import dev.gretun.coord.store.NodeRecord;
 import dev.gretun.core.coord.CoordWire;
 import dev.gretun.core.coord.CoordWire.Envelope;
@@ -19,7 +19,7 @@ import java.util.concurrent.CompletableFuture;
 /** The signal relay routes: {@code POST /v1/signal} sends, {@code GET /v1/signal} polls. */
 final class SignalRoutes {
   private final Registry registry;
-  private final SignalRelay relay;
+  private final Mailboxes relay;
   private final RateLimiter signalRate;
   private final int maxSealedBytes;
   private final CallerAuth auth;
@@ -29,7 +29,7 @@ final class SignalRoutes {
 
   SignalRoutes(
       Registry registry,
-      SignalRelay relay,
+      Mailboxes relay,
       RateLimiter signalRate,
       int maxSealedBytes,
       CallerAuth auth,

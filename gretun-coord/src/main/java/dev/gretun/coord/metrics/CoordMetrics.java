@@ -1,58 +1,101 @@
 package dev.gretun.coord.metrics;
 
-import dev.gretun.coord.relay.SignalRelay;
+import dev.gretun.coord.relay.Mailboxes;
 import dev.gretun.coord.stun.StunService;
+import dev.gretun.core.BuildInfo;
+import dev.gretun.core.coord.RequestVerifier;
+import dev.gretun.core.metrics.StandardMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 
-/** The coordinator's Prometheus registry and the meters the HTTP layer updates. */
+/**
+ * The coordinator's Prometheus registry and the meters the HTTP layer updates. Every family has
+ * HELP text, and the label sets known in advance (routes, auth failure codes, drop reasons) exist
+ * at zero from the start, so that {@code rate()} and alerts see them before the first event.
+ */
 public final class CoordMetrics {
+  /** Route labels of both listeners (CoordApi.label, MetricsRoutes.label): a bounded set. */
+  public static final List<String> ROUTES =
+      List.of(
+          "register", "endpoints", "peers", "signal", "healthz", "debug_peers", "metrics", "other");
+
+  private static final String REQUESTS = "gretun.coord.requests";
+  private static final String REQUESTS_HELP = "HTTP requests answered, by route and status";
+  private static final String DURATION = "gretun.coord.request.duration";
+  private static final String DURATION_HELP =
+      "Time from a parsed request to its response, by route (long polls included)";
+  private static final String AUTH_FAILURES = "gretun.coord.auth.failures";
+  private static final String AUTH_FAILURES_HELP = "Signed requests refused, by error code";
+
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicInteger waitingPeers = new AtomicInteger();
   private final AtomicInteger waitingSignals = new AtomicInteger();
 
-  public CoordMetrics(IntSupplier nodes, SignalRelay relay, StunService stun) {
+  public CoordMetrics(IntSupplier nodes, Mailboxes relay, StunService stun) {
+    StandardMetrics.register(registry, "gretun_coord", BuildInfo.current());
     new JvmMemoryMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     Gauge.builder("gretun.coord.nodes", nodes::getAsInt)
         .description("registered nodes")
         .register(registry);
-    Gauge.builder("gretun.coord.long.polls.waiting", waitingPeers::get)
-        .tag("kind", "peers")
+    for (String kind : List.of("peers", "signal")) {
+      Gauge.builder(
+              "gretun.coord.long.polls.waiting",
+              kind.equals("peers") ? waitingPeers : waitingSignals,
+              AtomicInteger::get)
+          .description("long polls waiting for news, by kind")
+          .tag("kind", kind)
+          .register(registry);
+    }
+    Gauge.builder("gretun.coord.signals.queued", relay::queued)
+        .description("sealed signalling envelopes queued for delivery")
         .register(registry);
-    Gauge.builder("gretun.coord.long.polls.waiting", waitingSignals::get)
-        .tag("kind", "signal")
-        .register(registry);
-    Gauge.builder("gretun.coord.signals.queued", relay::queued).register(registry);
-    FunctionCounter.builder("gretun.coord.signals.dropped", relay, SignalRelay::droppedOverflow)
-        .tag("reason", "overflow")
-        .register(registry);
-    FunctionCounter.builder("gretun.coord.signals.dropped", relay, SignalRelay::droppedExpired)
-        .tag("reason", "expired")
-        .register(registry);
-    FunctionCounter.builder("gretun.coord.signals.dropped", relay, SignalRelay::droppedSenderQuota)
-        .tag("reason", "sender_quota")
-        .register(registry);
-    FunctionCounter.builder("gretun.coord.signals.refused", relay, SignalRelay::refusedFull)
+    signalsDropped(relay, "overflow", Mailboxes::droppedOverflow);
+    signalsDropped(relay, "expired", Mailboxes::droppedExpired);
+    signalsDropped(relay, "sender_quota", Mailboxes::droppedSenderQuota);
+    FunctionCounter.builder("gretun.coord.signals.refused", relay, Mailboxes::refusedFull)
+        .description("signalling envelopes refused at submission")
         .tag("reason", "relay_full")
         .register(registry);
     Gauge.builder("gretun.coord.signals.queued.bytes", relay::queuedBytes)
         .description("accounted bytes of all queued envelopes")
         .register(registry);
-    FunctionCounter.builder("gretun.coord.stun.requests", stun, StunService::answered)
-        .tag("result", "answered")
-        .register(registry);
-    FunctionCounter.builder("gretun.coord.stun.requests", stun, StunService::dropped)
-        .tag("result", "dropped")
+    for (String result : List.of("answered", "dropped")) {
+      FunctionCounter.builder(
+              "gretun.coord.stun.requests",
+              stun,
+              result.equals("answered") ? StunService::answered : StunService::dropped)
+          .description("STUN binding requests, answered or dropped as malformed")
+          .tag("result", result)
+          .register(registry);
+    }
+    for (String route : ROUTES) {
+      requests(route, 200);
+      duration(route);
+    }
+    for (RequestVerifier.Failure f : RequestVerifier.Failure.values()) {
+      authFailures(f.code);
+    }
+    authFailures("unknown_node");
+  }
+
+  private void signalsDropped(
+      Mailboxes relay, String reason, java.util.function.ToDoubleFunction<Mailboxes> count) {
+    FunctionCounter.builder("gretun.coord.signals.dropped", relay, count)
+        .description("queued signalling envelopes dropped before delivery, by reason")
+        .tag("reason", reason)
         .register(registry);
   }
 
@@ -63,16 +106,52 @@ public final class CoordMetrics {
         .register(registry);
   }
 
+  /** Counts a request answered before it reached a route (parse errors, limits). */
   public void request(String route, int status) {
-    Counter.builder("gretun.coord.requests")
-        .tag("route", route)
-        .tag("status", Integer.toString(status))
-        .register(registry)
-        .increment();
+    requests(route, status).increment();
+  }
+
+  /** Counts a routed request and records how long it took. */
+  public void request(String route, int status, Duration took) {
+    requests(route, status).increment();
+    duration(route).record(took);
   }
 
   public void authFailure(String code) {
-    Counter.builder("gretun.coord.auth.failures").tag("code", code).register(registry).increment();
+    authFailures(code).increment();
+  }
+
+  private Counter requests(String route, int status) {
+    return Counter.builder(REQUESTS)
+        .description(REQUESTS_HELP)
+        .tag("route", route)
+        .tag("status", Integer.toString(status))
+        .register(registry);
+  }
+
+  private Timer duration(String route) {
+    return Timer.builder(DURATION)
+        .description(DURATION_HELP)
+        .tag("route", route)
+        .serviceLevelObjectives(
+            Duration.ofMillis(1),
+            Duration.ofMillis(5),
+            Duration.ofMillis(25),
+            Duration.ofMillis(100),
+            Duration.ofMillis(250),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(15),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(60))
+        .register(registry);
+  }
+
+  private Counter authFailures(String code) {
+    return Counter.builder(AUTH_FAILURES)
+        .description(AUTH_FAILURES_HELP)
+        .tag("code", code)
+        .register(registry);
   }
 
   public AtomicInteger waitingPeers() {

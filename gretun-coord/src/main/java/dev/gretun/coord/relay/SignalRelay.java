@@ -28,14 +28,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *       envelope): beyond that {@link #enqueue} refuses, and nothing is dropped.
  * </ul>
  */
-public final class SignalRelay {
+public final class SignalRelay implements Mailboxes {
   /** Defaults of the bounds that have no flag. */
   public static final int DEFAULT_PER_SENDER = 8;
 
   public static final long DEFAULT_MAX_BYTES = 16L << 20;
 
   /** Accounted size of an envelope beyond its sealed text: keys, timestamp, object overhead. */
-  static final int ENVELOPE_OVERHEAD = 256;
+  public static final int ENVELOPE_OVERHEAD = 256;
 
   private record Queued(Envelope envelope, Instant at, int bytes) {}
 
@@ -72,6 +72,7 @@ public final class SignalRelay {
    * Queues an envelope for {@code recipient} and wakes its waiting pull; false (nothing queued,
    * nothing dropped) when all mailboxes together are at their byte limit.
    */
+  @Override
   public boolean enqueue(String recipient, Envelope envelope, Instant now) {
     List<CompletableFuture<Void>> wake;
     synchronized (this) {
@@ -144,6 +145,7 @@ public final class SignalRelay {
   }
 
   /** Takes every unexpired envelope queued for {@code recipient}. */
+  @Override
   public synchronized List<Envelope> drain(String recipient, Instant now) {
     Mailbox box = boxes.get(recipient);
     if (box == null) {
@@ -165,6 +167,7 @@ public final class SignalRelay {
   }
 
   /** Completes when something is queued for {@code recipient} (immediately if already). */
+  @Override
   public CompletableFuture<Void> awaitMail(String recipient) {
     CompletableFuture<Void> f = new CompletableFuture<>();
     synchronized (this) {
@@ -191,6 +194,7 @@ public final class SignalRelay {
   }
 
   /** Drops the mailbox of a removed node. */
+  @Override
   public void forget(String recipient) {
     List<CompletableFuture<Void>> wake;
     synchronized (this) {
@@ -206,6 +210,7 @@ public final class SignalRelay {
   }
 
   /** Expires old envelopes in every mailbox (called periodically) and frees empty boxes. */
+  @Override
   public synchronized void sweep(Instant now) {
     Iterator<Map.Entry<String, Mailbox>> it = boxes.entrySet().iterator();
     while (it.hasNext()) {
@@ -218,6 +223,7 @@ public final class SignalRelay {
   }
 
   /** Completes every waiting pull (shutdown). */
+  @Override
   public void wakeAll() {
     List<CompletableFuture<Void>> all = new ArrayList<>();
     synchronized (this) {
@@ -234,26 +240,32 @@ public final class SignalRelay {
     }
   }
 
+  @Override
   public synchronized int queued() {
     return queued;
   }
 
+  @Override
   public long droppedOverflow() {
     return droppedOverflow.get();
   }
 
+  @Override
   public long droppedExpired() {
     return droppedExpired.get();
   }
 
+  @Override
   public long droppedSenderQuota() {
     return droppedSenderQuota.get();
   }
 
+  @Override
   public long refusedFull() {
     return refusedFull.get();
   }
 
+  @Override
   public synchronized long queuedBytes() {
     return queuedBytes;
   }

@@ -1,7 +1,9 @@
 package dev.gretun.coord.store;
 
 import dev.gretun.coord.CoordRejection;
+import dev.gretun.coord.relay.Mailboxes;
 import dev.gretun.core.coord.CoordWire.Endpoint;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +16,8 @@ import java.util.Optional;
  * Implementations must tolerate a second process (the admin CLI) writing the same store: the server
  * notices through {@link #version()}.
  *
- * <p>SQLite is the implementation today; a PostgreSQL one for several replicas can come later.
+ * <p>Implementations: SQLite ({@link SqliteCoordStore}, one server) and PostgreSQL ({@link
+ * PostgresCoordStore}, several replicas on one database), both {@link SqlCoordStore}.
  */
 public interface CoordStore extends AutoCloseable {
   /** Random id fixed when the store was created; part of every peers cursor. */
@@ -22,6 +25,32 @@ public interface CoordStore extends AutoCloseable {
 
   /** Current version (cheap; polled to notice changes made by other processes). */
   long version();
+
+  /**
+   * Calls {@code listener} (on another thread) soon after any process committed a change that moved
+   * the version, so long-polls held here wake without waiting for the next poll of {@link
+   * #version()}. Stores without notifications never call it.
+   */
+  default void onChange(Runnable listener) {}
+
+  /**
+   * Signal mailboxes kept in this store, shared by every replica on it, with at most {@code
+   * perRecipient} envelopes per recipient kept at most {@code ttl}; empty when the coordinator
+   * keeps them in memory (one process).
+   */
+  /**
+   * Enters an accepted request's signature into the replay memory shared by the replicas on this
+   * store, until {@code expiresAt} (Unix seconds); false when any replica entered it before (a
+   * replay). Stores used by one process keep no such memory (the process's own suffices) and always
+   * answer true.
+   */
+  default boolean rememberSignature(byte[] signature, long expiresAt, long now) {
+    return true;
+  }
+
+  default Optional<Mailboxes> sharedMailboxes(int perRecipient, Duration ttl) {
+    return Optional.empty();
+  }
 
   /** Result of {@link #register}. */
   record RegisterOutcome(NodeRecord node, boolean created) {}

@@ -11,9 +11,9 @@ final class JoinKeyTable {
   private static final String COLUMNS =
       "id, reusable, created_at, expires_at, revoked_at, uses, last_used_at";
 
-  private final SqliteDb db;
+  private final SqlDb db;
 
-  JoinKeyTable(SqliteDb db) {
+  JoinKeyTable(SqlDb db) {
     this.db = db;
   }
 

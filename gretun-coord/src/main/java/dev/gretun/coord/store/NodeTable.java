@@ -25,9 +25,9 @@ final class NodeTable {
       "node_key, disco_key, name, tunnel_ip, endpoints, created_at, updated_at, version,"
           + " join_key_id, nat";
 
-  private final SqliteDb db;
+  private final SqlDb db;
 
-  NodeTable(SqliteDb db) {
+  NodeTable(SqlDb db) {
     this.db = db;
   }
 
@@ -66,9 +66,10 @@ final class NodeTable {
   OptionalLong lowestFreeIp(IpPool pool) throws SQLException {
     long first = pool.firstUsable();
     String sql =
-        "SELECT c FROM (SELECT ? AS c UNION ALL SELECT tunnel_ip + 1 FROM nodes"
-            + " WHERE tunnel_ip >= ? AND tunnel_ip < ?)"
-            + " WHERE NOT EXISTS (SELECT 1 FROM nodes WHERE tunnel_ip = c) ORDER BY c LIMIT 1";
+        "SELECT cand.c FROM (SELECT CAST(? AS BIGINT) AS c UNION ALL SELECT tunnel_ip + 1"
+            + " FROM nodes WHERE tunnel_ip >= ? AND tunnel_ip < ?) AS cand"
+            + " WHERE NOT EXISTS (SELECT 1 FROM nodes WHERE tunnel_ip = cand.c)"
+            + " ORDER BY cand.c LIMIT 1";
     List<Long> free = db.query(sql, rs -> rs.getLong(1), first, first, pool.lastUsable());
     return free.isEmpty() ? OptionalLong.empty() : OptionalLong.of(free.get(0));
   }
@@ -136,7 +137,10 @@ final class NodeTable {
   void delete(String nodeKey, long version) throws SQLException {
     db.update("DELETE FROM nodes WHERE node_key = ?", nodeKey);
     db.update(
-        "INSERT OR REPLACE INTO removals (node_key, version) VALUES (?, ?)", nodeKey, version);
+        "INSERT INTO removals (node_key, version) VALUES (?, ?)"
+            + " ON CONFLICT (node_key) DO UPDATE SET version = excluded.version",
+        nodeKey,
+        version);
   }
 
   private Optional<NodeRecord> first(String where, Object arg) throws SQLException {

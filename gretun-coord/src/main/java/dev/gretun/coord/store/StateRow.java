@@ -4,9 +4,9 @@ import java.sql.SQLException;
 
 /** The single row of the {@code state} table: the store id and the change version. */
 final class StateRow {
-  private final SqliteDb db;
+  private final SqlDb db;
 
-  StateRow(SqliteDb db) {
+  StateRow(SqlDb db) {
     this.db = db;
   }
 
@@ -18,9 +18,11 @@ final class StateRow {
     return db.single("SELECT version FROM state WHERE id = 1", rs -> rs.getLong(1));
   }
 
-  /** Increments the version; returns the new one. */
+  /** Increments the version and announces it to other processes; returns the new one. */
   long bump() throws SQLException {
     db.update("UPDATE state SET version = version + 1 WHERE id = 1");
-    return version();
+    long v = version();
+    db.dialect().announce(db, v);
+    return v;
   }
 }

@@ -62,10 +62,12 @@ public final class ReloadingServerTls implements ServerTls, AutoCloseable {
     ServerCertificate cert = ServerCertificate.load(certFile, keyFile);
     tls.context = context(cert);
     LOG.info(
-        "tls_serving cert={} key={} {} protocols={}",
+        "tls_serving cert={} key={} subject={} serial={} not_after={} protocols={}",
         certFile,
         keyFile,
-        cert.describe(),
+        cert.subject(),
+        cert.serialHex(),
+        cert.notAfter(),
         String.join(",", PROTOCOLS));
     warnIfExpired(cert);
     warmUp(tls.context, cert);
@@ -93,12 +95,15 @@ public final class ReloadingServerTls implements ServerTls, AutoCloseable {
     try {
       ServerCertificate cert = ServerCertificate.load(certFile, keyFile);
       context = context(cert);
-      LOG.info("tls_reloaded {}", cert.describe());
+      LOG.info(
+          "tls_reloaded subject={} serial={} not_after={}",
+          cert.subject(),
+          cert.serialHex(),
+          cert.notAfter());
       warnIfExpired(cert);
     } catch (GretunException e) {
       LOG.error(
-          "tls_reload_failed error=\"{}\" note=\"keeping the previous certificate\"",
-          e.getMessage());
+          "tls_reload_failed error={} note=\"keeping the previous certificate\"", e.getMessage());
     }
   }
 
@@ -124,13 +129,18 @@ public final class ReloadingServerTls implements ServerTls, AutoCloseable {
       LOG.debug("tls_warm_up done={} ms={}", done, (System.nanoTime() - start) / 1_000_000);
     } catch (java.io.IOException | java.security.GeneralSecurityException e) {
       // Only a speed-up: the listener works without it.
-      LOG.debug("tls_warm_up_failed error=\"{}\"", e.toString());
+      LOG.debug("tls_warm_up_failed error={}", e.toString());
     }
   }
 
   private static void warnIfExpired(ServerCertificate cert) {
     if (cert.expired(Instant.now())) {
-      LOG.warn("tls_cert_expired {} note=\"nodes will refuse it\"", cert.describe());
+      LOG.warn(
+          "tls_cert_expired subject={} serial={} not_after={} note={}",
+          cert.subject(),
+          cert.serialHex(),
+          cert.notAfter(),
+          "nodes will refuse it");
     }
   }
 

@@ -58,14 +58,16 @@ public record ServerCertificate(List<X509Certificate> chain, PrivateKey key) {
   }
 
   /** {@code subject="..." serial=HEX not_after=...} for log lines. */
-  public String describe() {
-    X509Certificate c = leaf();
-    return "subject=\""
-        + c.getSubjectX500Principal().getName()
-        + "\" serial="
-        + c.getSerialNumber().toString(16)
-        + " not_after="
-        + c.getNotAfter().toInstant();
+  public String subject() {
+    return leaf().getSubjectX500Principal().getName();
+  }
+
+  public String serialHex() {
+    return leaf().getSerialNumber().toString(16);
+  }
+
+  public Instant notAfter() {
+    return leaf().getNotAfter().toInstant();
   }
 
   /** Whether the leaf certificate's validity has ended at {@code now}. */

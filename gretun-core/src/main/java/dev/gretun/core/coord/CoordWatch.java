@@ -15,6 +15,9 @@ import org.slf4j.LoggerFactory;
  * answer with a new cursor is handed to the listener) or the signal pull. Failures back off
  * exponentially with jitter; {@link #close} stops the loop and interrupts a pending request.
  */
+// close() waits for the loop thread, so it may be interrupted; callers handle that (javac's
+// -Xlint:try).
+@SuppressWarnings("try")
 public final class CoordWatch implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CoordWatch.class);
 
@@ -39,7 +42,7 @@ public final class CoordWatch implements AutoCloseable {
                       }
                       Duration d = backoff.nextDelay();
                       LOG.warn(
-                          "coord_poll_failed loop={} error=\"{}\" retry_ms={}",
+                          "coord_poll_failed loop={} error={} retry_ms={}",
                           name,
                           e.getMessage(),
                           d.toMillis());

@@ -44,21 +44,29 @@ public final class CoordWire {
     return raw;
   }
 
-  /** The mapper both sides use: snake_case, unknown fields ignored, no nulls written. */
+  /**
+   * The mapper both sides use: snake_case, unknown fields ignored, unset fields written as {@code
+   * null} (as in every {@code --json} output of both programs; docs/PROTOCOL.md).
+   */
   public static ObjectMapper mapper() {
     return JsonMapper.builder()
         .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
         .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-        .serializationInclusion(JsonInclude.Include.NON_NULL)
+        // Unset fields are written as null (docs/API.md): both programs speak the same JSON.
+        .defaultPropertyInclusion(
+            JsonInclude.Value.construct(JsonInclude.Include.ALWAYS, JsonInclude.Include.ALWAYS))
         .build();
   }
 
   /** {@code POST /v1/register}. The node key is the signing key (header X-Gretun-Node). */
   public record RegisterRequest(String nodeName, String discoKey, String joinKey) {}
 
-  /** Reply to register: our tunnel address, the pool, STUN servers and the current cursor. */
+  /**
+   * Reply to register: our tunnel address, the pool, STUN servers, the current cursor and the data
+   * relay ({@code "host:port"}, absent when the coordinator runs none).
+   */
   public record RegisterResponse(
       String nodeKey,
       String tunnelIp,
@@ -67,7 +75,8 @@ public final class CoordWire {
       List<String> stun,
       String cursor,
       boolean created,
-      int longPollSeconds) {}
+      int longPollSeconds,
+      String relay) {}
 
   /** One candidate address of a node: {@code addr} is "ip:port" ("[v6]:port"). */
   public record Endpoint(String addr, String source) {}

@@ -62,7 +62,7 @@ final class ActionExecutor {
         execute(ka.peer(), ka.action());
       } catch (IOException | RuntimeException e) {
         log.warn(
-            "action_failed peer={} action={} error=\"{}\"",
+            "action_failed peer={} action={} error={}",
             directory.name(ka.peer()),
             ka.action(),
             e.toString());
@@ -114,16 +114,25 @@ final class ActionExecutor {
       case PeerAction.NoPath noPath -> {
         directory.setSending(peer, false);
         metrics.punchFailures.increment();
-        log.warn(
-            "peer_no_path peer={} reason=\"{}\" note=\"no direct path; relayed data is not"
-                + " implemented yet, so traffic to this peer is dropped\"",
-            name,
-            noPath.reason());
+        if (directory.relay() != null) {
+          log.warn(
+              "peer_no_path peer={} reason={} path=relay relay={} note=\"no direct path;"
+                  + " traffic goes through the coordinator's relay, direct is retried\"",
+              name,
+              noPath.reason(),
+              Endpoints.format(directory.relay()));
+        } else {
+          log.warn(
+              "peer_no_path peer={} reason={} path=none note=\"no direct path and the"
+                  + " coordinator runs no relay: traffic to this peer is dropped\"",
+              name,
+              noPath.reason());
+        }
       }
       case PeerAction.RemovePeer ignored -> directory.remove(peer);
       case PeerAction.Transition t ->
           log.info(
-              "peer_state peer={} from={} to={} reason=\"{}\"",
+              "peer_state peer={} from={} to={} reason={}",
               name,
               t.from().label(),
               t.to().label(),
@@ -139,7 +148,7 @@ final class ActionExecutor {
       }
       case PeerAction.PongRejected r -> {
         metrics.pongsRejected.increment();
-        log.debug("pong_rejected peer={} from={} reason=\"{}\"", name, r.from(), r.reason());
+        log.debug("pong_rejected peer={} from={} reason={}", name, r.from(), r.reason());
       }
     }
   }
@@ -152,8 +161,7 @@ final class ActionExecutor {
           try {
             coord.sendSignal(to, sealed);
           } catch (IOException | RuntimeException e) {
-            log.warn(
-                "call_me_maybe_failed peer={} error=\"{}\"", peer.substring(0, 8), e.toString());
+            log.warn("call_me_maybe_failed peer={} error={}", peer.substring(0, 8), e.toString());
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }

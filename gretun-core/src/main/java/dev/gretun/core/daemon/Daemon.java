@@ -114,12 +114,14 @@ public final class Daemon implements AutoCloseable {
                 NatProbe.NETCHECK,
                 coordSender,
                 loop,
-                this::fail));
+                this::fail,
+                relayAddress(reg.relay())));
     core = c;
     dataplane.onFailure(this::dataplaneFailed);
     dataplane.start(p -> loop.offer(() -> c.onDiscoStun(p)));
 
-    localApi = LocalApiServer.start(config.localApiSocket(), this::localApiCommand);
+    localApi =
+        LocalApiServer.start(config.localApiSocket(), new LocalApiCommands(loop, c, this::close));
     if (config.metricsAddr() != null) {
       metricsServer = MetricsHttpServer.start(config.metricsAddr(), metrics.registry());
       log.info("metrics_listen addr={}", HostPort.format(metricsServer.address()));
@@ -155,7 +157,7 @@ public final class Daemon implements AutoCloseable {
       return;
     }
     failure = why;
-    log.error("daemon_failed code={} error=\"{}\"", why.code(), why.getMessage());
+    log.error("daemon_failed code={} error={}", why.code(), why.getMessage());
     Thread.ofPlatform().name("daemon-stop").start(this::close);
   }
 
@@ -196,10 +198,34 @@ public final class Daemon implements AutoCloseable {
       try {
         out.add(HostPort.parse(s));
       } catch (IllegalArgumentException e) {
-        log.warn("stun_server_ignored server={} error=\"{}\"", s, e.getMessage());
+        log.warn("stun_server_ignored server={} error={}", s, e.getMessage());
       }
     }
     return out;
+  }
+
+  /** The relay the coordinator named, as an IPv4 address we can send to, or null. */
+  private static InetSocketAddress relayAddress(String relay) {
+    if (relay == null) {
+      log.info(
+          "relay_none note=\"the coordinator runs no data relay: peers without a direct path"
+              + " get no traffic\"");
+      return null;
+    }
+    try {
+      InetSocketAddress a = HostPort.parse(relay);
+      if (a.isUnresolved()) {
+        a = new InetSocketAddress(InetAddress.getByName(a.getHostString()), a.getPort());
+      }
+      if (!(a.getAddress() instanceof Inet4Address)) {
+        throw new IllegalArgumentException("not an IPv4 address");
+      }
+      log.info("relay addr={}", HostPort.format(a));
+      return a;
+    } catch (IllegalArgumentException | IOException e) {
+      log.warn("relay_ignored relay={} error=\"{}\"", relay, e.getMessage());
+      return null;
+    }
   }
 
   private static List<Integer> openerTtls(int first) {
@@ -216,17 +242,6 @@ public final class Daemon implements AutoCloseable {
       out.add(new InetSocketAddress(a, port));
     }
     return out;
-  }
-
-  private Object localApiCommand(String cmd) {
-    if (!cmd.equals("peers")) {
-      throw new IllegalArgumentException("unknown command '" + cmd + "' (known: peers)");
-    }
-    try {
-      return loop.call(core::snapshot);
-    } catch (Exception e) {
-      throw new IllegalArgumentException("daemon busy: " + e);
-    }
   }
 
   /** Stops every loop and removes what the daemon created (TUN device, local API socket). */

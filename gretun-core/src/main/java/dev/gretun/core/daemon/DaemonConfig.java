@@ -15,12 +15,12 @@ import java.util.Objects;
  *     the coordinator runs without join keys
  * @param hostname name announced to peers
  * @param stateDir where the node and disco keys live
- * @param port the one UDP port P used for STUN, disco and data (DESIGN.md §2)
+ * @param port the one UDP port P used for STUN, disco and data (docs/NAT-TRAVERSAL.md §2)
  * @param dataplane which data plane to run
  * @param tunName TUN device name for the userspace data plane
  * @param localApiSocket Unix socket for {@code gretun peers} ({@code --control-socket})
  * @param metricsAddr where to serve Prometheus metrics, or null
- * @param openerTtl IP TTL of the low-TTL opener's first pings (DESIGN.md §3.1)
+ * @param openerTtl IP TTL of the low-TTL opener's first pings (docs/NAT-TRAVERSAL.md §3.1)
  * @param punchTimeout how long punching may take before the peer is reported as no_path
  * @param coordinatorCa PEM file of the CA(s) to trust for an https coordinator instead of the
  *     system trust store, or null

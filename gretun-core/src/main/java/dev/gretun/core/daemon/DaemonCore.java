@@ -4,7 +4,9 @@ import dev.gretun.core.GretunException;
 import dev.gretun.core.coord.CoordWire;
 import dev.gretun.core.dataplane.Dataplane;
 import dev.gretun.core.dataplane.DiscoStunPacket;
+import dev.gretun.core.dataplane.PeerRoute;
 import dev.gretun.core.dataplane.PeerTraffic;
+import dev.gretun.core.keys.Ed25519Keys;
 import dev.gretun.core.keys.NodeKeys;
 import dev.gretun.core.os.SockAddrIn;
 import dev.gretun.core.peer.PeerEvent;
@@ -15,12 +17,17 @@ import dev.gretun.core.util.Ticker;
 import dev.gretun.core.wire.WireFormatException;
 import dev.gretun.core.wire.demux.PortDemux;
 import dev.gretun.core.wire.disco.DiscoMessage;
+import dev.gretun.core.wire.disco.DiscoTxId;
+import dev.gretun.core.wire.disco.Endpoints;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -44,7 +51,14 @@ final class DaemonCore {
   private final DiscoAdmission admission;
   private final RegistrationWatch registration;
   private final Consumer<GretunException> fatal;
+  private final OperatorPings operatorPings;
+  private final String nodePublicB64;
+  private final SecureRandom random = new SecureRandom();
+  private final RelayBinder relayBinder;
   private boolean failed;
+
+  /** An operator ping on its way: {@code tx} is null when none was sent (the answer is final). */
+  record PingStarted(DiscoTxId tx, PingReply base, CompletableFuture<PingReply> reply) {}
 
   /**
    * What a core is made of; the collaborators behind interfaces are fakes in tests.
@@ -52,6 +66,7 @@ final class DaemonCore {
    * @param pool our tunnel address and the subnet peers must be in
    * @param wallClock the time disco envelopes are stamped with and checked against
    * @param fatal told (once) when the daemon cannot go on, e.g. our tunnel address changed
+   * @param relay the coordinator's data relay, or null when it runs none
    */
   record Parts(
       NodeKeys keys,
@@ -67,7 +82,8 @@ final class DaemonCore {
       NatProbe natProbe,
       Executor coordSender,
       Executor loop,
-      Consumer<GretunException> fatal) {}
+      Consumer<GretunException> fatal,
+      InetSocketAddress relay) {}
 
   DaemonCore(Parts p) {
     String self = Base64.getEncoder().encodeToString(p.keys().discoPublic());
@@ -79,6 +95,8 @@ final class DaemonCore {
     this.admission = new DiscoAdmission(p.wallClock(), p.metrics().registry());
     this.registration = new RegistrationWatch(p.coord(), p.pool());
     this.fatal = p.fatal();
+    this.operatorPings = new OperatorPings(p.ticker());
+    this.nodePublicB64 = p.keys().nodePublicBase64();
     this.endpoints =
         new EndpointReporter(
             p.coord(),
@@ -101,6 +119,25 @@ final class DaemonCore {
             p.keys().nodePublicBase64(),
             SockAddrIn.ipv4(p.pool().selfAddress()),
             endpoints::endpoints);
+    if (p.relay() != null && !p.dataplane().carriesRelay()) {
+      log.warn(
+          "relay_unused relay={} note=\"this data plane does not send through the relay yet (use"
+              + " --dataplane userspace); peers without a direct path get no traffic\"",
+          Endpoints.format(p.relay()));
+    }
+    if (p.relay() != null && p.dataplane().carriesRelay()) {
+      directory.setRelay(p.relay());
+      this.relayBinder =
+          new RelayBinder(
+              p.relay(),
+              Ed25519Keys.privateFromSeed(p.keys().nodePrivate()),
+              p.keys().nodePublic(),
+              p.dataplane(),
+              p.wallClock(),
+              p.ticker());
+    } else {
+      this.relayBinder = null;
+    }
   }
 
   void onDiscoStun(DiscoStunPacket p) {
@@ -115,6 +152,10 @@ final class DaemonCore {
     if (opened == null
         || !admission.admit(
             opened, DiscoAdmission.Via.UDP, null, p.from(), directory.name(opened.sender()))) {
+      return;
+    }
+    if (opened.message() instanceof DiscoMessage.Pong pong
+        && operatorPings.onPong(opened.sender(), pong.tx(), p.from())) {
       return;
     }
     PeerEvent event =
@@ -196,6 +237,9 @@ final class DaemonCore {
       actions.execute(table.setTraffic(peer, t.rxBytes(), t.txBytes()));
     }
     actions.execute(table.tick());
+    if (relayBinder != null) {
+      relayBinder.maintain(directory.routes(), directory::nodeKey);
+    }
     metrics.setPeerCounts(table.countByState());
   }
 
@@ -203,7 +247,71 @@ final class DaemonCore {
     endpoints.refresh();
   }
 
+  /**
+   * The peer table's rows; a peer whose traffic goes through the relay shows path {@code relay}.
+   */
   List<PeerSnapshot> snapshot() {
-    return table.snapshot();
+    List<PeerSnapshot> rows = new ArrayList<>();
+    for (PeerSnapshot s : table.snapshot()) {
+      PeerRoute r = directory.route(s.key());
+      rows.add(r != null && r.relayed() ? relayed(s, r.relay()) : s);
+    }
+    return rows;
+  }
+
+  private static PeerSnapshot relayed(PeerSnapshot s, InetSocketAddress relay) {
+    return new PeerSnapshot(
+        s.key(),
+        s.name(),
+        s.tunnelIp(),
+        s.state(),
+        "relay",
+        Endpoints.format(relay),
+        s.lastPongAgoMillis(),
+        s.rttMillis(),
+        s.bytesIn(),
+        s.bytesOut());
+  }
+
+  /**
+   * {@code gretun ping PEER}: a disco ping to the peer's direct endpoint (PEER is its name, tunnel
+   * address or disco key). A peer without a direct path gets its path at once, no ping.
+   *
+   * @throws IllegalArgumentException when no peer matches
+   */
+  PingStarted startPing(String query) throws IOException {
+    PeerSnapshot peer = null;
+    for (PeerSnapshot s : table.snapshot()) {
+      if (query.equals(s.name()) || query.equals(s.tunnelIp()) || query.equals(s.key())) {
+        peer = s;
+        break;
+      }
+    }
+    if (peer == null) {
+      throw new IllegalArgumentException(
+          "no peer '" + query + "': give a name, tunnel address or key from 'gretun peers'");
+    }
+    PingReply base = OperatorPings.base(peer);
+    if (!"direct".equals(peer.path()) || peer.endpoint() == null) {
+      return new PingStarted(
+          null,
+          base,
+          CompletableFuture.completedFuture(
+              "relay".equals(peer.path())
+                  ? base
+                  : base.withoutPong("no direct path (state " + peer.state() + ")")));
+    }
+    InetSocketAddress to = Endpoints.parse(peer.endpoint());
+    DiscoTxId tx = DiscoTxId.random(random);
+    CompletableFuture<PingReply> reply = operatorPings.sent(tx, peer.key(), to, base);
+    byte[] env = codec.seal(peer.key(), new DiscoMessage.Ping(tx, nodePublicB64));
+    dataplane.sendDiscoStun(env, 0, env.length, to, 0);
+    metrics.pingsSent.increment();
+    return new PingStarted(tx, base, reply);
+  }
+
+  /** The operator's ping {@code tx} timed out. */
+  void forgetPing(DiscoTxId tx) {
+    operatorPings.forget(tx);
   }
 }

@@ -1,6 +1,8 @@
 package dev.gretun.core.daemon;
 
+import dev.gretun.core.BuildInfo;
 import dev.gretun.core.dataplane.DataplaneCounters;
+import dev.gretun.core.metrics.StandardMetrics;
 import dev.gretun.core.peer.PeerState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -31,6 +33,7 @@ public final class DaemonMetrics {
   final Timer punchDuration;
 
   public DaemonMetrics(DataplaneCounters dp) {
+    StandardMetrics.register(registry, "gretun", BuildInfo.current());
     for (PeerState s : PeerState.values()) {
       AtomicInteger n = new AtomicInteger();
       peersByState.put(s, n);

@@ -37,7 +37,7 @@ final class DataplaneFactory {
       String why = KernelSupport.unavailableReason();
       mode = why == null ? DataplaneMode.KERNEL : DataplaneMode.USERSPACE;
       log.info(
-          "dataplane_auto mode={} reason=\"{}\"",
+          "dataplane_auto mode={} reason={}",
           mode.name().toLowerCase(Locale.ROOT),
           why == null ? "the kernel has fou and ip_gre" : why);
     }

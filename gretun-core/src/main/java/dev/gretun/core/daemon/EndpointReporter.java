@@ -199,7 +199,7 @@ final class EndpointReporter {
         eps.add(new CoordWire.Endpoint(Endpoints.format(a), "local"));
       }
     } catch (IOException e) {
-      log.warn("local_addresses_failed error=\"{}\"", e.toString());
+      log.warn("local_addresses_failed error={}", e.toString());
     }
     if (!locals.equals(lastLocal)) {
       if (lastLocal != null) {
@@ -230,7 +230,7 @@ final class EndpointReporter {
                 eps.stream().map(CoordWire.Endpoint::addr).toList(),
                 nat.wire());
           } catch (IOException | RuntimeException e) {
-            log.warn("endpoints_post_failed error=\"{}\"", e.toString());
+            log.warn("endpoints_post_failed error={}", e.toString());
             loop.execute(() -> posted = List.of());
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -57,7 +57,7 @@ final class EventLoop implements Executor, AutoCloseable {
           try {
             task.run();
           } catch (RuntimeException e) {
-            log.error("loop_task_failed task={} error=\"{}\"", name, e.toString(), e);
+            log.error("loop_task_failed task={} error={}", name, e.toString(), e);
           }
         },
         period,

@@ -34,6 +34,8 @@ final class PeerDirectory {
   private final Map<String, CoordWire.Peer> byNodeKey = new HashMap<>();
   private final Map<String, String> names = new HashMap<>();
   private final Map<String, PeerRoute> routes = new LinkedHashMap<>();
+  private final Map<String, String> nodeKeys = new HashMap<>();
+  private InetSocketAddress relay;
   private Set<String> refusalsLogged = Set.of();
   private boolean routesChanged;
 
@@ -61,6 +63,10 @@ final class PeerDirectory {
       }
     }
     PeerFilter.Result result = filter.filter(byNodeKey.values());
+    nodeKeys.clear();
+    for (CoordWire.Peer p : byNodeKey.values()) {
+      nodeKeys.put(p.discoKey(), p.nodeKey());
+    }
     logRefusalsOnChange(result.refusals());
     Map<String, PeerInfo> infos = new HashMap<>();
     for (PeerFilter.Accepted a : result.accepted()) {
@@ -95,8 +101,28 @@ final class PeerDirectory {
   private void ensureRoute(String peer, Inet4Address tunnelIp, int greKey) {
     PeerRoute existing = routes.get(peer);
     if (existing == null || !existing.tunnelIp().equals(tunnelIp) || existing.greKey() != greKey) {
-      set(peer, PeerRoute.idle(peer, greKey, tunnelIp));
+      set(peer, PeerRoute.idle(peer, greKey, tunnelIp).withRelay(relay));
     }
+  }
+
+  /**
+   * The coordinator's data relay every peer's traffic takes while it has no direct path, or null
+   * (no relay: that traffic is dropped).
+   */
+  void setRelay(InetSocketAddress relay) {
+    this.relay = relay;
+    for (PeerRoute r : List.copyOf(routes.values())) {
+      set(r.peer(), r.withRelay(relay));
+    }
+  }
+
+  InetSocketAddress relay() {
+    return relay;
+  }
+
+  /** The node key (base64) of a listed peer, by its disco key, or null. */
+  String nodeKey(String peer) {
+    return nodeKeys.get(peer);
   }
 
   boolean isKnown(String peer) {

@@ -33,12 +33,12 @@ final class Registration {
                   + e.getMessage()
                   + hint(e.code(), haveAuthKey));
         }
-        log.warn("register_failed attempt={} error=\"{}\"", attempt, e.getMessage());
+        log.warn("register_failed attempt={} error={}", attempt, e.getMessage());
       } catch (CoordTlsException e) {
         throw new GretunException("coordinator_tls", e.getMessage(), e);
       } catch (IOException e) {
         log.warn(
-            "register_failed attempt={} coordinator={} error=\"{}\"",
+            "register_failed attempt={} coordinator={} error={}",
             attempt,
             coordinator,
             e.toString());

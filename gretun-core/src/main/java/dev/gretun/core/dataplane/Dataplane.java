@@ -26,6 +26,15 @@ public interface Dataplane extends AutoCloseable {
    */
   default void onFailure(Consumer<String> failed) {}
 
+  /**
+   * Whether the plane sends a peer's packets to {@link PeerRoute#relay()} while its direct path
+   * does not send (and accepts the peer's keyed GRE from there). A plane that does not ignores the
+   * relay: the peer's traffic is dropped then.
+   */
+  default boolean carriesRelay() {
+    return false;
+  }
+
   /** The UDP port P everything uses (STUN, disco, data). */
   int port();
 
@@ -39,8 +48,8 @@ public interface Dataplane extends AutoCloseable {
 
   /**
    * Makes the plane carry exactly {@code routes} (one per peer): adds new peers, retargets changed
-   * endpoints, stops or resumes sending (DESIGN.md §3.6: a path that keeps sending re-poisons a far
-   * NAT) and removes every trace of peers no longer listed.
+   * endpoints, stops or resumes sending (docs/NAT-TRAVERSAL.md §3.6: a path that keeps sending
+   * re-poisons a far NAT) and removes every trace of peers no longer listed.
    */
   void apply(Collection<PeerRoute> routes);
 

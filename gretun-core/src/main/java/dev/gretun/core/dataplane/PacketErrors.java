@@ -49,7 +49,7 @@ public final class PacketErrors {
       seen[i] = true;
       lastLog[i] = now;
       log.warn(
-          "dataplane_packet_error thread={} call={} errno=\"{}\" action=dropped_and_continued"
+          "dataplane_packet_error thread={} call={} errno={} action=dropped_and_continued"
               + " note=\"further ones are summarised every {} s\"",
           thread,
           call,
@@ -60,7 +60,7 @@ public final class PacketErrors {
     unreported[i]++;
     if (now - lastLog[i] >= SUMMARY_NANOS) {
       log.warn(
-          "dataplane_packet_errors thread={} call={} errno=\"{}\" count={} window_s={}",
+          "dataplane_packet_errors thread={} call={} errno={} count={} window_s={}",
           thread,
           call,
           Errno.describe(errno),

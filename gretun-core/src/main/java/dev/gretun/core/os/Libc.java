@@ -42,6 +42,7 @@ public final class Libc {
   static final int SO_SNDBUFFORCE = 32;
   static final int SO_RCVBUFFORCE = 33;
   static final int IPPROTO_IP = 0;
+  static final int IPPROTO_ICMP = 1;
   static final int IP_TTL = 2;
   static final int MSG_PEEK = 0x2;
   static final int MSG_TRUNC = 0x20;
@@ -68,6 +69,8 @@ public final class Libc {
       downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
   private static final MethodHandle BIND =
       downcall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+  private static final MethodHandle CONNECT =
+      downcall("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
   private static final MethodHandle SETSOCKOPT =
       downcall(
           "setsockopt",
@@ -121,6 +124,7 @@ public final class Libc {
   private Libc() {}
 
   /** A handle for libc function {@code name}; its first argument is the call-state segment. */
+  @SuppressWarnings("restricted") // native access is granted: Enable-Native-Access in the manifest
   private static MethodHandle downcall(
       String name, FunctionDescriptor descriptor, Linker.Option... options) {
     Linker.Option[] all = new Linker.Option[options.length + 1];
@@ -163,6 +167,8 @@ public final class Libc {
       (st, i, p, q, a, b, c) -> (int) SOCKET.invokeExact(st, i, (int) a, (int) b);
   private static final Call BIND_CALL =
       (st, i, p, q, a, b, c) -> (int) BIND.invokeExact(st, i, p, (int) p.byteSize());
+  private static final Call CONNECT_CALL =
+      (st, i, p, q, a, b, c) -> (int) CONNECT.invokeExact(st, i, p, (int) p.byteSize());
   private static final Call SETSOCKOPT_CALL =
       (st, i, p, q, a, b, c) ->
           (int) SETSOCKOPT.invokeExact(st, i, (int) a, (int) b, p, (int) p.byteSize());
@@ -227,6 +233,10 @@ public final class Libc {
 
   static int bind(int fd, MemorySegment addr) {
     return (int) retried(BIND_CALL, fd, addr, NULL, 0, 0, 0);
+  }
+
+  static int connect(int fd, MemorySegment addr) {
+    return (int) retried(CONNECT_CALL, fd, addr, NULL, 0, 0, 0);
   }
 
   static int setsockopt(int fd, int level, int name, MemorySegment value) {

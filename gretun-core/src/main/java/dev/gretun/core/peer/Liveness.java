@@ -1,8 +1,9 @@
 package dev.gretun.core.peer;
 
 /**
- * Whether a direct path still works (DESIGN.md §3.6): keepalive cadence, unanswered keepalives,
- * fast probes when data goes out unanswered, and the probe after the peer's call_me_maybe.
+ * Whether a direct path still works (docs/NAT-TRAVERSAL.md §3.6): keepalive cadence, unanswered
+ * keepalives, fast probes when data goes out unanswered, and the probe after the peer's
+ * call_me_maybe.
  */
 final class Liveness {
   /** How a loss is handled: silence counted from {@code silentSince}; tell the peer or not. */

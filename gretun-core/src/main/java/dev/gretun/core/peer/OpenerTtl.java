@@ -3,8 +3,8 @@ package dev.gretun.core.peer;
 import java.util.List;
 
 /**
- * The low TTL the opener uses until it hears from the peer (DESIGN.md §3.1): the first of {@code
- * ttls} for the first attempt, the next one after an attempt that heard nothing.
+ * The low TTL the opener uses until it hears from the peer (docs/NAT-TRAVERSAL.md §3.1): the first
+ * of {@code ttls} for the first attempt, the next one after an attempt that heard nothing.
  */
 final class OpenerTtl {
   private final List<Integer> ttls;

@@ -15,7 +15,7 @@ public sealed interface PeerAction {
    * Send a disco ping from port P to {@code to}.
    *
    * @param ttl the IP TTL for this datagram, or null for the socket's default (the low-TTL opener
-   *     uses a small value, DESIGN.md §3.1)
+   *     uses a small value, docs/NAT-TRAVERSAL.md §3.1)
    */
   record SendPing(InetSocketAddress to, DiscoTxId tx, Integer ttl) implements PeerAction {
     public SendPing {
@@ -36,7 +36,7 @@ public sealed interface PeerAction {
 
   /**
    * Stop sending on the direct path (kernel: link down; userspace: drop the peer's packets) so a
-   * dead mapping is not kept alive by our own traffic (DESIGN.md §3.6).
+   * dead mapping is not kept alive by our own traffic (docs/NAT-TRAVERSAL.md §3.6).
    */
   record SuspendPath() implements PeerAction {}
 
@@ -44,8 +44,8 @@ public sealed interface PeerAction {
   record ResumePath() implements PeerAction {}
 
   /**
-   * No direct path (punching failed or the path was lost): traffic for this peer is dropped until a
-   * path comes back (there is no relay for data yet).
+   * No direct path (punching failed or the path was lost): traffic for this peer goes through the
+   * coordinator's data relay when there is one, else it is dropped, until a direct path comes back.
    */
   record NoPath(String reason) implements PeerAction {}
 

@@ -3,6 +3,7 @@ package dev.gretun.core.peer;
 import dev.gretun.core.netcheck.NatType;
 import dev.gretun.core.peer.PeerAction.*;
 import dev.gretun.core.peer.PeerEvent.*;
+import dev.gretun.core.util.HostPort;
 import dev.gretun.core.util.Ticker;
 import dev.gretun.core.wire.disco.DiscoTxId;
 import java.net.InetSocketAddress;
@@ -35,12 +36,13 @@ public final class PeerMachine {
   private PunchRole role; // chosen when a punch starts (docs/DAEMON.md, "Roles")
   private InetSocketAddress chosen; // the endpoint the data plane was told to use
   private boolean suspended; // SuspendPath in force
-  private long lastCallMeMaybeAt = Long.MIN_VALUE;
+  private long lastCallMeMaybeAt = Long.MIN_VALUE / 2; // "long ago", without overflow in now - it
   private boolean callMeMaybeSeen;
 
   /**
    * @param lowerKey whether this side is the low-TTL opener for this pair when neither NAT is hard
-   *     (DESIGN.md §3.1); both sides must compute opposite values, e.g. "our disco key sorts lower"
+   *     (docs/NAT-TRAVERSAL.md §3.1); both sides must compute opposite values, e.g. "our disco key
+   *     sorts lower"
    */
   public PeerMachine(
       PeerInfo info, boolean lowerKey, Ticker ticker, RandomGenerator random, PeerTimings timings) {
@@ -135,8 +137,14 @@ public final class PeerMachine {
       case DIRECT -> {
         if (changed && !candidates.coordinatorListed(chosen) && !next.endpoints().isEmpty()) {
           // The peer's mapping changed under a working path: most often a NAT lost its state and
-          // our own traffic now poisons it (DESIGN.md §3.6), so go silent before re-punching.
-          pathLost("endpoints changed, " + chosen + " no longer listed", now, true, now, out);
+          // our own traffic now poisons it (docs/NAT-TRAVERSAL.md §3.6), so go silent before
+          // re-punching.
+          pathLost(
+              "endpoints changed, " + HostPort.format(chosen) + " no longer listed",
+              now,
+              true,
+              now,
+              out);
         }
       }
       case NO_PATH -> {
@@ -165,10 +173,13 @@ public final class PeerMachine {
       }
       case DIRECT -> {
         // The peer is punching, so it may have lost the path. Go silent (our traffic would keep
-        // a poisoned NAT entry alive, DESIGN.md §3.6) and probe: a pong or inbound data resumes
+        // a poisoned NAT entry alive, docs/NAT-TRAVERSAL.md §3.6) and probe: a pong or inbound data
+        // resumes
         // the path, an unanswered probe counts as path loss at once. Our call_me_maybe tells the
-        // peer when we stopped sending (see RepunchWait).
-        if (liveness.suspect(now)) {
+        // peer when we stopped sending (see RepunchWait). A call_me_maybe within a probe timeout
+        // of our own is the peer's answer to it (or to our punch), not news: suspecting again
+        // would answer it in turn, and two direct peers would bounce call_me_maybe forever.
+        if (now - lastCallMeMaybeAt >= timings.pingTimeout().toNanos() && liveness.suspect(now)) {
           suspend(out);
           sendKeepalive(now, out);
           sendCallMeMaybe(now, out);
@@ -178,6 +189,7 @@ public final class PeerMachine {
     // The opener's call_me_maybe is the non-opener's signal that the opener's NAT is open.
     // Only the opener answers one, so the two sides cannot bounce call_me_maybe back and forth.
     if (role.sendsFirst()
+        && state != PeerState.DIRECT
         && !repunch.silent()
         && now - lastCallMeMaybeAt >= timings.callMeMaybeMinInterval().toNanos()) {
       sendCallMeMaybe(now, out);
@@ -233,7 +245,7 @@ public final class PeerMachine {
       return;
     }
     if (state == PeerState.PUNCHING) {
-      transition(PeerState.DIRECT, "data path confirmed via " + chosen, out);
+      transition(PeerState.DIRECT, "data path confirmed via " + HostPort.format(chosen), out);
       out.add(new PunchSucceeded(Duration.ofNanos(now - punch.start()), chosen));
       liveness.reset(now);
       repunch.pathUp();
@@ -283,7 +295,7 @@ public final class PeerMachine {
   private void tickPunching(long now, List<PeerAction> out) {
     if (chosen != null) {
       if (punch.confirmTimedOut(now)) {
-        noPath("data path through " + chosen + " not confirmed", now, out);
+        noPath("data path through " + HostPort.format(chosen) + " not confirmed", now, out);
         return;
       }
       if (punch.dataProbeDue(now)) {
@@ -340,7 +352,8 @@ public final class PeerMachine {
     repunch.punchStarted();
     liveness.reset(now);
     if (role.sendsFirst()) {
-      // Open our own NAT first (low TTL, or full TTL from a hard NAT), then tell the peer to start.
+      // Open our own NAT first (low TTL, or full TTL from a hard NAT), then tell the peer to start:
+      // docs/NAT-TRAVERSAL.md §3.1.
       pingCandidates(now, out);
       sendCallMeMaybe(now, out);
     } else {
@@ -389,7 +402,7 @@ public final class PeerMachine {
     }
   }
 
-  /** DESIGN.md §3.6: stop sending, wait out stale NAT entries, then punch again. */
+  /** docs/NAT-TRAVERSAL.md §3.6: stop sending, wait out stale NAT entries, then punch again. */
   private void pathLost(
       String reason, long silentSince, boolean tellPeer, long now, List<PeerAction> out) {
     suspend(out);

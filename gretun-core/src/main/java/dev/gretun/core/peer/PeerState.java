@@ -13,8 +13,8 @@ public enum PeerState {
   /** The data path through the chosen endpoint is confirmed. */
   DIRECT,
   /**
-   * No path, traffic to the peer is dropped: punching failed (re-punch later), or the path was lost
-   * and stale NAT state is waiting out.
+   * No direct path (traffic goes through the coordinator's relay if there is one, else is dropped):
+   * punching failed (re-punch later), or the path was lost and stale NAT state is waiting out.
    */
   NO_PATH;
 

@@ -1,9 +1,9 @@
 package dev.gretun.core.peer;
 
 /**
- * The timers and facts of one punch attempt (DESIGN.md §3.1): ping rounds, call_me_maybe repeats,
- * the punch deadline, what was heard, and once a pong chose an endpoint, the data-path probe
- * cadence and confirmation deadline.
+ * The timers and facts of one punch attempt (docs/NAT-TRAVERSAL.md §3.1): ping rounds,
+ * call_me_maybe repeats, the punch deadline, what was heard, and once a pong chose an endpoint, the
+ * data-path probe cadence and confirmation deadline.
  */
 final class PunchAttempt {
   private final PeerTimings timings;
@@ -98,8 +98,9 @@ final class PunchAttempt {
   /**
    * For the non-opener: the relay never brought the opener's call_me_maybe, maybe it cannot, so try
    * anyway after the hold. Once the relay has shown it works ({@code callMeMaybeSeen}), wait for
-   * the opener instead: pinging the opener's NAT while it is not punching poisons it (DESIGN.md
-   * §3.1), e.g. when its silence after a loss began later than ours because the relay was slow.
+   * the opener instead: pinging the opener's NAT while it is not punching poisons it
+   * (docs/NAT-TRAVERSAL.md §3.1), e.g. when its silence after a loss began later than ours because
+   * the relay was slow.
    */
   void holdOver(long now, boolean callMeMaybeSeen) {
     if (!go && !callMeMaybeSeen && now - start >= timings.nonOpenerHold().toNanos()) {

@@ -3,16 +3,29 @@ package dev.gretun.core.peer;
 import java.time.Duration;
 
 /**
- * When a peer without a path may be punched again (DESIGN.md §3.1, §3.6): after a loss, a silence
- * long enough for stale NAT entries to expire; after a failed attempt, a backoff doubling up to a
- * maximum, during which a call from the peer may start a new attempt only if our pings reached
- * nobody.
+ * When a peer without a path may be punched again (docs/NAT-TRAVERSAL.md §3.1, §3.6): after a loss,
+ * a silence long enough for stale NAT entries to expire; after the first failed attempt that
+ * follows a loss, that silence plus {@link #CONNTRACK_EVICTION}; after other failed attempts, a
+ * backoff doubling up to a maximum, during which a call from the peer may start a new attempt only
+ * if our pings reached nobody.
  */
 final class RepunchWait {
+  /**
+   * How long after expiring (30 s) Linux's conntrack garbage collector may take to evict an entry:
+   * its scan interval grows up to 60 s ({@code GC_SCAN_INTERVAL_MAX} in
+   * net/netfilter/nf_conntrack_core.c). Until eviction, nf_nat gives every new flow from the peer's
+   * port the mapped port of any listed entry from that port, expired or not (find_appropriate_src
+   * does not look at expiry). So once a peer's port was moved by a stale entry, each attempt renews
+   * the moved port, and the attempts fail until one comes after the eviction (measured in the VM:
+   * moved port 1945 kept for three attempts 35-45 s apart).
+   */
+  static final Duration CONNTRACK_EVICTION = Duration.ofSeconds(60);
+
   private final PeerTimings timings;
   private long repunchAt;
   private boolean silent;
   private boolean lossSilence;
+  private boolean firstAttemptAfterLoss;
   private Duration backoff;
 
   RepunchWait(PeerTimings timings) {
@@ -24,6 +37,7 @@ final class RepunchWait {
   void afterLoss(long silentSince) {
     silent = true;
     lossSilence = true;
+    firstAttemptAfterLoss = true;
     repunchAt = silentSince + timings.staleWait().toNanos();
   }
 
@@ -34,6 +48,12 @@ final class RepunchWait {
    */
   void afterFailedAttempt(long now, boolean sentFar) {
     silent = sentFar;
+    if (firstAttemptAfterLoss) {
+      // Stale entries outlived the silence (a peer's port moved): wait for their eviction too.
+      firstAttemptAfterLoss = false;
+      repunchAt = now + timings.staleWait().plus(CONNTRACK_EVICTION).toNanos();
+      return;
+    }
     repunchAt = now + backoff.toNanos();
     Duration doubled = backoff.multipliedBy(2);
     backoff =
@@ -66,6 +86,7 @@ final class RepunchWait {
   }
 
   void pathUp() {
+    firstAttemptAfterLoss = false;
     backoff = timings.repunchBackoffInitial();
   }
 

@@ -23,7 +23,7 @@ public record NatMapping(Behaviour behaviour, Boolean portPreserved, int distinc
     ENDPOINT_INDEPENDENT,
     /** A different public ip:port per destination ("hard"/symmetric NAT): punching needs help. */
     ENDPOINT_DEPENDENT,
-    /** Fewer than two servers answered. */
+    /** Fewer than two different server endpoints answered (the same one twice proves nothing). */
     UNKNOWN
   }
 
@@ -35,6 +35,7 @@ public record NatMapping(Behaviour behaviour, Boolean portPreserved, int distinc
   public static NatMapping classify(int localPort, List<StunResult> results) {
     Set<InetSocketAddress> mapped = new HashSet<>();
     Set<InetAddress> servers = new HashSet<>();
+    Set<InetSocketAddress> serverEndpoints = new HashSet<>();
     boolean preserved = true;
     int answered = 0;
     for (StunResult r : results) {
@@ -44,10 +45,11 @@ public record NatMapping(Behaviour behaviour, Boolean portPreserved, int distinc
       answered++;
       mapped.add(r.mapped());
       servers.add(r.server().getAddress());
+      serverEndpoints.add(r.server());
       preserved &= r.mapped().getPort() == localPort;
     }
     Boolean portPreserved = answered == 0 || localPort == 0 ? null : preserved;
-    if (answered < 2) {
+    if (answered < 2 || serverEndpoints.size() < 2) {
       return new NatMapping(Behaviour.UNKNOWN, portPreserved, servers.size());
     }
     Behaviour b =

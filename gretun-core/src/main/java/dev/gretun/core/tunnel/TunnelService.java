@@ -321,7 +321,7 @@ public final class TunnelService {
         kernel.deleteLink(linkIndex);
         LOG.info("rollback_link_deleted name={}", name);
       } catch (RuntimeException e) {
-        LOG.warn("rollback_link_failed name={} error=\"{}\"", name, e.getMessage());
+        LOG.warn("rollback_link_failed name={} error={}", name, e.getMessage());
       }
     }
     if (fouCreated) {
@@ -329,7 +329,7 @@ public final class TunnelService {
         kernel.deleteFouPort(fouPort);
         LOG.info("rollback_fou_port_deleted port={}", fouPort);
       } catch (RuntimeException e) {
-        LOG.warn("rollback_fou_port_failed port={} error=\"{}\"", fouPort, e.getMessage());
+        LOG.warn("rollback_fou_port_failed port={} error={}", fouPort, e.getMessage());
       }
     }
   }

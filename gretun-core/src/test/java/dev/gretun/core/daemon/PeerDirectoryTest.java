@@ -27,7 +27,7 @@ class PeerDirectoryTest {
           new PeerFilter(
               TunnelPool.fromRegistration(
                   new CoordWire.RegisterResponse(
-                      "n", "100.64.0.2", 24, "100.64.0.0/24", List.of(), "c", true, 25)),
+                      "n", "100.64.0.2", 24, "100.64.0.0/24", List.of(), "c", true, 25, null)),
               self,
               codec::greKey),
           logged::add);

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class TunnelPoolTest {
   private static CoordWire.RegisterResponse reg(String ip, int prefix, String pool) {
-    return new CoordWire.RegisterResponse("n", ip, prefix, pool, List.of(), "c", true, 25);
+    return new CoordWire.RegisterResponse("n", ip, prefix, pool, List.of(), "c", true, 25, null);
   }
 
   private static String refused(String ip, int prefix, String pool) {

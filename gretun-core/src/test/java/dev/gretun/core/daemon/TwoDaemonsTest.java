@@ -260,7 +260,7 @@ class TwoDaemonsTest {
 
     private static CoordWire.RegisterResponse registration(String node, String tunnelIp) {
       return new CoordWire.RegisterResponse(
-          node, tunnelIp, 24, "100.64.0.0/24", List.of(), "c0", true, 30);
+          node, tunnelIp, 24, "100.64.0.0/24", List.of(), "c0", true, 30, null);
     }
 
     /** Queues {@code env} for the node whose disco key is {@code toDisco} (also a re-delivery). */
@@ -329,7 +329,8 @@ class TwoDaemonsTest {
                 servers -> NatType.UNKNOWN,
                 Runnable::run,
                 Runnable::run,
-                failures::add));
+                failures::add,
+                null));
     plane.start(
         p -> {
           core.onDiscoStun(p);

@@ -24,6 +24,7 @@ import dev.gretun.core.peer.PeerEvent.PeerUpdated;
 import dev.gretun.core.peer.PeerEvent.PingReceived;
 import dev.gretun.core.peer.PeerEvent.PongReceived;
 import dev.gretun.core.util.FakeTicker;
+import dev.gretun.core.util.HostPort;
 import dev.gretun.core.wire.disco.DiscoTxId;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -225,7 +226,10 @@ class PeerMachineTest {
     var actions = m.on(new DataPathConfirmed(PUB));
     assertEquals(
         List.of(
-            new Transition(PeerState.PUNCHING, PeerState.DIRECT, "data path confirmed via " + PUB),
+            new Transition(
+                PeerState.PUNCHING,
+                PeerState.DIRECT,
+                "data path confirmed via " + HostPort.format(PUB)),
             new PunchSucceeded(Duration.ofMillis(600), PUB)),
         actions);
   }
@@ -238,7 +242,7 @@ class PeerMachineTest {
     var actions = run(m, Duration.ofMillis(5010));
     assertEquals(PeerState.NO_PATH, m.state());
     assertEquals(
-        List.of(new NoPath("data path through " + PUB + " not confirmed")),
+        List.of(new NoPath("data path through " + HostPort.format(PUB) + " not confirmed")),
         only(NoPath.class, actions));
   }
 
@@ -321,6 +325,7 @@ class PeerMachineTest {
   void inboundDataCountsAtMostOnceASecond() {
     var m = machine(true);
     toConfigured(m, PUB);
+    clock.advanceMillis(4900); // a call_me_maybe within 5 s of our punch's own is not news
     m.on(PeerEvent.DATA_RECEIVED);
     assertEquals(PeerState.DIRECT, m.state());
     clock.advanceMillis(500);
@@ -453,7 +458,9 @@ class PeerMachineTest {
     run(m, Duration.ofSeconds(36 + 11));
     assertEquals(PeerState.NO_PATH, m.state(), "first re-punch heard nothing");
     assertEquals(2, m.openerTtl(), "TTL 2 worked before: try it again");
-    run(m, Duration.ofSeconds(35 + 11));
+    run(m, Duration.ofSeconds(92)); // the attempt failed at 45 s: the next is due at 140 s
+    assertEquals(PeerState.NO_PATH, m.state(), "after a loss: stale wait + conntrack eviction");
+    run(m, Duration.ofSeconds(3 + 11));
     assertEquals(PeerState.NO_PATH, m.state());
     assertEquals(3, m.openerTtl(), "failed twice: escalate");
   }
@@ -532,6 +539,7 @@ class PeerMachineTest {
   void callMeMaybeWhileDirectSuspendsAndProbes() {
     var m = machine(false);
     toDirect(m, PUB);
+    run(m, Duration.ofSeconds(5)); // a call_me_maybe within 5 s of our punch's own is not news
     var actions = m.on(new CallMeMaybeReceived(List.of(PUB)));
     assertEquals(new SuspendPath(), actions.getFirst());
     var probe = only(SendPing.class, actions).getFirst();
@@ -540,6 +548,7 @@ class PeerMachineTest {
     assertEquals(List.of(new ResumePath()), m.on(new PongReceived(probe.tx(), PUB, null)));
     assertEquals(PeerState.DIRECT, m.state());
 
+    run(m, Duration.ofSeconds(5)); // past the window in which a call_me_maybe answers ours
     var again = m.on(new CallMeMaybeReceived(List.of(PUB)));
     assertEquals(1, only(SuspendPath.class, again).size());
     run(m, Duration.ofMillis(5100));
@@ -547,9 +556,41 @@ class PeerMachineTest {
   }
 
   @Test
+  void twoDirectPeersDoNotBounceCallMeMaybe() {
+    var a = machine(true);
+    var b = new PeerMachine(info(LAN), false, clock, new SplittableRandom(8), timings);
+    toDirect(a, PUB);
+    toDirect(b, LAN);
+    run(a, Duration.ofSeconds(6));
+    run(b, Duration.ofSeconds(6));
+    // One stray call_me_maybe (a late one from b's punch, say) reaches a while both are direct.
+    List<PeerAction> toA = List.of(new SendCallMeMaybe());
+    int calls = 0;
+    for (int hop = 0; hop < 20 && !toA.isEmpty(); hop++) {
+      PeerMachine receiver = hop % 2 == 0 ? a : b;
+      InetSocketAddress from = hop % 2 == 0 ? PUB : LAN;
+      clock.advanceMillis(120); // one trip through the coordinator
+      var out = new ArrayList<PeerAction>();
+      for (var ignored : only(SendCallMeMaybe.class, toA)) {
+        calls++;
+        out.addAll(receiver.on(new CallMeMaybeReceived(List.of(from))));
+      }
+      clock.advanceMillis(10); // the probe's pong is quicker than the relay
+      for (var ping : only(SendPing.class, out)) {
+        out.addAll(receiver.on(new PongReceived(ping.tx(), from, null)));
+      }
+      toA = out;
+    }
+    assertTrue(calls <= 3, "call_me_maybe went back and forth " + calls + " times");
+    assertEquals(PeerState.DIRECT, a.state());
+    assertEquals(PeerState.DIRECT, b.state());
+  }
+
+  @Test
   void suspectedPeerHearsOnceWhenWeWentSilent() {
     var m = machine(false);
     toDirect(m, PUB);
+    run(m, Duration.ofSeconds(5)); // a call_me_maybe within 5 s of our punch's own is not news
     var suspect = m.on(new CallMeMaybeReceived(List.of(PUB)));
     assertEquals(1, only(SendCallMeMaybe.class, suspect).size(), "with the probe");
     var lost = run(m, Duration.ofMillis(5100));

@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A Linux MASQUERADE NAT as measured in DESIGN.md §3.1/§3.6: port-preserving, endpoint-dependent
- * filtering through conntrack (30 s unreplied, 120 s assured). An unsolicited inbound datagram is
- * dropped but leaves a conntrack entry for (remote, public port) on the NAT itself; while that
- * entry lives, an inside host's new flow to that remote cannot get the same public port and is
- * mapped to another one ("poisoned").
+ * A Linux MASQUERADE NAT as measured in docs/NAT-TRAVERSAL.md §3.1/§3.6: port-preserving,
+ * endpoint-dependent filtering through conntrack (30 s unreplied, 120 s assured). An unsolicited
+ * inbound datagram is dropped but leaves a conntrack entry for (remote, public port) on the NAT
+ * itself; while that entry lives, an inside host's new flow to that remote cannot get the same
+ * public port and is mapped to another one ("poisoned").
  *
  * <p>A new flow first reuses the public port of the inside endpoint's most recent live flow, then
  * the inside port, then a random one, each only if the flow's tuple is free: nf_nat's {@code

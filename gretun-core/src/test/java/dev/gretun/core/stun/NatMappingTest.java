@@ -33,6 +33,17 @@ class NatMappingTest {
   }
 
   @Test
+  void theSameServerTwiceIsUnknownNotEndpointIndependent() throws Exception {
+    NatMapping m =
+        NatMapping.classify(
+            7777,
+            List.of(
+                mapped("192.0.2.1", "203.0.113.5", 7777),
+                mapped("192.0.2.1", "203.0.113.5", 7777)));
+    assertEquals(Behaviour.UNKNOWN, m.behaviour());
+  }
+
+  @Test
   void differentMappingsAreEndpointDependent() throws Exception {
     NatMapping m =
         NatMapping.classify(

@@ -151,9 +151,9 @@ class LabSelfTest {
   }
 
   /**
-   * DESIGN.md §3.1: with plain masquerade an unsolicited datagram to a NAT's public port creates a
-   * conntrack entry there, and a later outbound mapping of the host behind it for the same tuple
-   * gets another (random) port.
+   * docs/NAT-TRAVERSAL.md §3.1: with plain masquerade an unsolicited datagram to a NAT's public
+   * port creates a conntrack entry there, and a later outbound mapping of the host behind it for
+   * the same tuple gets another (random) port.
    */
   @Test
   void plainUnsolicitedInboundPoisonsTheTuple(Lab lab) throws Exception {

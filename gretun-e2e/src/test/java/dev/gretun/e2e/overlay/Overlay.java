@@ -23,6 +23,7 @@ import java.util.List;
 public final class Overlay {
   public static final String COORD_IP = "192.0.2.10";
   public static final String COORD_URL = "https://" + COORD_IP + ":8443";
+  public static final int RELAY_PORT = 3480;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Lab lab;
@@ -47,8 +48,8 @@ public final class Overlay {
   }
 
   /**
-   * Starts the coordinator (HTTPS with a certificate from a test CA, STUN on the same host) and
-   * creates the CA and a reusable join key once.
+   * Starts the coordinator (HTTPS with a certificate from a test CA, STUN and the data relay on the
+   * same host) and creates the CA and a reusable join key once.
    */
   public LabProcess startCoordinator() throws Exception {
     if (tls == null) {
@@ -61,6 +62,8 @@ public final class Overlay {
                 COORD_IP + ":8443",
                 "--stun-listen",
                 COORD_IP + ":3478",
+                "--relay-listen",
+                COORD_IP + ":" + RELAY_PORT,
                 "--state-dir",
                 dir.resolve("coord").toString(),
                 "--long-poll",

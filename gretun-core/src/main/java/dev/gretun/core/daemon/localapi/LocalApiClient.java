@@ -13,6 +13,8 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Asks a running {@code gretun up} for something over its local API socket ({@code
@@ -25,9 +27,17 @@ public final class LocalApiClient {
 
   /** Sends {@code cmd}; returns the reply's {@code result} or throws with the daemon's error. */
   public static JsonNode call(Path socket, String cmd) {
+    return call(socket, cmd, Map.of());
+  }
+
+  /** Sends {@code cmd} with arguments {@code args} (more fields of the request object). */
+  public static JsonNode call(Path socket, String cmd, Map<String, ?> args) {
     try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       ch.connect(UnixDomainSocketAddress.of(socket));
-      byte[] req = MAPPER.writeValueAsBytes(java.util.Map.of("cmd", cmd));
+      Map<String, Object> request = new LinkedHashMap<>();
+      request.put("cmd", cmd);
+      request.putAll(args);
+      byte[] req = MAPPER.writeValueAsBytes(request);
       ch.write(ByteBuffer.wrap(req));
       ch.write(ByteBuffer.wrap(new byte[] {'\n'}));
       ch.shutdownOutput();
@@ -49,6 +59,16 @@ public final class LocalApiClient {
               + " ("
               + e.getMessage()
               + "): start one with 'sudo gretun up', or pass --control-socket");
+    }
+  }
+
+  /** True while something accepts connections on {@code socket} (the daemon has not stopped). */
+  public static boolean listening(Path socket) {
+    try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      ch.connect(UnixDomainSocketAddress.of(socket));
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 }

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,20 +24,31 @@ import org.slf4j.LoggerFactory;
 /**
  * The daemon's local API socket (`--control-socket`): a Unix domain socket speaking one JSON
  * request line and one JSON reply line per connection ({@code {"cmd":"peers"}} → {@code
- * {"ok":true,"result":...}}). The socket file is 0660 and lives in a 0755 directory, so only root
- * (or the socket's group) can query the daemon.
+ * {"ok":true,"result":...}}; further request fields are the command's arguments). The socket file
+ * is 0660 and lives in a 0755 directory, so only root (or the socket's group) can query the daemon.
+ * Each connection is served on its own virtual thread (a {@code ping} waits for a pong without
+ * holding up {@code peers}), at most {@value #MAX_CONNECTIONS} at once; more are refused as busy.
  */
 public final class LocalApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LocalApiServer.class);
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final int MAX_REQUEST = 4096;
+  private static final int MAX_CONNECTIONS = 8;
+
+  /**
+   * A handler's answer whose {@code then} runs once the reply is written (e.g. {@code down}: stop
+   * the daemon after telling the caller it is stopping).
+   */
+  public record AfterReply(Object result, Runnable then) {}
 
   private final Path path;
   private final ServerSocketChannel server;
-  private final Function<String, Object> handler;
+  private final Function<LocalApiRequest, Object> handler;
   private final Thread acceptor;
+  private final Semaphore connections = new Semaphore(MAX_CONNECTIONS);
 
-  private LocalApiServer(Path path, ServerSocketChannel server, Function<String, Object> handler) {
+  private LocalApiServer(
+      Path path, ServerSocketChannel server, Function<LocalApiRequest, Object> handler) {
     this.path = path;
     this.server = server;
     this.handler = handler;
@@ -45,10 +57,10 @@ public final class LocalApiServer implements AutoCloseable {
 
   /**
    * Binds {@code path} (replacing a stale socket file left by a crashed daemon) and serves {@code
-   * handler(cmd)} results, serialized with Jackson. An unknown command should throw {@link
-   * IllegalArgumentException}; its message is returned as the error.
+   * handler(request)} results, serialized with Jackson. An unknown command or a bad argument should
+   * throw {@link IllegalArgumentException}; its message is returned as the error.
    */
-  public static LocalApiServer start(Path path, Function<String, Object> handler)
+  public static LocalApiServer start(Path path, Function<LocalApiRequest, Object> handler)
       throws IOException {
     Path dir = path.toAbsolutePath().getParent();
     Files.createDirectories(dir);
@@ -68,13 +80,49 @@ public final class LocalApiServer implements AutoCloseable {
 
   private void acceptLoop() {
     while (server.isOpen()) {
-      try (SocketChannel client = server.accept()) {
-        serve(client);
+      try {
+        SocketChannel client = server.accept();
+        if (!connections.tryAcquire()) {
+          try (client) {
+            reply(client, error("busy: too many local API connections"), null);
+          }
+          continue;
+        }
+        Thread.ofVirtual().name("local-api-conn").start(() -> serveAndClose(client));
       } catch (IOException e) {
         if (server.isOpen()) {
-          log.warn("local_api_error error=\"{}\"", e.toString());
+          log.warn("local_api_error error={}", e.toString());
         }
       }
+    }
+  }
+
+  private void serveAndClose(SocketChannel client) {
+    try (client) {
+      serve(client);
+    } catch (IOException e) {
+      log.debug("local_api_error error=\"{}\"", e.toString());
+    } finally {
+      connections.release();
+    }
+  }
+
+  private static ObjectNode error(String message) {
+    ObjectNode reply = MAPPER.createObjectNode();
+    reply.put("ok", false);
+    reply.put("error", message);
+    return reply;
+  }
+
+  private static void reply(SocketChannel client, ObjectNode reply, Runnable then)
+      throws IOException {
+    OutputStream out = Channels.newOutputStream(client);
+    out.write(MAPPER.writeValueAsBytes(reply));
+    out.write('\n');
+    out.flush();
+    client.shutdownOutput();
+    if (then != null) {
+      then.run();
     }
   }
 
@@ -85,23 +133,26 @@ public final class LocalApiServer implements AutoCloseable {
             MAX_REQUEST);
     String line = in.readLine();
     ObjectNode reply = MAPPER.createObjectNode();
+    Runnable then = null;
     try {
       if (line == null || line.length() > MAX_REQUEST) {
         throw new IllegalArgumentException("empty or oversized request");
       }
       JsonNode req = MAPPER.readTree(line);
-      String cmd = req.path("cmd").asText("");
+      if (req == null || !req.isObject()) {
+        throw new IllegalArgumentException("request must be one JSON object");
+      }
+      Object result = handler.apply(new LocalApiRequest(req.path("cmd").asText(""), req));
+      if (result instanceof AfterReply after) {
+        result = after.result();
+        then = after.then();
+      }
       reply.put("ok", true);
-      reply.set("result", MAPPER.valueToTree(handler.apply(cmd)));
+      reply.set("result", MAPPER.valueToTree(result));
     } catch (IllegalArgumentException | IOException e) {
-      reply.removeAll();
-      reply.put("ok", false);
-      reply.put("error", e.getMessage());
+      reply = error(e.getMessage());
     }
-    OutputStream out = Channels.newOutputStream(client);
-    out.write(MAPPER.writeValueAsBytes(reply));
-    out.write('\n');
-    out.flush();
+    reply(client, reply, then);
   }
 
   @Override
@@ -110,7 +161,7 @@ public final class LocalApiServer implements AutoCloseable {
       server.close();
       Files.deleteIfExists(path);
     } catch (IOException e) {
-      log.warn("local_api_close_failed path={} error=\"{}\"", path, e.toString());
+      log.warn("local_api_close_failed path={} error={}", path, e.toString());
     }
   }
 }

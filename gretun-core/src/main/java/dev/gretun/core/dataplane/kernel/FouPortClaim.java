@@ -73,7 +73,7 @@ final class FouPortClaim {
       Files.createDirectories(claim.getParent());
       Files.writeString(claim, "fou_port=" + port + " pid=" + ProcessHandle.current().pid() + "\n");
     } catch (IOException e) {
-      log.warn("kernel_fou_claim_failed file={} error=\"{}\"", claim, e.toString());
+      log.warn("kernel_fou_claim_failed file={} error={}", claim, e.toString());
     }
   }
 
@@ -87,13 +87,13 @@ final class FouPortClaim {
       kernel.deleteFouPort(port);
       log.info("kernel_fou_port_closed port={}", port);
     } catch (NetlinkException e) {
-      log.warn("kernel_fou_port_delete_failed port={} error=\"{}\"", port, e.getMessage());
+      log.warn("kernel_fou_port_delete_failed port={} error={}", port, e.getMessage());
     }
     if (claim != null) {
       try {
         Files.deleteIfExists(claim);
       } catch (IOException e) {
-        log.warn("kernel_fou_claim_delete_failed file={} error=\"{}\"", claim, e.toString());
+        log.warn("kernel_fou_claim_delete_failed file={} error={}", claim, e.toString());
       }
     }
   }

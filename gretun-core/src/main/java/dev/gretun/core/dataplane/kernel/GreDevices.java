@@ -58,7 +58,7 @@ final class GreDevices {
     for (Link l : kernel.links()) {
       if (PeerDevices.isOurs(l, port)) {
         kernel.deleteLink(l.index());
-        log.info("kernel_leftover_removed device={} alias=\"{}\"", l.name(), l.alias());
+        log.info("kernel_leftover_removed device={} alias={}", l.name(), l.alias());
       }
     }
   }
@@ -228,7 +228,7 @@ final class GreDevices {
       log.info("kernel_device_deleted device={}", d.name);
     } catch (NetlinkException e) {
       if (!e.is(Errno.ENODEV)) {
-        log.warn("kernel_device_delete_failed device={} error=\"{}\"", d.name, e.getMessage());
+        log.warn("kernel_device_delete_failed device={} error={}", d.name, e.getMessage());
       }
     }
     d.index = -1;

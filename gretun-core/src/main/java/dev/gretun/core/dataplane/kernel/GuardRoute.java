@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code unreachable <overlay prefix> metric 4000} in the main table: while a peer's link is down
  * its /32 route is gone, and this route drops the packets instead of letting them follow the
- * default route into the underlay (DESIGN.md §3.6). One left behind by a killed run is re-used.
+ * default route into the underlay (docs/NAT-TRAVERSAL.md §3.6). One left behind by a killed run is
+ * re-used.
  */
 final class GuardRoute {
   private static final Logger log = LoggerFactory.getLogger(GuardRoute.class);
@@ -51,7 +52,7 @@ final class GuardRoute {
     try {
       kernel.unreachableRoute(false, network, prefixLength, METRIC);
     } catch (NetlinkException e) {
-      log.warn("kernel_route_delete_failed error=\"{}\"", e.getMessage());
+      log.warn("kernel_route_delete_failed error={}", e.getMessage());
     }
   }
 }

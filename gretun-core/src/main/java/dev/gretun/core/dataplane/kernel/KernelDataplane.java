@@ -28,8 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The kernel data plane (DESIGN.md §2–3): the kernel carries every data packet; the daemon only
- * sets it up.
+ * The kernel data plane (docs/NAT-TRAVERSAL.md §2–3): the kernel carries every data packet; the
+ * daemon only sets it up.
  *
  * <ul>
  *   <li>The kernel's FOU socket owns UDP port P (GRE-in-UDP, ipproto 47) for the daemon's whole
@@ -208,7 +208,7 @@ public final class KernelDataplane implements Dataplane {
   private void fail(String thread, Exception e) {
     if (!closed && failed.compareAndSet(false, true)) {
       String why = e instanceof ErrnoException ? e.getMessage() : e.toString();
-      log.error("dataplane_failed thread={} error=\"{}\"", thread, why);
+      log.error("dataplane_failed thread={} error={}", thread, why);
       failureHandler.accept(thread + ": " + why);
     }
   }

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Receives disco and STUN datagrams addressed to port P while the kernel's FOU socket owns P: an
- * {@code AF_PACKET}/{@code SOCK_DGRAM} socket with the {@link DiscoStunFilter} (DESIGN.md §2).
+ * {@code AF_PACKET}/{@code SOCK_DGRAM} socket with the {@link DiscoStunFilter}
+ * (docs/NAT-TRAVERSAL.md §2).
  *
  * <p>{@link PacketSocket#open} sets the socket up in the order that never queues an unfiltered
  * packet. {@code PACKET_IGNORE_OUTGOING} keeps the host's own transmissions off the tap (they cost

@@ -11,11 +11,11 @@ import java.nio.ByteBuffer;
 import java.util.function.IntUnaryOperator;
 
 /**
- * Sends UDP datagrams from port P while the kernel's FOU socket owns P (DESIGN.md §2): a {@code
- * SOCK_RAW}/{@code IPPROTO_UDP} socket to which we hand the UDP header we built (source port P,
- * checksum over the pseudo-header with the source address the kernel will pick), the kernel adding
- * the IP header. A per-datagram TTL (the low-TTL opener) is set with {@code IP_TTL} around the one
- * send; -1 restores the route default. One thread (the daemon's event loop) sends.
+ * Sends UDP datagrams from port P while the kernel's FOU socket owns P (docs/NAT-TRAVERSAL.md §2):
+ * a {@code SOCK_RAW}/{@code IPPROTO_UDP} socket to which we hand the UDP header we built (source
+ * port P, checksum over the pseudo-header with the source address the kernel will pick), the kernel
+ * adding the IP header. A per-datagram TTL (the low-TTL opener) is set with {@code IP_TTL} around
+ * the one send; -1 restores the route default. One thread (the daemon's event loop) sends.
  *
  * <p>A raw UDP socket also receives a copy of every UDP datagram the host gets; a drop-all filter
  * keeps its receive queue empty.

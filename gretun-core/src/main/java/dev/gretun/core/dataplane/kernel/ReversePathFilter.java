@@ -107,7 +107,7 @@ final class ReversePathFilter {
           log.warn("kernel_rp_filter_reset device={} was={}", d, v);
         }
       } catch (IOException | NumberFormatException e) {
-        log.debug("kernel_rp_filter_recheck_skipped device={} error=\"{}\"", d, e.toString());
+        log.debug("kernel_rp_filter_recheck_skipped device={} error={}", d, e.toString());
       }
     }
     try {
@@ -117,7 +117,7 @@ final class ReversePathFilter {
         log.warn("kernel_rp_filter_all_lowered from=2 to=1 reason=\"changed back while running\"");
       }
     } catch (IOException | NumberFormatException e) {
-      log.debug("kernel_rp_filter_recheck_skipped key={} error=\"{}\"", ALL, e.toString());
+      log.debug("kernel_rp_filter_recheck_skipped key={} error={}", ALL, e.toString());
     }
   }
 
@@ -132,7 +132,7 @@ final class ReversePathFilter {
         log.info("kernel_rp_filter_all_restored to=2");
       }
     } catch (IOException | NumberFormatException e) {
-      log.warn("kernel_rp_filter_restore_failed error=\"{}\"", e.toString());
+      log.warn("kernel_rp_filter_restore_failed error={}", e.toString());
     }
   }
 

@@ -171,7 +171,8 @@ final class TunReader {
     if (batch.isFull()) {
       flush();
     }
-    int e = batch.add(buf, off, len, path.endpointIp, path.endpointPort, segSize);
+    long to = path.target;
+    int e = batch.add(buf, off, len, PeerPath.ip(to), PeerPath.port(to), segSize);
     entryPath[e] = path;
     entryPackets[e] = packets;
     entryBytes[e] = bytes;

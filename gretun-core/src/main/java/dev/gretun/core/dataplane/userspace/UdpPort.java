@@ -15,9 +15,10 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The daemon's one UDP socket on port P (DESIGN.md §2), batching receives ({@code recvmmsg}) and
- * sends ({@code sendmmsg}, UDP GSO trains) and setting the IP TTL per datagram (an {@code IP_TTL}
- * control message, used by the low-TTL opener without disturbing data sent concurrently).
+ * The daemon's one UDP socket on port P (docs/NAT-TRAVERSAL.md §2), batching receives ({@code
+ * recvmmsg}) and sends ({@code sendmmsg}, UDP GSO trains) and setting the IP TTL per datagram (an
+ * {@code IP_TTL} control message, used by the low-TTL opener without disturbing data sent
+ * concurrently).
  *
  * <p>Each thread that sends uses its own {@link Sender} or {@link Batch}; the one receiving thread
  * uses a {@link Receiver}. None allocates per datagram. A single send ({@link Sender}) the kernel

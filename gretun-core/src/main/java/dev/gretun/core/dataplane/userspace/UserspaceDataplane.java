@@ -30,7 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The userspace data plane (DESIGN.md §2): one TUN device and the daemon's UDP port P.
+ * The userspace data plane (docs/NAT-TRAVERSAL.md §2): one TUN device and the daemon's UDP port P.
  *
  * <ul>
  *   <li>TUN → peer: read an inner IPv4 packet behind 8 bytes of headroom, find the peer by
@@ -92,7 +92,7 @@ public final class UserspaceDataplane implements Dataplane {
   private void fail(String thread, Exception e) {
     if (running && failed.compareAndSet(false, true)) {
       String why = e instanceof ErrnoException ? e.getMessage() : e.toString();
-      log.error("dataplane_failed thread={} error=\"{}\"", thread, why);
+      log.error("dataplane_failed thread={} error={}", thread, why);
       failureHandler.accept(thread + ": " + why);
     }
   }
@@ -102,6 +102,11 @@ public final class UserspaceDataplane implements Dataplane {
     discoStunSink = sink;
     tunThread.start();
     udpThread.start();
+  }
+
+  @Override
+  public boolean carriesRelay() {
+    return true;
   }
 
   @Override
@@ -160,14 +165,15 @@ public final class UserspaceDataplane implements Dataplane {
   @Override
   public void probe(String peer, byte[] inner) throws IOException {
     PeerPath path = paths.get(peer);
-    if (path == null || !path.sending) {
-      return;
+    if (path == null || !path.direct) {
+      return; // the probe proves the direct path; the relay proves nothing about it
     }
     byte[] pkt = new byte[GreHeader.HEADER + inner.length];
     GreHeader.encodeKeyed(pkt, 0, GreHeader.PROTO_IPV4, path.greKey);
     System.arraycopy(inner, 0, pkt, GreHeader.HEADER, inner.length);
+    long ep = path.endpoint;
     InetSocketAddress to =
-        new InetSocketAddress(SockAddrIn.toInet(path.endpointIp), path.endpointPort);
+        new InetSocketAddress(SockAddrIn.toInet(PeerPath.ip(ep)), PeerPath.port(ep));
     try {
       discoStunSender.send(pkt, 0, pkt.length, to, 0);
     } catch (ErrnoException e) {
@@ -296,8 +302,12 @@ public final class UserspaceDataplane implements Dataplane {
       counters.dropUnknownKey.increment();
       return;
     }
-    if (srcIp != path.endpointIp || srcPort != path.endpointPort) {
+    long src = PeerPath.pack(srcIp, srcPort);
+    boolean direct = src == path.endpoint;
+    if (!direct && (src != path.relay || src == 0)) {
       // Kernel GRE demuxes on (local, remote, key) too; an unexpected source is not this peer.
+      // The relay forwards a key only from the peer that both of us named for it (docs/SECURITY.md
+      // "Data relay"), so the relay's address with this key is this peer too.
       counters.dropWrongSource.increment();
       return;
     }
@@ -342,7 +352,9 @@ public final class UserspaceDataplane implements Dataplane {
       counters.dropSendFailed.increment();
       return;
     }
-    path.inboundSeen = true;
+    if (direct) {
+      path.inboundSeen = true; // relayed data says nothing about the direct path
+    }
     path.rxPackets.increment();
     path.rxBytes.add(innerLen);
     counters.rxPackets.increment();
@@ -357,7 +369,7 @@ public final class UserspaceDataplane implements Dataplane {
     try {
       tun.close();
     } catch (IOException e) {
-      log.warn("dataplane_tun_close_failed error=\"{}\"", e.toString());
+      log.warn("dataplane_tun_close_failed error={}", e.toString());
     }
     try {
       tunThread.join(2000);

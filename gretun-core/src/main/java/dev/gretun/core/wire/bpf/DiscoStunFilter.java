@@ -1,11 +1,11 @@
 package dev.gretun.core.wire.bpf;
 
 /**
- * The classic BPF filter of the kernel data plane's packet socket (DESIGN.md §2): keep only IPv4
- * UDP datagrams addressed to this host ({@code PACKET_HOST}) on port P whose payload starts with
- * the disco magic {@code TS\xF0\x9F\x92\xAC} or is a STUN message (top two bits 0, magic cookie
- * {@code 0x2112A442} at payload offset 4). Everything else, above all the tunnel's own GRE-in-UDP
- * traffic, never reaches userspace.
+ * The classic BPF filter of the kernel data plane's packet socket (docs/NAT-TRAVERSAL.md §2): keep
+ * only IPv4 UDP datagrams addressed to this host ({@code PACKET_HOST}) on port P whose payload
+ * starts with the disco magic {@code TS\xF0\x9F\x92\xAC} or is a STUN message (top two bits 0,
+ * magic cookie {@code 0x2112A442} at payload offset 4). Everything else, above all the tunnel's own
+ * GRE-in-UDP traffic, never reaches userspace.
  *
  * <p>On an {@code AF_PACKET}/{@code SOCK_DGRAM} socket the filter sees the packet from its network
  * header on. A load past the end of the packet ends the program with 0 (drop), so runts need no

@@ -20,8 +20,8 @@ import java.lang.foreign.MemorySegment;
  *
  * We send keyed headers without checksum or sequence ({@code 20 00 08 00 KK KK KK KK}): the kernel
  * demultiplexes GRE tunnels by (local IP, remote IP, key) only, so every peer pair needs its own
- * key (DESIGN.md §3.2). Kernel FOU+GRE with a key and noencap-csum emits the same bytes, so kernel
- * and userspace peers interoperate. Fields of absent options are 0.
+ * key (docs/NAT-TRAVERSAL.md §3.2). Kernel FOU+GRE with a key and noencap-csum emits the same
+ * bytes, so kernel and userspace peers interoperate. Fields of absent options are 0.
  *
  * <p>The static {@link MemorySegment} methods are the userspace data plane's allocation-free path
  * for the one form we send: flags K only, version 0, protocol IPv4 ({@link #KEYED_IPV4}), key.

@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
 /**
  * An IPv4/UDP datagram as an {@code AF_PACKET}/{@code SOCK_DGRAM} socket captured it (from the IP
  * header on), reduced to what the daemon needs: source address and port, and where the UDP payload
- * lies. Pure; the receive details come from DESIGN.md §2:
+ * lies. Pure; the receive details come from docs/NAT-TRAVERSAL.md §2:
  *
  * <ul>
  *   <li>The UDP length is taken from the UDP header and bounded by the captured length, never from

@@ -20,7 +20,7 @@ class GreHeaderTest {
 
   static Stream<Arguments> vectors() {
     return Stream.of(
-        // As captured from the kernel's gre+FOU (DESIGN.md §3.8): keyless and keyed.
+        // As captured from the kernel's gre+FOU (docs/NAT-TRAVERSAL.md §3.8): keyless and keyed.
         Arguments.of(
             "keyless ipv4", new GreHeader(0x0800, false, 0, false, 0, false, 0), "00 00 08 00"),
         Arguments.of(
