@@ -85,10 +85,11 @@ public final class CoordCommand implements Callable<Integer> {
   @Option(
       names = "--stun-listen",
       paramLabel = "HOST:PORT|off",
+      split = ",", // a config file key appears once: "stun-listen = A:3478,B:3478"
       description =
           "UDP address of the built-in STUN server, which also answers on PORT+1 (RFC 5780"
-              + " change-port); give it twice, with two addresses of this host, to let nodes tell"
-              + " address-dependent filtering; or 'off' (default: :3478).")
+              + " change-port); give it twice (or comma-separated), with two addresses of this"
+              + " host, to let nodes tell address-dependent filtering; or 'off' (default: :3478).")
   List<String> stunListen = List.of();
 
   @Option(

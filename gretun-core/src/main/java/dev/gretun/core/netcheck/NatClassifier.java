@@ -13,16 +13,18 @@ public final class NatClassifier {
 
   public static NatReport classify(Observations o) {
     Set<InetSocketAddress> mapped = new LinkedHashSet<>();
-    int answered = 0;
+    // Distinct server addresses: the same server asked twice says nothing about the mapping.
+    Set<InetSocketAddress> answeredBy = new LinkedHashSet<>();
     boolean preserved = true;
     for (var s : o.servers()) {
       if (s.answered()) {
-        answered++;
+        answeredBy.add(s.server());
         mapped.add(s.mapped());
         preserved &= s.mapped().getPort() == o.localPort();
       }
     }
     var endpoints = new ArrayList<>(mapped);
+    int answered = answeredBy.size();
     if (answered == 0) {
       return new NatReport(
           false,
@@ -91,7 +93,8 @@ public final class NatClassifier {
               + " a cone NAT; relay otherwise";
       case UNKNOWN ->
           mapping == Mapping.UNKNOWN
-              ? "unknown: only one STUN server answered, so the mapping cannot be compared"
+              ? "unknown: only one STUN server address answered, so the mapping cannot be"
+                  + " compared"
               : "unknown";
     };
   }

@@ -54,6 +54,15 @@ class NatClassifierTest {
   }
 
   @Test
+  void theSameServerTwiceCannotTellMapping() {
+    var once = new Observations.Server(S1, PUB_A);
+    NatReport r =
+        NatClassifier.classify(new Observations(40000, List.of(once, once), null, null, null));
+    assertEquals(Mapping.UNKNOWN, r.mapping());
+    assertEquals(NatType.UNKNOWN, r.type());
+  }
+
+  @Test
   void sameMappingAndPortDependentFilteringIsEasy() {
     NatReport r = NatClassifier.classify(obs(40000, PUB_A, PUB_A, false, null, false));
     assertEquals(Mapping.ENDPOINT_INDEPENDENT, r.mapping());
