@@ -15,6 +15,7 @@ import picocli.CommandLine.Mixin;
       PeersCommand.class,
       UpCommand.class,
       StunCommand.class,
+      NetcheckCommand.class,
       ProbeCommand.class,
       HealthCommand.class,
       PingCommand.class,

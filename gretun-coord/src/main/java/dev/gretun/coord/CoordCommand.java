@@ -85,10 +85,12 @@ public final class CoordCommand implements Callable<Integer> {
   @Option(
       names = "--stun-listen",
       paramLabel = "HOST:PORT|off",
-      defaultValue = ":3478",
+      split = ",", // a config file key appears once: "stun-listen = A:3478,B:3478"
       description =
-          "UDP address of the built-in STUN server, or 'off' (default: ${DEFAULT-VALUE}).")
-  String stunListen;
+          "UDP address of the built-in STUN server, which also answers on PORT+1 (RFC 5780"
+              + " change-port); give it twice (or comma-separated), with two addresses of this"
+              + " host, to let nodes tell address-dependent filtering; or 'off' (default: :3478).")
+  List<String> stunListen = List.of();
 
   @Option(
       names = "--stun-advertise",
@@ -244,7 +246,7 @@ public final class CoordCommand implements Callable<Integer> {
         server.transport(),
         config.pool(),
         options.storeText(),
-        config.stunListen() == null ? "off" : config.stunListen(),
+        config.stunListen().isEmpty() ? "off" : config.stunListen(),
         server.relayAddress() == null ? "off" : server.relayAddress(),
         config.requireJoinKeys() ? "required" : "DISABLED",
         BuildInfo.current().version());
@@ -290,16 +292,7 @@ public final class CoordCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw usage("--pool: " + e.getMessage());
     }
-    InetSocketAddress stun;
-    if (stunListen.equalsIgnoreCase("off")) {
-      stun = null;
-    } else {
-      try {
-        stun = CliValues.hostPort(stunListen);
-      } catch (CommandLine.TypeConversionException e) {
-        throw usage("--stun-listen: " + e.getMessage() + " or 'off'");
-      }
-    }
+    List<InetSocketAddress> stun = stunListen();
     for (String a : stunAdvertise) {
       if (!a.matches("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):\\d{1,5}")) {
         throw usage("--stun-advertise: '" + a + "' must be HOST:PORT");
@@ -321,6 +314,39 @@ public final class CoordCommand implements Callable<Integer> {
         metricsListen(),
         tls(),
         relayOptions.settings(this::usage));
+  }
+
+  private List<InetSocketAddress> stunListen() {
+    List<String> given = stunListen.isEmpty() ? List.of(":3478") : stunListen;
+    if (given.stream().anyMatch(s -> s.equalsIgnoreCase("off"))) {
+      if (given.size() > 1) {
+        throw usage("--stun-listen off cannot be combined with addresses");
+      }
+      return List.of();
+    }
+    if (given.size() > 2) {
+      throw usage("--stun-listen may be given at most twice (two addresses of this host)");
+    }
+    var out = new java.util.ArrayList<InetSocketAddress>();
+    for (String s : given) {
+      InetSocketAddress a;
+      try {
+        a = CliValues.hostPort(s);
+      } catch (CommandLine.TypeConversionException e) {
+        throw usage("--stun-listen: " + e.getMessage() + " or 'off'");
+      }
+      if (a.getPort() == 0 || a.getPort() == 65535) {
+        throw usage("--stun-listen: port must be 1..65534 (PORT+1 is served too)");
+      }
+      out.add(a);
+    }
+    if (out.size() == 2
+        && (out.get(0).getAddress().equals(out.get(1).getAddress())
+            || out.get(0).getAddress().isAnyLocalAddress()
+            || out.get(1).getAddress().isAnyLocalAddress())) {
+      throw usage("--stun-listen twice needs two different, specific addresses of this host");
+    }
+    return List.copyOf(out);
   }
 
   private CoordConfig.Connections connections() {

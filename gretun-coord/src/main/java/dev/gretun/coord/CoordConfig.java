@@ -9,11 +9,11 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Everything the server needs, validated by the command line. {@code stunListen} null = STUN off;
- * empty {@code stunAdvertise} = derive from the listen address or the request's Host header; {@code
- * adminToken} null = /debug/peers refused to everyone; {@code metricsListen} null = no metrics
- * listener. {@code tls} is HTTPS or {@link ServerTls#plainHttp()}. {@code relay} null = no data
- * relay.
+ * Everything the server needs, validated by the command line. {@code stunListen} empty = STUN off
+ * (each address also serves port+1, RFC 5780); empty {@code stunAdvertise} = derive from the listen
+ * address or the request's Host header; {@code adminToken} null = /debug/peers refused to everyone;
+ * {@code metricsListen} null = no metrics listener. {@code tls} is HTTPS or {@link
+ * ServerTls#plainHttp()}. {@code relay} null = no data relay.
  */
 public record CoordConfig(
     InetSocketAddress listen,
@@ -21,7 +21,7 @@ public record CoordConfig(
     Path stateDir,
     boolean requireJoinKeys,
     Duration longPoll,
-    InetSocketAddress stunListen,
+    List<InetSocketAddress> stunListen,
     List<String> stunAdvertise,
     String adminToken,
     Limits limits,

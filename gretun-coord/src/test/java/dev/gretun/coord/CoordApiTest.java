@@ -62,7 +62,7 @@ class CoordApiTest {
       assertEquals("100.64.0.2", ra.tunnelIp());
       assertEquals(24, ra.prefixLength());
       assertEquals("100.64.0.0/24", ra.pool());
-      assertEquals(List.of("127.0.0.1:3478"), ra.stun());
+      assertEquals(List.of("127.0.0.1:3478", "127.0.0.1:3479"), ra.stun());
       assertEquals(20, ra.longPollSeconds());
       assertTrue(ra.created());
       assertEquals(a.nodeKey(), ra.nodeKey());
@@ -90,12 +90,14 @@ class CoordApiTest {
       var ep =
           List.of(
               new Endpoint("192.0.2.7:7777", "stun"), new Endpoint("192.168.1.20:7777", "local"));
-      assertTrue(b.postEndpoints(ep).ok());
+      assertEquals("unknown", full.peers().get(1).nat(), "no endpoints post yet");
+      assertTrue(b.postEndpoints(ep, "cone").ok());
       PeersResponse delta = a.peers(full.cursor());
       assertFalse(delta.full());
       assertEquals(1, delta.peers().size());
       assertEquals("beta", delta.peers().get(0).nodeName());
       assertEquals(ep, delta.peers().get(0).endpoints());
+      assertEquals("cone", delta.peers().get(0).nat());
       assertEquals("100.64.0.3", delta.peers().get(0).tunnelIp());
       // Unknown cursors get the full list.
       assertTrue(a.peers("deadbeef-1").full());
@@ -290,7 +292,7 @@ class CoordApiTest {
     Set<String> top = iter(p);
     assertEquals(Set.of("cursor", "full", "peers", "removed"), top);
     assertEquals(
-        Set.of("node_key", "disco_key", "node_name", "tunnel_ip", "endpoints", "updated_at"),
+        Set.of("node_key", "disco_key", "node_name", "tunnel_ip", "endpoints", "updated_at", "nat"),
         iter(p.get("peers").get(0)));
   }
 

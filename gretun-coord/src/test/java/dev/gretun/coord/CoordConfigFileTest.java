@@ -63,6 +63,13 @@ class CoordConfigFileTest {
   }
 
   @Test
+  void twoStunAddressesFitOneKey() throws IOException {
+    Path file = config("stun-listen = 127.0.0.1:3478,127.0.0.2:3478\n");
+    CoordCommand coord = parse("--config", file.toString());
+    assertEquals(List.of("127.0.0.1:3478", "127.0.0.2:3478"), coord.stunListen);
+  }
+
+  @Test
   void aFlagOverridesTheFile() throws IOException {
     Path file = config("listen = 127.0.0.1:9443\npool = 100.70.0.0/16\n");
     CoordCommand coord = parse("--config", file.toString(), "--listen", "127.0.0.1:9555");

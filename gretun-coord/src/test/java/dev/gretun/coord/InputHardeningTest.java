@@ -70,6 +70,36 @@ class InputHardeningTest {
   }
 
   @Test
+  void natIsOneOfTheEnumValuesOrRefused() throws Exception {
+    String eps = "\"endpoints\":[{\"addr\":\"198.51.100.7:7777\",\"source\":\"stun\"}]";
+    assertEquals(
+        200, http.signed(kp, "POST", "/v1/endpoints", "{" + eps + ",\"nat\":\"hard\"}").status());
+    for (String nat :
+        List.of(
+            "\"HARD\"",
+            "\"symmetric\"",
+            "\"\"",
+            "\"hard \"",
+            "\"easy\\u0000\"",
+            "\"" + "a".repeat(5000) + "\"",
+            "7",
+            "true",
+            "[\"easy\"]",
+            "{\"type\":\"easy\"}")) {
+      var r = http.signed(kp, "POST", "/v1/endpoints", "{" + eps + ",\"nat\":" + nat + "}");
+      assertEquals(400, r.status(), nat + ": " + r.raw());
+      // strings outside the enum are a bad field; other JSON types fail strict parsing
+      assertEquals(nat.startsWith("\"") ? "bad_field" : "bad_json", r.code(), nat);
+    }
+    var peers = http.signed(kp, "GET", "/v1/peers", null);
+    assertEquals("hard", peers.json().get("peers").get(0).get("nat").asText());
+    // Absent (a node from before netcheck) means unknown.
+    assertEquals(200, http.signed(kp, "POST", "/v1/endpoints", "{" + eps + "}").status());
+    peers = http.signed(kp, "GET", "/v1/peers", null);
+    assertEquals("unknown", peers.json().get("peers").get(0).get("nat").asText());
+  }
+
+  @Test
   void fieldsOfTheWrongJsonTypeAre400() throws Exception {
     for (String body :
         List.of(

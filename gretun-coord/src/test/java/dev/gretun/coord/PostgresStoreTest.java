@@ -38,7 +38,7 @@ class PostgresStoreTest extends StoreContract {
     try (var c = TestPostgres.shared().connect(db.database());
         var rs = c.createStatement().executeQuery("SELECT MAX(version) FROM schema_migrations")) {
       rs.next();
-      assertEquals(3, rs.getInt(1)); // 3: the signals table
+      assertEquals(4, rs.getInt(1)); // 3: the signals table, 4: nodes.nat
     }
   }
 

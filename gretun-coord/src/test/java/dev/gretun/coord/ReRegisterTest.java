@@ -23,7 +23,7 @@ class ReRegisterTest {
     int port = first.port();
     try (CoordClient c = first.client("alpha", null)) {
       c.register();
-      c.postEndpoints(java.util.List.of());
+      c.postEndpoints(java.util.List.of(), null);
       first.close();
       // Same address, empty state: the coordinator no longer knows the node.
       try (TestCoord second =
@@ -32,7 +32,7 @@ class ReRegisterTest {
         assertEquals(2, c.registrations());
         assertTrue(p.full());
         assertEquals("alpha", p.peers().get(0).nodeName());
-        assertTrue(c.postEndpoints(java.util.List.of()).ok());
+        assertTrue(c.postEndpoints(java.util.List.of(), null).ok());
       }
     }
   }

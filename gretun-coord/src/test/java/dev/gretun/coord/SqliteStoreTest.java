@@ -24,7 +24,7 @@ class SqliteStoreTest extends StoreContract {
     try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("coord.db"));
         var rs = c.createStatement().executeQuery("SELECT MAX(version) FROM schema_migrations")) {
       rs.next();
-      assertEquals(2, rs.getInt(1)); // 2: nodes.signed_at (the replay floor)
+      assertEquals(3, rs.getInt(1)); // 2: nodes.signed_at (the replay floor), 3: nodes.nat
     }
   }
 }

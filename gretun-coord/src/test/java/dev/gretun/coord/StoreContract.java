@@ -73,13 +73,14 @@ public abstract class StoreContract {
         assertEquals(
             "100.64.0." + (i + 1), s.register(reg(k(i), d(i), "n" + i)).node().tunnelIpText());
       }
-      s.updateEndpoints(k(2), List.of(new Endpoint("192.0.2.1:7777", "stun")), now, 0);
+      s.updateEndpoints(k(2), List.of(new Endpoint("192.0.2.1:7777", "stun")), "easy", now, 0);
     }
     try (CoordStore s = open()) {
       var again = s.register(reg(k(2), d(2), "n2"));
       assertFalse(again.created());
       assertEquals("100.64.0.3", again.node().tunnelIpText());
       assertEquals(List.of(new Endpoint("192.0.2.1:7777", "stun")), again.node().endpoints());
+      assertEquals("easy", again.node().nat());
       long before = s.version();
       assertEquals("n2", s.removeNode("100.64.0.3").orElseThrow().name());
       var ch = s.changesSince(before);

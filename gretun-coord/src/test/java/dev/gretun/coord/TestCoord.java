@@ -148,7 +148,7 @@ final class TestCoord implements AutoCloseable {
               dir,
               joinKeys,
               longPoll,
-              stunListen,
+              stunListen == null ? List.of() : List.of(stunListen),
               List.of(),
               adminToken,
               limits,

@@ -120,7 +120,8 @@ class ImportRulesTest {
           Map.entry("stun", Set.of("util", "wire", "wire.stun")),
           Map.entry("probe", Set.of("util", "os", "wire", "wire.icmp")),
           Map.entry("coord", Set.of("util", "crypto", "keys")),
-          Map.entry("peer", Set.of("util", "wire.disco")),
+          Map.entry("netcheck", Set.of("wire", "wire.stun")),
+          Map.entry("peer", Set.of("util", "wire.disco", "netcheck")),
           Map.entry("dataplane", Set.of("util", "os")),
           Map.entry(
               "dataplane.userspace",
@@ -148,6 +149,7 @@ class ImportRulesTest {
                   "os",
                   "link",
                   "stun",
+                  "netcheck",
                   "coord",
                   "peer",
                   "dataplane",

@@ -109,7 +109,7 @@ final class NodeRoutes {
     String advertise = config.relay().advertise();
     List<String> r =
         StunAdvertise.resolve(
-            config.relay().listen(),
+            List.of(config.relay().listen()), // the first entry is the relay port itself
             advertise == null ? List.of() : List.of(advertise),
             req.header().apply("Host"));
     return r.isEmpty() ? null : r.getFirst();
@@ -119,7 +119,10 @@ final class NodeRoutes {
     CallerAuth.Caller self = auth.node(req);
     EndpointsRequest body = WireValidation.body(req.body(), EndpointsRequest.class);
     var eps = WireValidation.endpoints(body.endpoints(), config.limits().maxEndpoints());
-    if (store.updateEndpoints(self.nodeKey(), eps, clock.instant(), self.signedAt()).isEmpty()) {
+    String nat = WireValidation.nat(body.nat());
+    if (store
+        .updateEndpoints(self.nodeKey(), eps, nat, clock.instant(), self.signedAt())
+        .isEmpty()) {
       throw CallerAuth.unknownNode();
     }
     registry.refresh();

@@ -9,6 +9,7 @@ import dev.gretun.coord.CoordRejection;
 import dev.gretun.core.coord.CoordWire;
 import dev.gretun.core.coord.CoordWire.Endpoint;
 import dev.gretun.core.keys.Ed25519Keys;
+import dev.gretun.core.netcheck.NatType;
 import dev.gretun.core.wire.disco.Endpoints;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -86,6 +87,19 @@ final class WireValidation {
       throw field("sealed must be 1.." + max + " bytes, got " + raw.length);
     }
     return raw;
+  }
+
+  /**
+   * The NAT type of an endpoints post: absent means "unknown" (nodes before netcheck); anything
+   * else must be exactly one of the {@link NatType} wire names.
+   */
+  static String nat(String nat) {
+    if (nat == null) {
+      return NatType.UNKNOWN.wire();
+    }
+    return NatType.fromWire(nat)
+        .map(NatType::wire)
+        .orElseThrow(() -> field("nat must be one of unknown, easy, cone, hard"));
   }
 
   /** The list with every addr strictly parsed and re-serialised canonically. */

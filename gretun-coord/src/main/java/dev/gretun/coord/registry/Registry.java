@@ -199,7 +199,8 @@ public final class Registry {
         n.name(),
         n.tunnelIpText(),
         n.endpoints(),
-        n.updatedAt().toString());
+        n.updatedAt().toString(),
+        n.nat());
   }
 
   private static byte[] toJson(Object o) {

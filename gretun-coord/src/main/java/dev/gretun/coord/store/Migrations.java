@@ -25,7 +25,9 @@ final class Migrations {
                   + " reusable INTEGER NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER,"
                   + " revoked_at INTEGER, uses INTEGER NOT NULL, last_used_at INTEGER)"),
           // The replay floor: highest signed timestamp of a node's accepted state-changing request.
-          List.of("ALTER TABLE nodes ADD COLUMN signed_at INTEGER NOT NULL DEFAULT 0"));
+          List.of("ALTER TABLE nodes ADD COLUMN signed_at INTEGER NOT NULL DEFAULT 0"),
+          // The NAT type the node published with its endpoints (netcheck).
+          List.of("ALTER TABLE nodes ADD COLUMN nat TEXT NOT NULL DEFAULT 'unknown'"));
 
   /** The same schema in PostgreSQL types (times are Unix milliseconds, as in SQLite). */
   static final List<List<String>> POSTGRES =
@@ -55,7 +57,9 @@ final class Migrations {
               // Signatures accepted by any replica, until their timestamp leaves the window.
               "CREATE TABLE replay_signatures (signature BYTEA PRIMARY KEY,"
                   + " expires_at BIGINT NOT NULL)",
-              "CREATE INDEX replay_signatures_expires_at ON replay_signatures (expires_at)"));
+              "CREATE INDEX replay_signatures_expires_at ON replay_signatures (expires_at)"),
+          // The NAT type the node published with its endpoints (netcheck).
+          List.of("ALTER TABLE nodes ADD COLUMN nat TEXT NOT NULL DEFAULT 'unknown'"));
 
   private Migrations() {}
 

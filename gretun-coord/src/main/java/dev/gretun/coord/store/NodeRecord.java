@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * A registered node as stored. Keys are base64 of the raw 32 bytes; {@code tunnelIp} is the IPv4
- * address as an unsigned value; {@code version} is the store version of its last visible change.
+ * address as an unsigned value; {@code version} is the store version of its last visible change;
+ * {@code nat} is the NAT type it published (a {@code NatType} wire name, validated on input).
  */
 public record NodeRecord(
     String nodeKey,
@@ -17,7 +18,8 @@ public record NodeRecord(
     Instant createdAt,
     Instant updatedAt,
     long version,
-    String joinKeyId) {
+    String joinKeyId,
+    String nat) {
   public NodeRecord {
     endpoints = List.copyOf(endpoints);
   }

@@ -23,7 +23,7 @@ final class NodeTable {
   private static final TypeReference<List<Endpoint>> ENDPOINTS = new TypeReference<>() {};
   private static final String COLUMNS =
       "node_key, disco_key, name, tunnel_ip, endpoints, created_at, updated_at, version,"
-          + " join_key_id";
+          + " join_key_id, nat";
 
   private final SqlDb db;
 
@@ -121,11 +121,13 @@ final class NodeTable {
     return out;
   }
 
-  void updateEndpoints(String nodeKey, List<Endpoint> endpoints, Instant now, long version)
+  void updateEndpoints(
+      String nodeKey, List<Endpoint> endpoints, String nat, Instant now, long version)
       throws SQLException {
     db.update(
-        "UPDATE nodes SET endpoints = ?, updated_at = ?, version = ? WHERE node_key = ?",
+        "UPDATE nodes SET endpoints = ?, nat = ?, updated_at = ?, version = ? WHERE node_key = ?",
         json(endpoints),
+        nat,
         now.toEpochMilli(),
         version,
         nodeKey);
@@ -159,7 +161,8 @@ final class NodeTable {
         Instant.ofEpochMilli(rs.getLong(6)),
         Instant.ofEpochMilli(rs.getLong(7)),
         rs.getLong(8),
-        rs.getString(9));
+        rs.getString(9),
+        rs.getString(10));
   }
 
   private static List<Endpoint> endpoints(String json) {

@@ -194,14 +194,14 @@ public final class SqlCoordStore implements CoordStore {
 
   @Override
   public synchronized Optional<NodeRecord> updateEndpoints(
-      String nodeKey, List<Endpoint> endpoints, Instant now, long signedAt) {
+      String nodeKey, List<Endpoint> endpoints, String nat, Instant now, long signedAt) {
     return db.tx(
         true,
         () -> {
           if (nodes.byNodeKey(nodeKey).isEmpty()) {
             return Optional.empty();
           }
-          nodes.updateEndpoints(nodeKey, endpoints, now, state.bump());
+          nodes.updateEndpoints(nodeKey, endpoints, nat, now, state.bump());
           nodes.raiseSignedAt(nodeKey, signedAt);
           return nodes.byNodeKey(nodeKey);
         });

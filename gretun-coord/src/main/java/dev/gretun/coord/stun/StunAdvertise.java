@@ -1,31 +1,39 @@
 package dev.gretun.coord.stun;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Which STUN servers the register reply names. Explicit {@code --stun-advertise} wins; otherwise
- * the STUN listen address when it is a specific address, else the host the node used to reach this
- * coordinator (its Host header) with the STUN port: a node that reached us at that name can reach
- * our STUN port there too.
+ * Which STUN servers the register reply names. Explicit {@code --stun-advertise} wins; otherwise,
+ * for every STUN listen address, its port and its alternate port (port+1): at the listen address
+ * when it is a specific address, else at the host the node used to reach this coordinator (its Host
+ * header): a node that reached us at that name can reach our STUN ports there too. Two destinations
+ * are what lets a node tell endpoint-dependent mapping (netcheck).
  */
 public final class StunAdvertise {
   private StunAdvertise() {}
 
   public static List<String> resolve(
-      InetSocketAddress stunListen, List<String> configured, String hostHeader) {
-    if (stunListen == null) {
+      List<InetSocketAddress> stunListen, List<String> configured, String hostHeader) {
+    if (stunListen.isEmpty()) {
       return List.of();
     }
     if (!configured.isEmpty()) {
       return configured;
     }
-    int port = stunListen.getPort();
-    if (stunListen.getAddress() != null && !stunListen.getAddress().isAnyLocalAddress()) {
-      return List.of(hostPort(stunListen.getAddress().getHostAddress(), port));
+    var out = new ArrayList<String>();
+    for (InetSocketAddress listen : stunListen) {
+      String host =
+          listen.getAddress() != null && !listen.getAddress().isAnyLocalAddress()
+              ? listen.getAddress().getHostAddress()
+              : hostOf(hostHeader);
+      if (host != null) {
+        out.add(hostPort(host, listen.getPort()));
+        out.add(hostPort(host, listen.getPort() + 1));
+      }
     }
-    String host = hostOf(hostHeader);
-    return host == null ? List.of() : List.of(hostPort(host, port));
+    return List.copyOf(out);
   }
 
   /** The host part of a Host header ("name", "name:port", "[v6]:port"), or null. */

@@ -5,6 +5,7 @@ import dev.gretun.core.stun.StunServer;
 import dev.gretun.core.util.HostPort;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,24 +15,28 @@ public final class StunServices {
 
   private StunServices() {}
 
-  /** Binds gretun-core's {@link StunServer} on {@code bind}; {@code null} = STUN off. */
-  public static StunService start(InetSocketAddress bind) {
-    if (bind == null) {
+  /**
+   * Binds gretun-core's {@link StunServer} on every address of {@code binds} and on port+1 of each
+   * (RFC 5780 change-port/change-address answers); empty = STUN off.
+   */
+  public static StunService start(List<InetSocketAddress> binds) {
+    if (binds.isEmpty()) {
       return StunService.OFF;
     }
     StunServer server;
     try {
-      server = StunServer.start(bind, StunServer.Options.defaults());
+      server = StunServer.startWithAlternates(binds, StunServer.Options.defaults());
     } catch (IOException e) {
       throw new GretunException(
           "stun_bind",
           "cannot bind the STUN server on UDP "
-              + HostPort.format(bind)
-              + ": "
+              + binds.stream().map(HostPort::format).toList()
+              + " (and port+1 of each): "
               + e.getMessage()
               + " (pass --stun-listen HOST:PORT or --stun-listen off)");
     }
-    LOG.info("stun_listen addr={}", HostPort.format(server.localAddress()));
+    LOG.info(
+        "stun_listen addr={}", server.localAddresses().stream().map(HostPort::format).toList());
     return new StunService() {
       @Override
       public long answered() {

@@ -158,10 +158,11 @@ public final class CoordClient implements AutoCloseable {
     return registrations;
   }
 
-  /** Replaces our endpoint list on the coordinator. */
-  public Ack postEndpoints(List<Endpoint> endpoints) throws IOException, InterruptedException {
+  /** Replaces our endpoint list and NAT type (wire name) on the coordinator. */
+  public Ack postEndpoints(List<Endpoint> endpoints, String nat)
+      throws IOException, InterruptedException {
     return callRegistered(
-        "POST", "/v1/endpoints", body(new EndpointsRequest(endpoints)), false, Ack.class);
+        "POST", "/v1/endpoints", body(new EndpointsRequest(endpoints, nat)), false, Ack.class);
   }
 
   /**

@@ -81,8 +81,11 @@ public final class CoordWire {
   /** One candidate address of a node: {@code addr} is "ip:port" ("[v6]:port"). */
   public record Endpoint(String addr, String source) {}
 
-  /** {@code POST /v1/endpoints}: replaces the caller's endpoint list. */
-  public record EndpointsRequest(List<Endpoint> endpoints) {}
+  /**
+   * {@code POST /v1/endpoints}: replaces the caller's endpoint list and its NAT type ({@code nat}:
+   * "unknown", "easy", "cone" or "hard", see {@code netcheck.NatType}; absent = "unknown").
+   */
+  public record EndpointsRequest(List<Endpoint> endpoints, String nat) {}
 
   /** Reply to endpoints and other writes without a payload. */
   public record Ack(boolean ok, String cursor) {}
@@ -94,7 +97,8 @@ public final class CoordWire {
       String nodeName,
       String tunnelIp,
       List<Endpoint> endpoints,
-      String updatedAt) {}
+      String updatedAt,
+      String nat) {}
 
   /**
    * {@code GET /v1/peers}: {@code full} = the list is complete (no or unknown cursor); otherwise

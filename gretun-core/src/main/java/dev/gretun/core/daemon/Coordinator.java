@@ -1,6 +1,7 @@
 package dev.gretun.core.daemon;
 
 import dev.gretun.core.coord.CoordWire;
+import dev.gretun.core.netcheck.NatType;
 import java.io.IOException;
 import java.util.List;
 import java.util.function.Consumer;
@@ -24,7 +25,9 @@ public interface Coordinator extends AutoCloseable {
   /** The reply of the last successful registration, or null before the first. */
   CoordWire.RegisterResponse registration();
 
-  void postEndpoints(List<CoordWire.Endpoint> endpoints) throws IOException, InterruptedException;
+  /** Replaces our endpoints and NAT type on the coordinator. */
+  void postEndpoints(List<CoordWire.Endpoint> endpoints, NatType nat)
+      throws IOException, InterruptedException;
 
   /** Relays {@code sealed} to the node whose disco key is {@code to}. */
   void sendSignal(byte[] to, byte[] sealed) throws IOException, InterruptedException;

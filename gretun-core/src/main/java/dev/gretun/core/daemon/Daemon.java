@@ -111,6 +111,7 @@ public final class Daemon implements AutoCloseable {
                     .withPunchTimeout(config.punchTimeout()),
                 metrics,
                 this::localEndpoints,
+                NatProbe.NETCHECK,
                 coordSender,
                 loop,
                 this::fail,

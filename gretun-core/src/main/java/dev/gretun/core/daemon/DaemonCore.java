@@ -79,6 +79,7 @@ final class DaemonCore {
       PeerTimings timings,
       DaemonMetrics metrics,
       EndpointReporter.LocalEndpoints localEndpoints,
+      NatProbe natProbe,
       Executor coordSender,
       Executor loop,
       Consumer<GretunException> fatal,
@@ -105,7 +106,8 @@ final class DaemonCore {
             p.ticker(),
             p.coordSender(),
             p.loop(),
-            table::setLocalSymmetric);
+            table::setLocalNat,
+            p.natProbe());
     this.actions =
         new ActionExecutor(
             p.dataplane(),

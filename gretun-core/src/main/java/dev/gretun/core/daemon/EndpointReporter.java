@@ -2,6 +2,7 @@ package dev.gretun.core.daemon;
 
 import dev.gretun.core.coord.CoordWire;
 import dev.gretun.core.dataplane.Dataplane;
+import dev.gretun.core.netcheck.NatType;
 import dev.gretun.core.stun.NatMapping;
 import dev.gretun.core.stun.StunClient;
 import dev.gretun.core.stun.StunResult;
@@ -22,8 +23,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Our endpoints: STUN on port P to every server (through the data plane, so the mapping is the one
  * data uses), then local + mapped endpoints posted to the coordinator when they changed or the node
- * re-registered. With two or more servers answering, the mapping behaviour (RFC 4787) is classified
- * and reported. Event loop only, except the post itself (on the coordinator sender).
+ * re-registered. With two or more servers answering, the mapping behaviour (RFC 4787) of port P is
+ * classified. A netcheck ({@link NatProbe}) runs on a thread of its own at the first refresh and
+ * whenever the local addresses change; the NAT type (netcheck's, or "hard" when port P's mapping is
+ * endpoint-dependent whatever netcheck said) is posted with the endpoints and given to the peer
+ * table. Event loop only, except the post and the netcheck themselves.
  */
 final class EndpointReporter {
   private static final Logger log = LoggerFactory.getLogger(EndpointReporter.class);
@@ -41,17 +45,25 @@ final class EndpointReporter {
   private final Ticker ticker;
   private final Executor coordSender;
   private final Executor loop;
-  private final Consumer<Boolean> localSymmetric;
+  private final Consumer<NatType> localNat;
+  private final NatProbe natProbe;
   private final StunClient stun;
   private InetSocketAddress stunMapped;
   private NatMapping.Behaviour behaviour = NatMapping.Behaviour.UNKNOWN;
   private List<CoordWire.Endpoint> posted = List.of();
+  private NatType checkedNat = NatType.UNKNOWN; // the last netcheck's verdict
+  private NatType postedNat = NatType.UNKNOWN;
+  private NatType effectiveNat = NatType.UNKNOWN;
+  private List<InetSocketAddress> lastLocal; // null before the first collection
+  private boolean checking;
+  private boolean recheck;
   private int registrationsSeen;
 
   /**
    * @param coordSender runs the blocking post
    * @param loop the event loop (a failed post is noted there)
-   * @param localSymmetric told whether our NAT maps per destination, when that is known
+   * @param localNat told our NAT type whenever it changes
+   * @param natProbe the netcheck, run off the loop
    */
   EndpointReporter(
       Coordinator coord,
@@ -61,7 +73,8 @@ final class EndpointReporter {
       Ticker ticker,
       Executor coordSender,
       Executor loop,
-      Consumer<Boolean> localSymmetric) {
+      Consumer<NatType> localNat,
+      NatProbe natProbe) {
     this.coord = coord;
     this.dataplane = dataplane;
     this.stunServers = List.copyOf(stunServers);
@@ -69,7 +82,8 @@ final class EndpointReporter {
     this.ticker = ticker;
     this.coordSender = coordSender;
     this.loop = loop;
-    this.localSymmetric = localSymmetric;
+    this.localNat = localNat;
+    this.natProbe = natProbe;
     this.registrationsSeen = coord.registrations();
     this.stun =
         new StunClient(
@@ -117,19 +131,82 @@ final class EndpointReporter {
     if (nat.behaviour() != NatMapping.Behaviour.UNKNOWN && nat.behaviour() != behaviour) {
       behaviour = nat.behaviour();
       log.info("nat_mapping behaviour={}", behaviour.name().toLowerCase(java.util.Locale.ROOT));
-      localSymmetric.accept(behaviour == NatMapping.Behaviour.ENDPOINT_DEPENDENT);
+      updateNat();
     }
     post();
   }
 
+  /** Starts a netcheck unless one runs (then one more runs after it). */
+  private void startNatCheck() {
+    if (stunServers.isEmpty()) {
+      return;
+    }
+    if (checking) {
+      recheck = true;
+      return;
+    }
+    checking = true;
+    Thread.ofVirtual()
+        .name("netcheck")
+        .start(
+            () -> {
+              NatType t;
+              try {
+                t = natProbe.probe(stunServers);
+              } catch (IOException | RuntimeException e) {
+                log.warn("netcheck_failed error=\"{}\"", e.toString());
+                t = NatType.UNKNOWN;
+              }
+              NatType result = t;
+              loop.execute(() -> onNatChecked(result));
+            });
+  }
+
+  private void onNatChecked(NatType t) {
+    checking = false;
+    if (t != checkedNat) {
+      log.info("netcheck nat={}", t.wire());
+    }
+    checkedNat = t;
+    updateNat();
+    post();
+    if (recheck) {
+      recheck = false;
+      startNatCheck();
+    }
+  }
+
+  private void updateNat() {
+    NatType t = behaviour == NatMapping.Behaviour.ENDPOINT_DEPENDENT ? NatType.HARD : checkedNat;
+    if (t != effectiveNat) {
+      effectiveNat = t;
+      log.info("nat_type nat={}", t.wire());
+      localNat.accept(t);
+    }
+  }
+
+  /** Our NAT type as last posted to the coordinator. */
+  NatType nat() {
+    return postedNat;
+  }
+
   private void post() {
     List<CoordWire.Endpoint> eps = new ArrayList<>();
+    List<InetSocketAddress> locals = List.of();
     try {
-      for (InetSocketAddress a : local.collect(dataplane.port())) {
+      locals = local.collect(dataplane.port());
+      for (InetSocketAddress a : locals) {
         eps.add(new CoordWire.Endpoint(Endpoints.format(a), "local"));
       }
     } catch (IOException e) {
       log.warn("local_addresses_failed error={}", e.toString());
+    }
+    if (!locals.equals(lastLocal)) {
+      if (lastLocal != null) {
+        log.info("network_changed local={}", locals.stream().map(Endpoints::format).toList());
+      }
+      lastLocal = List.copyOf(locals);
+      startNatCheck(); // a new network may mean a new NAT
     }
     if (stunMapped != null) {
       CoordWire.Endpoint mapped = new CoordWire.Endpoint(Endpoints.format(stunMapped), "stun");
@@ -137,18 +214,21 @@ final class EndpointReporter {
       eps.add(mapped);
     }
     int regs = coord.registrations();
-    if (eps.equals(posted) && regs == registrationsSeen) {
+    NatType nat = effectiveNat;
+    if (eps.equals(posted) && regs == registrationsSeen && nat == postedNat) {
       return;
     }
     posted = List.copyOf(eps);
+    postedNat = nat;
     registrationsSeen = regs;
     coordSender.execute(
         () -> {
           try {
-            coord.postEndpoints(eps);
+            coord.postEndpoints(eps, nat);
             log.info(
-                "endpoints_posted endpoints={}",
-                eps.stream().map(CoordWire.Endpoint::addr).toList());
+                "endpoints_posted endpoints={} nat={}",
+                eps.stream().map(CoordWire.Endpoint::addr).toList(),
+                nat.wire());
           } catch (IOException | RuntimeException e) {
             log.warn("endpoints_post_failed error={}", e.toString());
             loop.execute(() -> posted = List.of());

@@ -3,6 +3,7 @@ package dev.gretun.core.daemon;
 import dev.gretun.core.coord.CoordClient;
 import dev.gretun.core.coord.CoordWatch;
 import dev.gretun.core.coord.CoordWire;
+import dev.gretun.core.netcheck.NatType;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,9 +34,9 @@ final class HttpCoordinator implements Coordinator {
   }
 
   @Override
-  public void postEndpoints(List<CoordWire.Endpoint> endpoints)
+  public void postEndpoints(List<CoordWire.Endpoint> endpoints, NatType nat)
       throws IOException, InterruptedException {
-    client.postEndpoints(endpoints);
+    client.postEndpoints(endpoints, nat.wire());
   }
 
   @Override

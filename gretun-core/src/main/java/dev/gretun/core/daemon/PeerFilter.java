@@ -1,6 +1,7 @@
 package dev.gretun.core.daemon;
 
 import dev.gretun.core.coord.CoordWire;
+import dev.gretun.core.netcheck.NatType;
 import dev.gretun.core.peer.PeerInfo;
 import dev.gretun.core.wire.disco.Endpoints;
 import java.net.InetSocketAddress;
@@ -110,7 +111,12 @@ final class PeerFilter {
             new Accepted(
                 p.discoKey(),
                 p.nodeName(),
-                new PeerInfo(p.nodeName(), TunnelPool.address(c.tunnelIp()), eps),
+                new PeerInfo(
+                    p.nodeName(),
+                    TunnelPool.address(c.tunnelIp()),
+                    eps,
+                    // a value we do not know (newer coordinator, or hostile) counts as unknown
+                    NatType.fromWire(p.nat()).orElse(NatType.UNKNOWN)),
                 c.greKey()));
       }
     }

@@ -1,5 +1,6 @@
 package dev.gretun.core.peer;
 
+import dev.gretun.core.netcheck.NatType;
 import dev.gretun.core.wire.disco.DiscoTxId;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -69,10 +70,8 @@ public sealed interface PeerEvent {
     }
   }
 
-  /**
-   * Our own NAT type became known or changed (only changes the reason given when punching fails).
-   */
-  record LocalNatUpdated(boolean symmetric) implements PeerEvent {}
+  /** Our own NAT type became known or changed: used for the roles of the next punch. */
+  record LocalNatUpdated(NatType nat) implements PeerEvent {}
 
   /** Time passed; the machine reads the clock and runs due timers. Safe to send at any rate. */
   record Tick() implements PeerEvent {}

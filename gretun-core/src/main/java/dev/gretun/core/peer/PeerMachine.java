@@ -1,5 +1,6 @@
 package dev.gretun.core.peer;
 
+import dev.gretun.core.netcheck.NatType;
 import dev.gretun.core.peer.PeerAction.*;
 import dev.gretun.core.peer.PeerEvent.*;
 import dev.gretun.core.util.HostPort;
@@ -18,7 +19,7 @@ import java.util.random.RandomGenerator;
  * loop only. The states, timers and transitions are documented in docs/DAEMON.md.
  */
 public final class PeerMachine {
-  private final boolean opener;
+  private final boolean lowerKey;
   private final Ticker ticker;
   private final RandomGenerator random;
   private final PeerTimings timings;
@@ -31,20 +32,23 @@ public final class PeerMachine {
   private final RepunchWait repunch;
   private PeerState state = PeerState.UNKNOWN;
   private PeerInfo info;
-  private boolean localSymmetric;
+  private NatType localNat = NatType.UNKNOWN;
+  private PunchRole role; // chosen when a punch starts (docs/DAEMON.md, "Roles")
   private InetSocketAddress chosen; // the endpoint the data plane was told to use
   private boolean suspended; // SuspendPath in force
   private long lastCallMeMaybeAt = Long.MIN_VALUE / 2; // "long ago", without overflow in now - it
   private boolean callMeMaybeSeen;
 
   /**
-   * @param opener whether this side is the low-TTL opener for this pair (docs/NAT-TRAVERSAL.md
-   *     §3.1); both sides must compute opposite values, e.g. "our disco key sorts lower"
+   * @param lowerKey whether this side is the low-TTL opener for this pair when neither NAT is hard
+   *     (docs/NAT-TRAVERSAL.md §3.1); both sides must compute opposite values, e.g. "our disco key
+   *     sorts lower"
    */
   public PeerMachine(
-      PeerInfo info, boolean opener, Ticker ticker, RandomGenerator random, PeerTimings timings) {
+      PeerInfo info, boolean lowerKey, Ticker ticker, RandomGenerator random, PeerTimings timings) {
     this.info = info;
-    this.opener = opener;
+    this.lowerKey = lowerKey;
+    this.role = PunchRole.choose(lowerKey, localNat, info.nat());
     this.ticker = ticker;
     this.random = random;
     this.timings = timings;
@@ -63,8 +67,14 @@ public final class PeerMachine {
     return info;
   }
 
+  /** Whether this side sends first in the current (or next) punch. */
   public boolean opener() {
-    return opener;
+    return role.sendsFirst();
+  }
+
+  /** The role of the current (or last) punch, e.g. "first_full_ttl". */
+  public String role() {
+    return role.name().toLowerCase(java.util.Locale.ROOT);
   }
 
   /** The endpoint the data plane was last told to use; null when none is in use. */
@@ -108,13 +118,14 @@ public final class PeerMachine {
           pathLost(l.reason(), now, true, now, out);
         }
       }
-      case LocalNatUpdated n -> localSymmetric = n.symmetric();
+      case LocalNatUpdated n -> localNat = n.nat();
       case Tick t -> onTick(now, out);
     }
     return out;
   }
 
   private void onPeerUpdated(PeerInfo next, long now, List<PeerAction> out) {
+    boolean natChanged = next.nat() != info.nat(); // may change the roles
     info = next;
     boolean changed = candidates.setFromCoordinator(next.endpoints());
     switch (state) {
@@ -137,7 +148,7 @@ public final class PeerMachine {
         }
       }
       case NO_PATH -> {
-        if (changed && !repunch.silent() && !candidates.isEmpty()) {
+        if ((changed || natChanged) && !repunch.silent() && !candidates.isEmpty()) {
           startPunch("endpoints changed", false, now, out);
         }
       }
@@ -177,7 +188,7 @@ public final class PeerMachine {
     }
     // The opener's call_me_maybe is the non-opener's signal that the opener's NAT is open.
     // Only the opener answers one, so the two sides cannot bounce call_me_maybe back and forth.
-    if (opener
+    if (role.sendsFirst()
         && state != PeerState.DIRECT
         && !repunch.silent()
         && now - lastCallMeMaybeAt >= timings.callMeMaybeMinInterval().toNanos()) {
@@ -238,7 +249,7 @@ public final class PeerMachine {
       out.add(new PunchSucceeded(Duration.ofNanos(now - punch.start()), chosen));
       liveness.reset(now);
       repunch.pathUp();
-      if (opener) {
+      if (role == PunchRole.OPENER_LOW_TTL) {
         openerTtl.proven();
       }
     } else if (state == PeerState.DIRECT) {
@@ -296,16 +307,16 @@ public final class PeerMachine {
       return;
     }
     if (punch.timedOut(now)) {
-      if (opener && !punch.heard) {
+      if (role == PunchRole.OPENER_LOW_TTL && !punch.heard) {
         openerTtl.heardNothing();
       }
-      noPath(punch.timeoutReason(candidates.all().size(), localSymmetric), now, out);
+      noPath(punch.timeoutReason(candidates.all().size(), localNat == NatType.HARD), now, out);
       return;
     }
     if (punch.callMeMaybeDue(now)) {
       sendCallMeMaybe(now, out);
     }
-    if (!opener) {
+    if (!role.sendsFirst()) {
       punch.holdOver(now, callMeMaybeSeen);
     }
     if (punch.pingDue(now)) {
@@ -314,16 +325,35 @@ public final class PeerMachine {
   }
 
   private void startPunch(String reason, boolean peerIsPunching, long now, List<PeerAction> out) {
+    role = PunchRole.choose(lowerKey, localNat, info.nat());
     if (state == PeerState.UNKNOWN) {
       transition(PeerState.HAVE_ENDPOINTS, reason, out);
+    }
+    if (role == PunchRole.RELAY) {
+      // No punch can work (both NATs map per destination, or one maps per destination and the
+      // other filters by port): say so at once instead of after the punch timeout.
+      if (state != PeerState.NO_PATH) {
+        noPath(
+            "no direct path: our NAT is "
+                + localNat.wire()
+                + ", the peer's "
+                + info.nat().wire()
+                + "; relay",
+            now,
+            out);
+      } else {
+        repunch.afterFailedAttempt(now, false);
+      }
+      return;
     }
     transition(PeerState.PUNCHING, reason, out);
     punch.begin(now, peerIsPunching);
     chosen = null;
     repunch.punchStarted();
     liveness.reset(now);
-    if (opener) {
-      // Open our own NAT first (low TTL), then tell the peer to start: docs/NAT-TRAVERSAL.md §3.1.
+    if (role.sendsFirst()) {
+      // Open our own NAT first (low TTL, or full TTL from a hard NAT), then tell the peer to start:
+      // docs/NAT-TRAVERSAL.md §3.1.
       pingCandidates(now, out);
       sendCallMeMaybe(now, out);
     } else {
@@ -335,8 +365,8 @@ public final class PeerMachine {
   private void pingCandidates(long now, List<PeerAction> out) {
     punch.pinged(now);
     Integer ttl = null;
-    if (opener) {
-      if (!punch.heard) {
+    if (role.sendsFirst()) {
+      if (role == PunchRole.OPENER_LOW_TTL && !punch.heard) {
         ttl = openerTtl.current();
       }
     } else if (!punch.go) {

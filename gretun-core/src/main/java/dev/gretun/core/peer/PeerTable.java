@@ -1,5 +1,6 @@
 package dev.gretun.core.peer;
 
+import dev.gretun.core.netcheck.NatType;
 import dev.gretun.core.peer.PeerEvent.CallMeMaybeReceived;
 import dev.gretun.core.peer.PeerEvent.LocalNatUpdated;
 import dev.gretun.core.peer.PeerEvent.PeerUpdated;
@@ -17,8 +18,9 @@ import java.util.random.RandomGenerator;
 
 /**
  * Every peer's {@link PeerMachine}, keyed by disco key {@code K} (anything with a total order both
- * sides agree on, e.g. the 32 key bytes compared unsigned). The side whose key sorts lower is the
- * low-TTL opener. Not thread-safe: use from the daemon's event loop only.
+ * sides agree on, e.g. the 32 key bytes compared unsigned). Who sends first follows the NAT types
+ * ({@link PunchRole}); between two non-hard NATs the side whose key sorts lower is the low-TTL
+ * opener. Not thread-safe: use from the daemon's event loop only.
  */
 public final class PeerTable<K extends Comparable<K>> {
   /** Bound on call_me_maybe messages kept for peers the coordinator has not listed yet. */
@@ -42,7 +44,7 @@ public final class PeerTable<K extends Comparable<K>> {
   private final PeerTimings timings;
   private final Map<K, Entry> peers = new TreeMap<>();
   private final Map<K, Pending> pending = new LinkedHashMap<>();
-  private boolean localSymmetric;
+  private NatType localNat = NatType.UNKNOWN;
 
   public PeerTable(K self, Ticker ticker, RandomGenerator random, PeerTimings timings) {
     this.self = self;
@@ -75,7 +77,7 @@ public final class PeerTable<K extends Comparable<K>> {
         var machine =
             new PeerMachine(e.getValue(), self.compareTo(key) < 0, ticker, random, timings);
         peers.put(key, new Entry(machine));
-        machine.on(new LocalNatUpdated(localSymmetric));
+        machine.on(new LocalNatUpdated(localNat));
         add(out, key, machine.on(new PeerUpdated(e.getValue())));
         Pending p = pending.remove(key);
         if (p != null && ticker.nanos() - p.atNanos() <= timings.punchTimeout().toNanos()) {
@@ -120,11 +122,14 @@ public final class PeerTable<K extends Comparable<K>> {
     return out;
   }
 
-  /** Our NAT's mapping behaviour (from STUN); used for the reason given when punching fails. */
-  public void setLocalSymmetric(boolean symmetric) {
-    localSymmetric = symmetric;
+  /**
+   * Our NAT type (netcheck); with each peer's published type it picks who sends first at the next
+   * punch (docs/DAEMON.md, "Roles").
+   */
+  public void setLocalNat(NatType nat) {
+    localNat = nat;
     for (var e : peers.values()) {
-      e.machine.on(new LocalNatUpdated(symmetric));
+      e.machine.on(new LocalNatUpdated(nat));
     }
   }
 

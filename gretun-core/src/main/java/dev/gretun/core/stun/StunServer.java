@@ -1,8 +1,5 @@
 package dev.gretun.core.stun;
 
-import dev.gretun.core.wire.WireFormatException;
-import dev.gretun.core.wire.stun.Stun;
-import dev.gretun.core.wire.stun.StunMessage;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -11,7 +8,9 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -22,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * A Binding-only STUN server (RFC 8489): answers each valid Binding request with
  * XOR-MAPPED-ADDRESS, SOFTWARE and FINGERPRINT, and silently drops everything else (other methods,
  * indications, malformed datagrams, unknown comprehension-required attributes, sources over their
- * rate limit). It serves on one platform thread of its own over a blocking {@link DatagramChannel}.
+ * rate limit). Started with {@link #startWithAlternates} it also binds port+1 of every address and
+ * answers RFC 5780 CHANGE-REQUEST with OTHER-ADDRESS (see {@link StunResponder}), so a client can
+ * tell its NAT's filtering. One platform thread per socket, over blocking {@link DatagramChannel}s.
  */
 public final class StunServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StunServer.class);
@@ -50,48 +51,92 @@ public final class StunServer implements AutoCloseable {
     }
   }
 
-  private final DatagramChannel channel;
+  private final List<DatagramChannel> channels;
+  private final List<InetSocketAddress> localAddresses;
+  private final StunResponder responder;
   private final Options options;
-  private final InetSocketAddress localAddress;
-  private final Thread thread;
+  private final List<Thread> threads = new ArrayList<>();
   private final AtomicLong answered = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicReference<InetSocketAddress> lastAnswered = new AtomicReference<>();
-  // Rate-limit windows, touched only by the serving thread.
-  private final Map<InetAddress, long[]> windows = new HashMap<>();
+  private final Map<InetAddress, long[]> windows = new HashMap<>(); // guarded by itself
 
-  private StunServer(DatagramChannel channel, Options options) throws IOException {
-    this.channel = channel;
+  private StunServer(List<DatagramChannel> channels, boolean alternates, Options options)
+      throws IOException {
+    this.channels = List.copyOf(channels);
+    var locals = new ArrayList<InetSocketAddress>();
+    for (DatagramChannel ch : channels) {
+      locals.add((InetSocketAddress) ch.getLocalAddress());
+    }
+    this.localAddresses = List.copyOf(locals);
     this.options = options;
-    this.localAddress = (InetSocketAddress) channel.getLocalAddress();
-    this.thread =
-        Thread.ofPlatform()
-            .name("stun-server-" + localAddress.getPort())
-            .daemon()
-            .unstarted(this::serve);
+    this.responder = new StunResponder(localAddresses, alternates, options.software());
+    for (int i = 0; i < channels.size(); i++) {
+      int socket = i;
+      threads.add(
+          Thread.ofPlatform()
+              .name("stun-server-" + localAddresses.get(i).getPort())
+              .daemon()
+              .unstarted(() -> serve(socket)));
+    }
   }
 
-  /** Binds {@code bind} and starts serving on a thread of its own. */
+  /** Binds {@code bind} and starts serving on a thread of its own (plain RFC 8489 server). */
   public static StunServer start(InetSocketAddress bind, Options options) throws IOException {
-    DatagramChannel ch =
-        bind.getAddress() != null && bind.getAddress().getAddress().length == 4
-            ? DatagramChannel.open(StandardProtocolFamily.INET)
-            : DatagramChannel.open();
+    return start(List.of(bind), false, options);
+  }
+
+  /**
+   * Binds every address of {@code binds} and, next to each, its port + 1, and serves RFC 5780
+   * CHANGE-REQUEST between them (change IP needs two addresses). Port 0 is refused: the alternate
+   * port is derived from the bound one.
+   */
+  public static StunServer startWithAlternates(List<InetSocketAddress> binds, Options options)
+      throws IOException {
+    var all = new ArrayList<InetSocketAddress>();
+    for (InetSocketAddress b : binds) {
+      if (b.getPort() == 0 || b.getPort() == 65535) {
+        throw new IllegalArgumentException("STUN port must be 1..65534 (port+1 is the alternate)");
+      }
+      all.add(b);
+      all.add(new InetSocketAddress(b.getAddress(), b.getPort() + 1));
+    }
+    return start(all, true, options);
+  }
+
+  private static StunServer start(List<InetSocketAddress> binds, boolean alternates, Options o)
+      throws IOException {
+    var channels = new ArrayList<DatagramChannel>();
     try {
-      ch.setOption(StandardSocketOptions.SO_REUSEADDR, false);
-      ch.bind(bind);
-      StunServer server = new StunServer(ch, options);
-      server.thread.start();
-      LOG.info("stun_server_listening addr={}", server.localAddress);
+      for (InetSocketAddress bind : binds) {
+        DatagramChannel ch =
+            bind.getAddress() != null && bind.getAddress().getAddress().length == 4
+                ? DatagramChannel.open(StandardProtocolFamily.INET)
+                : DatagramChannel.open();
+        channels.add(ch);
+        ch.setOption(StandardSocketOptions.SO_REUSEADDR, false);
+        ch.bind(bind);
+      }
+      StunServer server = new StunServer(channels, alternates, o);
+      server.threads.forEach(Thread::start);
+      LOG.info("stun_server_listening addr={}", server.localAddresses);
       return server;
     } catch (IOException | RuntimeException e) {
-      ch.close();
+      for (DatagramChannel ch : channels) {
+        ch.close();
+      }
       throw e;
     }
   }
 
+  /** The first bound address (the listen port of the first address). */
   public InetSocketAddress localAddress() {
-    return localAddress;
+    return localAddresses.getFirst();
+  }
+
+  /** Every bound address: per listen address, its port and (RFC 5780 mode) its alternate port. */
+  public List<InetSocketAddress> localAddresses() {
+    return localAddresses;
   }
 
   /** Binding requests answered so far. */
@@ -111,19 +156,24 @@ public final class StunServer implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      channel.close();
-    } catch (IOException e) {
-      LOG.warn("stun_server_close_failed error={}", e.toString());
+    for (DatagramChannel ch : channels) {
+      try {
+        ch.close();
+      } catch (IOException e) {
+        LOG.warn("stun_server_close_failed error={}", e.toString());
+      }
     }
     try {
-      thread.join(5_000);
+      for (Thread t : threads) {
+        t.join(5_000);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
   }
 
-  private void serve() {
+  private void serve(int socket) {
+    DatagramChannel channel = channels.get(socket);
     ByteBuffer in = ByteBuffer.allocate(MAX_DATAGRAM);
     byte[] out = new byte[256];
     while (channel.isOpen()) {
@@ -138,13 +188,13 @@ public final class StunServer implements AutoCloseable {
         continue;
       }
       in.flip();
-      int n = respond(in.array(), in.limit(), from, out);
-      if (n < 0) {
+      StunResponder.Answer answer = responder.respond(in.array(), in.limit(), from, socket, out);
+      if (answer == null || !allow(from.getAddress(), System.nanoTime())) {
         dropped.incrementAndGet();
         continue;
       }
       try {
-        channel.send(ByteBuffer.wrap(out, 0, n), from);
+        channels.get(answer.fromSocket()).send(ByteBuffer.wrap(out, 0, answer.length()), from);
         answered.incrementAndGet();
         lastAnswered.set(from);
       } catch (ClosedChannelException e) {
@@ -156,43 +206,26 @@ public final class StunServer implements AutoCloseable {
     }
   }
 
-  /** Encodes the answer to {@code request} into {@code out}; -1 if it is to be dropped. */
-  private int respond(byte[] request, int len, InetSocketAddress from, byte[] out) {
-    if (!StunMessage.looksLike(request, 0, len)) {
-      return -1;
-    }
-    StunMessage msg;
-    try {
-      msg = StunMessage.parse(request, 0, len);
-    } catch (WireFormatException e) {
-      LOG.debug("stun_server_drop from={} reason={}", from, e.getMessage());
-      return -1;
-    }
-    if (msg.type() != Stun.BINDING_REQUEST || !allow(from.getAddress(), System.nanoTime())) {
-      return -1;
-    }
-    return StunMessage.bindingSuccess(msg.transactionId(), from, options.software())
-        .encodeTo(out, 0);
-  }
-
-  /** Fixed one-second window per source IP. */
+  /** Fixed one-second window per source IP, shared by all sockets. */
   private boolean allow(InetAddress source, long now) {
     int limit = options.maxRequestsPerSecondPerSource();
     if (limit == 0) {
       return true;
     }
-    long[] w = windows.get(source);
-    if (w == null) {
-      if (windows.size() >= MAX_TRACKED_SOURCES) {
-        windows.clear();
+    synchronized (windows) {
+      long[] w = windows.get(source);
+      if (w == null) {
+        if (windows.size() >= MAX_TRACKED_SOURCES) {
+          windows.clear();
+        }
+        w = new long[] {now, 0};
+        windows.put(source, w);
       }
-      w = new long[] {now, 0};
-      windows.put(source, w);
+      if (now - w[0] >= 1_000_000_000L) {
+        w[0] = now;
+        w[1] = 0;
+      }
+      return ++w[1] <= limit;
     }
-    if (now - w[0] >= 1_000_000_000L) {
-      w[0] = now;
-      w[1] = 0;
-    }
-    return ++w[1] <= limit;
   }
 }

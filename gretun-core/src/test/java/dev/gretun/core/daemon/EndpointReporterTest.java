@@ -9,6 +9,7 @@ import dev.gretun.core.dataplane.DiscoStunPacket;
 import dev.gretun.core.dataplane.PeerRoute;
 import dev.gretun.core.dataplane.PeerTraffic;
 import dev.gretun.core.dataplane.userspace.UdpPort;
+import dev.gretun.core.netcheck.NatType;
 import dev.gretun.core.util.FakeTicker;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -44,7 +45,8 @@ class EndpointReporterTest {
               new FakeTicker(),
               Runnable::run,
               Runnable::run,
-              symmetric -> {});
+              nat -> {},
+              servers -> NatType.UNKNOWN);
 
       reporter.refresh();
       assertEquals(1, plane.sendAttempts);
@@ -123,7 +125,7 @@ class EndpointReporterTest {
     }
 
     @Override
-    public void postEndpoints(List<CoordWire.Endpoint> endpoints) {
+    public void postEndpoints(List<CoordWire.Endpoint> endpoints, NatType nat) {
       posts.add(List.copyOf(endpoints));
     }
 

@@ -49,7 +49,7 @@ class PeerDirectoryTest {
     for (String e : endpoints) {
       eps.add(new CoordWire.Endpoint(e, "stun"));
     }
-    return new CoordWire.Peer("node-" + name, disco, name, ip, eps, "t");
+    return new CoordWire.Peer("node-" + name, disco, name, ip, eps, "t", "easy");
   }
 
   private PeerDirectory.Update full(CoordWire.Peer... peers) {

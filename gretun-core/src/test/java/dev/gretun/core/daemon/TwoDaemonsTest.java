@@ -12,6 +12,7 @@ import dev.gretun.core.dataplane.PeerRoute;
 import dev.gretun.core.dataplane.PeerTraffic;
 import dev.gretun.core.keys.KeyStore;
 import dev.gretun.core.keys.NodeKeys;
+import dev.gretun.core.netcheck.NatType;
 import dev.gretun.core.peer.PeerSnapshot;
 import dev.gretun.core.peer.PeerTimings;
 import dev.gretun.core.util.FakeTicker;
@@ -202,7 +203,7 @@ class TwoDaemonsTest {
     Coordinator join(String name, NodeKeys keys, String tunnelIp) {
       String node = Base64.getEncoder().encodeToString(keys.nodePublic());
       String disco = Base64.getEncoder().encodeToString(keys.discoPublic());
-      peers.put(node, new CoordWire.Peer(node, disco, name, tunnelIp, List.of(), "t0"));
+      peers.put(node, new CoordWire.Peer(node, disco, name, tunnelIp, List.of(), "t0", "unknown"));
       mailboxes.put(disco, new ArrayDeque<>());
       registrations.put(node, registration(node, tunnelIp));
       registrationCounts.put(node, 1);
@@ -223,10 +224,12 @@ class TwoDaemonsTest {
         }
 
         @Override
-        public void postEndpoints(List<CoordWire.Endpoint> endpoints) {
+        public void postEndpoints(List<CoordWire.Endpoint> endpoints, NatType nat) {
           CoordWire.Peer p = peers.get(node);
           peers.put(
-              node, new CoordWire.Peer(node, disco, name, p.tunnelIp(), endpoints, "t" + ++cursor));
+              node,
+              new CoordWire.Peer(
+                  node, disco, name, p.tunnelIp(), endpoints, "t" + ++cursor, nat.wire()));
           broadcast();
         }
 
@@ -323,6 +326,7 @@ class TwoDaemonsTest {
                 PeerTimings.defaults(),
                 metrics,
                 port -> List.of(at),
+                servers -> NatType.UNKNOWN,
                 Runnable::run,
                 Runnable::run,
                 failures::add,

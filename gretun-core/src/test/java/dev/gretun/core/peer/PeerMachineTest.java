@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gretun.core.netcheck.NatType;
 import dev.gretun.core.peer.PeerAction.ConfigureDirectPath;
 import dev.gretun.core.peer.PeerAction.NoPath;
 import dev.gretun.core.peer.PeerAction.PongRejected;
@@ -276,7 +277,7 @@ class PeerMachineTest {
   @Test
   void ourSymmetricNatIsNamedInTheNoPathReasonWhenKnown() {
     var m = machine(true);
-    m.on(new LocalNatUpdated(true));
+    m.on(new LocalNatUpdated(NatType.HARD));
     m.on(new PeerUpdated(new PeerInfo("peer", null, List.of(PUB))));
     var actions = run(m, Duration.ofSeconds(11));
     assertEquals(

@@ -13,6 +13,10 @@ public final class Stun {
   public static final int BINDING_ERROR = 0x0111;
 
   public static final int ATTR_MAPPED_ADDRESS = 0x0001;
+
+  /** RFC 5780 §7.2: ask the server to answer from another IP and/or port. */
+  public static final int ATTR_CHANGE_REQUEST = 0x0003;
+
   public static final int ATTR_USERNAME = 0x0006;
   public static final int ATTR_MESSAGE_INTEGRITY = 0x0008;
   public static final int ATTR_ERROR_CODE = 0x0009;
@@ -31,6 +35,14 @@ public final class Stun {
   public static final int ATTR_SOFTWARE = 0x8022;
   public static final int ATTR_FINGERPRINT = 0x8028;
 
+  /** RFC 5780 §7.4: the address a CHANGE-REQUEST would answer from (comprehension-optional). */
+  public static final int ATTR_OTHER_ADDRESS = 0x802C;
+
+  /** CHANGE-REQUEST flag bits (RFC 5780 §7.2): "change IP" A and "change port" B. */
+  public static final int CHANGE_IP = 0x04;
+
+  public static final int CHANGE_PORT = 0x02;
+
   /** FINGERPRINT = CRC-32 of the message up to the attribute, XOR "STUN" (RFC 8489 §14.7). */
   public static final int FINGERPRINT_XOR = 0x5354554E;
 
@@ -41,11 +53,13 @@ public final class Stun {
 
   /**
    * True when a comprehension-required attribute type (0x0000-0x7FFF) is one we understand, at
-   * least well enough to ignore it: the RFC 8489 registry plus ICE's PRIORITY and USE-CANDIDATE.
+   * least well enough to ignore it: the RFC 8489 registry plus ICE's PRIORITY and USE-CANDIDATE and
+   * RFC 5780's CHANGE-REQUEST.
    */
   static boolean isKnownRequired(int type) {
     return switch (type) {
       case ATTR_MAPPED_ADDRESS,
+          ATTR_CHANGE_REQUEST,
           ATTR_USERNAME,
           ATTR_MESSAGE_INTEGRITY,
           ATTR_ERROR_CODE,

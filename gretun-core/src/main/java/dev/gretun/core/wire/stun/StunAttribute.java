@@ -11,6 +11,8 @@ public sealed interface StunAttribute
         StunAttribute.Software,
         StunAttribute.ErrorCode,
         StunAttribute.Fingerprint,
+        StunAttribute.ChangeRequest,
+        StunAttribute.OtherAddress,
         StunAttribute.Opaque {
 
   /** The 16-bit attribute type. */
@@ -57,6 +59,32 @@ public sealed interface StunAttribute
     @Override
     public int type() {
       return Stun.ATTR_ERROR_CODE;
+    }
+  }
+
+  /**
+   * CHANGE-REQUEST 0x0003 (RFC 5780 §7.2): a 32-bit value whose bit 0x04 asks for an answer from
+   * the server's other IP and bit 0x02 from its other port; the other bits are ignored on receipt.
+   */
+  record ChangeRequest(boolean changeIp, boolean changePort) implements StunAttribute {
+    @Override
+    public int type() {
+      return Stun.ATTR_CHANGE_REQUEST;
+    }
+  }
+
+  /**
+   * OTHER-ADDRESS 0x802C (RFC 5780 §7.4): where a CHANGE-REQUEST would be answered from; encoded
+   * like MAPPED-ADDRESS (not XORed).
+   */
+  record OtherAddress(InetSocketAddress address) implements StunAttribute {
+    public OtherAddress {
+      Objects.requireNonNull(address.getAddress(), "address must be resolved");
+    }
+
+    @Override
+    public int type() {
+      return Stun.ATTR_OTHER_ADDRESS;
     }
   }
 

@@ -2,10 +2,12 @@ package dev.gretun.core.wire.stun;
 
 import dev.gretun.core.wire.WireFormatException;
 import dev.gretun.core.wire.WireFormatException.Reason;
+import dev.gretun.core.wire.stun.StunAttribute.ChangeRequest;
 import dev.gretun.core.wire.stun.StunAttribute.ErrorCode;
 import dev.gretun.core.wire.stun.StunAttribute.Fingerprint;
 import dev.gretun.core.wire.stun.StunAttribute.MappedAddress;
 import dev.gretun.core.wire.stun.StunAttribute.Opaque;
+import dev.gretun.core.wire.stun.StunAttribute.OtherAddress;
 import dev.gretun.core.wire.stun.StunAttribute.Software;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -51,11 +53,28 @@ public record StunMessage(int type, TransactionId transactionId, List<StunAttrib
     return new StunMessage(Stun.BINDING_REQUEST, tx, List.of(new Fingerprint()));
   }
 
+  /** A Binding request with CHANGE-REQUEST (RFC 5780 §7.2) and FINGERPRINT. */
+  public static StunMessage bindingRequest(TransactionId tx, ChangeRequest change) {
+    return new StunMessage(Stun.BINDING_REQUEST, tx, List.of(change, new Fingerprint()));
+  }
+
   /** A Binding success response: XOR-MAPPED-ADDRESS, SOFTWARE (if non-empty), FINGERPRINT. */
   public static StunMessage bindingSuccess(
       TransactionId tx, InetSocketAddress mapped, String software) {
-    List<StunAttribute> attrs = new ArrayList<>(3);
+    return bindingSuccess(tx, mapped, null, software);
+  }
+
+  /**
+   * A Binding success response: XOR-MAPPED-ADDRESS, OTHER-ADDRESS (if {@code other} is non-null,
+   * RFC 5780 §6.1), SOFTWARE (if non-empty), FINGERPRINT.
+   */
+  public static StunMessage bindingSuccess(
+      TransactionId tx, InetSocketAddress mapped, InetSocketAddress other, String software) {
+    List<StunAttribute> attrs = new ArrayList<>(4);
     attrs.add(new MappedAddress(mapped, true));
+    if (other != null) {
+      attrs.add(new OtherAddress(other));
+    }
     if (software != null && !software.isEmpty()) {
       attrs.add(new Software(software));
     }
@@ -146,6 +165,15 @@ public record StunMessage(int type, TransactionId transactionId, List<StunAttrib
       // SOFTWARE is informational: decode leniently (malformed UTF-8 is replaced, any length).
       case Stun.ATTR_SOFTWARE -> new Software(new String(b, value, length, StandardCharsets.UTF_8));
       case Stun.ATTR_ERROR_CODE -> decodeErrorCode(b, value, length);
+      case Stun.ATTR_OTHER_ADDRESS -> new OtherAddress(decodeAddress(b, value, length, tx, false));
+      case Stun.ATTR_CHANGE_REQUEST -> {
+        if (length != 4) {
+          throw new WireFormatException(
+              Reason.BAD_ATTRIBUTE, "CHANGE-REQUEST length " + length + " (expected 4)");
+        }
+        int flags = readInt(b, value);
+        yield new ChangeRequest((flags & Stun.CHANGE_IP) != 0, (flags & Stun.CHANGE_PORT) != 0);
+      }
       default -> {
         if (attrType < 0x8000 && !Stun.isKnownRequired(attrType)) {
           throw new WireFormatException(
@@ -230,6 +258,16 @@ public record StunMessage(int type, TransactionId transactionId, List<StunAttrib
     return Optional.ofNullable(legacy);
   }
 
+  /** The CHANGE-REQUEST of a request (RFC 5780), if any. */
+  public Optional<ChangeRequest> changeRequest() {
+    return first(ChangeRequest.class);
+  }
+
+  /** The OTHER-ADDRESS of a response (RFC 5780), if any. */
+  public Optional<InetSocketAddress> otherAddress() {
+    return first(OtherAddress.class).map(OtherAddress::address);
+  }
+
   public Optional<ErrorCode> errorCode() {
     return first(ErrorCode.class);
   }
@@ -304,6 +342,12 @@ public record StunMessage(int type, TransactionId transactionId, List<StunAttrib
           putBytes(out, value + 4, e.reason().getBytes(StandardCharsets.UTF_8));
         }
         case Fingerprint f -> writeInt(out, value, fingerprint(out, off, pos - off));
+        case ChangeRequest c ->
+            writeInt(
+                out,
+                value,
+                (c.changeIp() ? Stun.CHANGE_IP : 0) | (c.changePort() ? Stun.CHANGE_PORT : 0));
+        case OtherAddress o -> encodeAddress(out, value, o.address(), transactionId, false);
         case Opaque o -> putBytes(out, value, o.value());
       }
       int padded = (length + 3) & ~3;
@@ -321,6 +365,8 @@ public record StunMessage(int type, TransactionId transactionId, List<StunAttrib
       case Software s -> s.text().getBytes(StandardCharsets.UTF_8).length;
       case ErrorCode e -> 4 + e.reason().getBytes(StandardCharsets.UTF_8).length;
       case Fingerprint f -> 4;
+      case ChangeRequest c -> 4;
+      case OtherAddress o -> addressLength(o.address());
       case Opaque o -> o.value().length;
     };
   }

@@ -202,7 +202,10 @@ public class StunMessageTest {
   @Test
   void unknownRequiredRejectedOptionalKept() throws Exception {
     StunMessage required =
-        new StunMessage(Stun.BINDING_REQUEST, RFC5769_TX, List.of(new Opaque(0x0003, new byte[4])));
+        new StunMessage(
+            Stun.BINDING_REQUEST,
+            RFC5769_TX,
+            List.of(new Opaque(0x0004, new byte[4]))); // RFC 5780 RESPONSE-PORT: not ours
     assertEquals(Reason.UNSUPPORTED, reject(required.encode()));
     StunMessage optional =
         new StunMessage(Stun.BINDING_REQUEST, RFC5769_TX, List.of(new Opaque(0xC001, hex("0102"))));
