@@ -34,11 +34,6 @@ public interface CoordStore extends AutoCloseable {
   default void onChange(Runnable listener) {}
 
   /**
-   * Signal mailboxes kept in this store, shared by every replica on it, with at most {@code
-   * perRecipient} envelopes per recipient kept at most {@code ttl}; empty when the coordinator
-   * keeps them in memory (one process).
-   */
-  /**
    * Enters an accepted request's signature into the replay memory shared by the replicas on this
    * store, until {@code expiresAt} (Unix seconds); false when any replica entered it before (a
    * replay). Stores used by one process keep no such memory (the process's own suffices) and always
@@ -48,6 +43,11 @@ public interface CoordStore extends AutoCloseable {
     return true;
   }
 
+  /**
+   * Signal mailboxes kept in this store, shared by every replica on it, with at most {@code
+   * perRecipient} envelopes per recipient kept at most {@code ttl}; empty when the coordinator
+   * keeps them in memory (one process).
+   */
   default Optional<Mailboxes> sharedMailboxes(int perRecipient, Duration ttl) {
     return Optional.empty();
   }

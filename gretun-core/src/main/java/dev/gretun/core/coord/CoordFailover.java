@@ -62,7 +62,7 @@ public final class CoordFailover {
         if (tried >= urls.size()) {
           throw e;
         }
-        base = moveOn(base, reason(e), String.valueOf(e.getMessage()));
+        base = moveOn(base, reason(e), e.getMessage() == null ? e.toString() : e.getMessage());
       }
     }
   }

@@ -111,6 +111,18 @@ class CoordFailoverTest {
     assertTrue(lines.get(1).contains("reason=tls"), lines.get(1));
   }
 
+  @Test
+  void aFailureWithoutAMessageIsNamedByItsType() throws Exception {
+    replica(A, new Fails(new ConnectException()));
+    replica(B, new Answer("from b"));
+    CoordFailover f = new CoordFailover(List.of(A, B));
+
+    assertEquals("from b", f.call(this::request));
+    assertTrue(
+        failoverLines().get(0).endsWith("reason=connect error=java.net.ConnectException"),
+        failoverLines().toString());
+  }
+
   @ParameterizedTest
   @ValueSource(ints = {502, 503, 504})
   void aProxySayingTheReplicaIsGoneMovesOn(int status) throws Exception {
