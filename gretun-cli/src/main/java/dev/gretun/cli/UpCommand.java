@@ -11,8 +11,6 @@ import dev.gretun.core.util.Durations;
 import dev.gretun.core.util.HostPort;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -53,8 +51,11 @@ final class UpCommand implements Callable<Integer> {
   @Option(
       names = "--coordinator",
       required = true,
-      paramLabel = "URL",
-      description = "gretun-coord base URL, e.g. https://coord.example:8443")
+      paramLabel = "URL[,URL...]",
+      description =
+          "gretun-coord base URL, e.g. https://coord.example:8443; several replicas on one"
+              + " database as a comma list, tried in order (the next one when a replica does not"
+              + " answer).")
   String coordinator;
 
   @Option(
@@ -176,10 +177,9 @@ final class UpCommand implements Callable<Integer> {
 
   private DaemonConfig config() {
     try {
-      URI uri = new URI(coordinator);
       InetSocketAddress metrics = metricsAddr == null ? null : HostPort.parse(metricsAddr);
       return new DaemonConfig(
-          uri,
+          DaemonConfig.parseCoordinators(coordinator),
           authKey(),
           hostname == null ? InetAddress.getLocalHost().getHostName() : hostname,
           stateDir,
@@ -192,7 +192,7 @@ final class UpCommand implements Callable<Integer> {
           Durations.parsePositive(punchTimeout),
           coordinatorCa,
           insecureHttp);
-    } catch (URISyntaxException | IllegalArgumentException e) {
+    } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     } catch (java.net.UnknownHostException e) {
       throw new ParameterException(

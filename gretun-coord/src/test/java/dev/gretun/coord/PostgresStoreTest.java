@@ -4,11 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gretun.coord.pg.TestPostgres;
+import dev.gretun.coord.pg.TestDatabases;
 import dev.gretun.coord.store.CoordStore;
 import dev.gretun.coord.store.PostgresCoordStore;
 import dev.gretun.coord.store.StoreLocation;
 import dev.gretun.core.GretunException;
+import dev.gretun.core.testing.TestPostgres;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,7 +23,7 @@ class PostgresStoreTest extends StoreContract {
 
   @BeforeEach
   void freshDatabase() {
-    db = TestPostgres.shared().newDatabase();
+    db = TestDatabases.newDatabase();
   }
 
   @Override

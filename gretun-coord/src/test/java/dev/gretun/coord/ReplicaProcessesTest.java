@@ -3,12 +3,13 @@ package dev.gretun.coord;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gretun.coord.pg.TestPostgres;
+import dev.gretun.coord.pg.TestDatabases;
 import dev.gretun.coord.store.StoreLocation;
 import dev.gretun.core.coord.CoordClient;
 import dev.gretun.core.coord.CoordWire.Envelope;
 import dev.gretun.core.coord.CoordWire.PeersResponse;
 import dev.gretun.core.keys.Ed25519Keys;
+import dev.gretun.core.testing.TestPostgres;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -103,11 +104,11 @@ class ReplicaProcessesTest {
 
   @Test
   void replicasShareNodesAndSignalsAndSurviveAKill() throws Exception {
-    StoreLocation.Postgres db = TestPostgres.shared().newDatabase();
+    StoreLocation.Postgres db = TestDatabases.newDatabase();
     Path pw = dir.resolve("pgpass");
     Files.writeString(pw, TestPostgres.PASSWORD + "\n");
     Files.setPosixFilePermissions(pw, PosixFilePermissions.fromString("rw-------"));
-    String store = TestPostgres.url(db);
+    String store = db.toString();
     int portA = startReplica(store, pw, "a");
     int portB = startReplica(store, pw, "b");
 

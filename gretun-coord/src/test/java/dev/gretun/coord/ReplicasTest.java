@@ -3,13 +3,14 @@ package dev.gretun.coord;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gretun.coord.pg.TestPostgres;
+import dev.gretun.coord.pg.TestDatabases;
 import dev.gretun.coord.store.PostgresCoordStore;
 import dev.gretun.coord.store.StoreLocation;
 import dev.gretun.core.coord.CoordClient;
 import dev.gretun.core.coord.CoordWire.Envelope;
 import dev.gretun.core.coord.CoordWire.PeersResponse;
 import dev.gretun.core.keys.Ed25519Keys;
+import dev.gretun.core.testing.TestPostgres;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,7 @@ class ReplicasTest {
 
   @BeforeEach
   void start() {
-    StoreLocation.Postgres db = TestPostgres.shared().newDatabase();
+    StoreLocation.Postgres db = TestDatabases.newDatabase();
     a = replica(dirA, db);
     b = replica(dirB, db);
   }

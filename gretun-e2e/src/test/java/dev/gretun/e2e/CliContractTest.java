@@ -74,6 +74,18 @@ class CliContractTest {
   }
 
   @Test
+  void upRejectsABadCoordinatorListAsUsageError() throws Exception {
+    Launchers.Result empty =
+        Launchers.run("gretun", "up", "--coordinator", "https://c1:8443,,https://c2:8443");
+    assertEquals(2, empty.exit(), empty.stderr());
+    assertTrue(empty.stderr().contains("empty URL"), empty.stderr());
+    Launchers.Result plain =
+        Launchers.run("gretun", "up", "--coordinator", "https://c1:8443,http://c2:8080");
+    assertEquals(2, plain.exit(), plain.stderr());
+    assertTrue(plain.stderr().contains("http://c2:8080 is plain HTTP"), plain.stderr());
+  }
+
+  @Test
   void peersWithoutADaemonSaysSoInJson() throws Exception {
     Launchers.Result r =
         Launchers.run(

@@ -40,13 +40,15 @@ public final class CoordClient implements AutoCloseable {
   private static final ObjectMapper JSON = CoordWire.mapper();
 
   /**
-   * Static facts of this node. {@code joinKey} may be null when the coordinator does not require
-   * one or the node is already registered. {@code longPollMargin} is added to the server's hold
-   * time for the request timeout. {@code tls} null = the system trust store for an {@code https}
-   * base URI; else the context to verify the coordinator with (see {@link CoordTrust}).
+   * Static facts of this node. {@code coordinators}: the base URLs of the coordinator's replicas,
+   * tried in order ({@link CoordFailover}). {@code joinKey} may be null when the coordinator does
+   * not require one or the node is already registered. {@code longPollMargin} is added to the
+   * server's hold time for the request timeout. {@code tls} null = the system trust store for an
+   * {@code https} base URI; else the context to verify the coordinator with (see {@link
+   * CoordTrust}).
    */
   public record Config(
-      URI baseUri,
+      List<URI> coordinators,
       KeyPair nodeKey,
       byte[] discoKey,
       String nodeName,
@@ -57,7 +59,10 @@ public final class CoordClient implements AutoCloseable {
       Duration longPollMargin,
       SSLContext tls) {
     public Config {
-      Objects.requireNonNull(baseUri, "baseUri");
+      if (coordinators == null || coordinators.isEmpty()) {
+        throw new IllegalArgumentException("no coordinator URL");
+      }
+      coordinators = List.copyOf(coordinators);
       Objects.requireNonNull(nodeKey, "nodeKey");
       if (discoKey == null || discoKey.length != X25519.KEY_BYTES) {
         throw new IllegalArgumentException("disco key must be 32 bytes");
@@ -72,7 +77,13 @@ public final class CoordClient implements AutoCloseable {
      */
     public static Config of(
         URI baseUri, KeyPair nodeKey, byte[] discoKey, String nodeName, String joinKey) {
-      return of(baseUri, nodeKey, discoKey, nodeName, joinKey, InstantSource.system());
+      return of(List.of(baseUri), nodeKey, discoKey, nodeName, joinKey, InstantSource.system());
+    }
+
+    /** The defaults with several coordinator replicas, tried in this order. */
+    public static Config of(
+        List<URI> coordinators, KeyPair nodeKey, byte[] discoKey, String nodeName, String joinKey) {
+      return of(coordinators, nodeKey, discoKey, nodeName, joinKey, InstantSource.system());
     }
 
     /** The defaults with another wall clock (it stamps signed requests; tests fake it). */
@@ -83,8 +94,19 @@ public final class CoordClient implements AutoCloseable {
         String nodeName,
         String joinKey,
         InstantSource clock) {
+      return of(List.of(baseUri), nodeKey, discoKey, nodeName, joinKey, clock);
+    }
+
+    /** Several replicas with another wall clock. */
+    public static Config of(
+        List<URI> coordinators,
+        KeyPair nodeKey,
+        byte[] discoKey,
+        String nodeName,
+        String joinKey,
+        InstantSource clock) {
       return new Config(
-          baseUri,
+          coordinators,
           nodeKey,
           discoKey,
           nodeName,
@@ -99,7 +121,7 @@ public final class CoordClient implements AutoCloseable {
     /** The same configuration verifying the coordinator's certificate with {@code tls}. */
     public Config withTls(SSLContext tls) {
       return new Config(
-          baseUri,
+          coordinators,
           nodeKey,
           discoKey,
           nodeName,
@@ -113,6 +135,7 @@ public final class CoordClient implements AutoCloseable {
   }
 
   private final Config config;
+  private final CoordFailover failover;
   private final HttpClient http;
   private final SecureRandom random = new SecureRandom();
   private final String nodeKeyB64;
@@ -121,6 +144,7 @@ public final class CoordClient implements AutoCloseable {
 
   public CoordClient(Config config) {
     this.config = config;
+    this.failover = new CoordFailover(config.coordinators());
     this.nodeKeyB64 = CoordWire.b64(Ed25519Keys.rawPublic(config.nodeKey().getPublic()));
     HttpClient.Builder http =
         HttpClient.newBuilder()
@@ -135,6 +159,11 @@ public final class CoordClient implements AutoCloseable {
   /** Our node key in wire form (base64 of the raw 32 bytes). */
   public String nodeKey() {
     return nodeKeyB64;
+  }
+
+  /** The coordinator URL requests go to now (the first until a failover). */
+  public URI coordinator() {
+    return failover.current();
   }
 
   /** Registers (or refreshes the registration of) this node. */
@@ -214,11 +243,18 @@ public final class CoordClient implements AutoCloseable {
 
   private <T> T send(String method, String target, byte[] body, Duration timeout, Class<T> type)
       throws IOException, InterruptedException {
+    return failover.call(base -> sendTo(base, method, target, body, timeout, type));
+  }
+
+  /** One signed request to one replica; signed again for each, as the Host header differs. */
+  private <T> T sendTo(
+      URI base, String method, String target, byte[] body, Duration timeout, Class<T> type)
+      throws IOException, InterruptedException {
     long now = config.clock().instant().getEpochSecond();
     byte[] nonceRaw = new byte[RequestAuth.NONCE_BYTES];
     random.nextBytes(nonceRaw);
     String nonce = Base64.getEncoder().encodeToString(nonceRaw);
-    URI uri = config.baseUri().resolve(target);
+    URI uri = base.resolve(target);
     byte[] sig =
         RequestAuth.sign(
             config.nodeKey().getPrivate(),
@@ -243,19 +279,19 @@ public final class CoordClient implements AutoCloseable {
       b.header("Content-Type", "application/json");
       b.method(method, HttpRequest.BodyPublishers.ofByteArray(body));
     }
-    HttpResponse<byte[]> resp = exchange(b.build());
+    HttpResponse<byte[]> resp = exchange(base, b.build());
     if (resp.statusCode() != 200) {
       throw error(resp);
     }
     return JSON.readValue(resp.body(), type);
   }
 
-  private HttpResponse<byte[]> exchange(HttpRequest request)
+  private HttpResponse<byte[]> exchange(URI base, HttpRequest request)
       throws IOException, InterruptedException {
     try {
       return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
     } catch (SSLException e) {
-      throw new CoordTlsException(config.baseUri(), e);
+      throw new CoordTlsException(base, e);
     }
   }
 

@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.time.InstantSource;
@@ -85,7 +86,7 @@ public final class Daemon implements AutoCloseable {
 
     coord = new HttpCoordinator(new CoordClient(clientConfig(keys)));
     CoordWire.RegisterResponse reg =
-        Registration.register(coord, config.coordinator(), config.authKey() != null);
+        Registration.register(coord, config.coordinators(), config.authKey() != null);
     TunnelPool pool = TunnelPool.fromRegistration(reg);
     Inet4Address tunnelIp = pool.selfAddress();
     log.info(
@@ -172,16 +173,18 @@ public final class Daemon implements AutoCloseable {
   private CoordClient.Config clientConfig(NodeKeys keys) {
     CoordClient.Config c =
         CoordClient.Config.of(
-            config.coordinator(),
+            config.coordinators(),
             nodeKeyPair(keys),
             keys.discoPublic(),
             config.hostname(),
             config.authKey());
-    if (config.insecureHttp() && "http".equals(config.coordinator().getScheme())) {
-      log.warn(
-          "insecure_http coordinator={} note=\"--insecure-http: peer lists and tunnel addresses"
-              + " travel in clear\"",
-          config.coordinator());
+    for (URI coordinator : config.coordinators()) {
+      if (config.insecureHttp() && "http".equals(coordinator.getScheme())) {
+        log.warn(
+            "insecure_http coordinator={} note=\"--insecure-http: peer lists and tunnel addresses"
+                + " travel in clear\"",
+            coordinator);
+      }
     }
     return config.coordinatorCa() == null
         ? c

@@ -2,15 +2,20 @@ package dev.gretun.core.daemon;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * Everything {@code gretun up} was told, validated. Defaults live in {@link #DEFAULT_PORT} etc. so
  * the CLI and tests share them.
  *
- * @param coordinator base URL of gretun-coord (http or https)
+ * @param coordinators base URLs of gretun-coord's replicas (http or https), tried in this order
+ *     (docs/CLI.md "gretun up": failover)
  * @param authKey join key for the first registration; null when the node is already registered or
  *     the coordinator runs without join keys
  * @param hostname name announced to peers
@@ -27,7 +32,7 @@ import java.util.Objects;
  * @param insecureHttp whether an http:// coordinator is allowed (peer lists travel in clear)
  */
 public record DaemonConfig(
-    URI coordinator,
+    List<URI> coordinators,
     String authKey,
     String hostname,
     Path stateDir,
@@ -48,29 +53,21 @@ public record DaemonConfig(
   public static final Duration DEFAULT_PUNCH_TIMEOUT = Duration.ofSeconds(10);
 
   public DaemonConfig {
-    Objects.requireNonNull(coordinator, "coordinator");
+    if (coordinators == null || coordinators.isEmpty()) {
+      throw new IllegalArgumentException("--coordinator needs at least one URL");
+    }
+    coordinators = List.copyOf(coordinators);
     Objects.requireNonNull(hostname, "hostname");
     Objects.requireNonNull(stateDir, "stateDir");
     Objects.requireNonNull(dataplane, "dataplane");
     Objects.requireNonNull(tunName, "tunName");
     Objects.requireNonNull(localApiSocket, "localApiSocket");
     Objects.requireNonNull(punchTimeout, "punchTimeout");
-    String scheme = coordinator.getScheme();
-    if (!"http".equals(scheme) && !"https".equals(scheme) || coordinator.getHost() == null) {
-      throw new IllegalArgumentException(
-          "invalid --coordinator '"
-              + coordinator
-              + "': use https://HOST:PORT (or http://HOST:PORT with --insecure-http)");
+    if (new HashSet<>(coordinators).size() != coordinators.size()) {
+      throw new IllegalArgumentException("--coordinator names a URL twice: " + coordinators);
     }
-    if ("http".equals(scheme) && !insecureHttp) {
-      throw new IllegalArgumentException(
-          "--coordinator "
-              + coordinator
-              + " is plain HTTP (peer lists travel in clear): use https://, or pass"
-              + " --insecure-http (labs only)");
-    }
-    if ("http".equals(scheme) && coordinatorCa != null) {
-      throw new IllegalArgumentException("--coordinator-ca needs an https:// --coordinator");
+    for (URI coordinator : coordinators) {
+      checkCoordinator(coordinator, coordinatorCa, insecureHttp);
     }
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("invalid --port " + port + ": use 1-65535");
@@ -88,6 +85,52 @@ public record DaemonConfig(
     }
     if (hostname.isBlank() || hostname.length() > 63) {
       throw new IllegalArgumentException("invalid --hostname: 1-63 characters");
+    }
+  }
+
+  /**
+   * The URLs of {@code --coordinator URL[,URL…]}, in order; IllegalArgumentException naming the
+   * part that is not a URL. Each is then checked like a single one (scheme, TLS flags).
+   */
+  public static List<URI> parseCoordinators(String text) {
+    List<URI> out = new ArrayList<>();
+    for (String part : text.split(",", -1)) {
+      String url = part.strip();
+      if (url.isEmpty()) {
+        throw new IllegalArgumentException(
+            "invalid --coordinator '"
+                + text
+                + "': an empty URL in the list (use URL or URL,URL with no empty entries)");
+      }
+      try {
+        out.add(new URI(url));
+      } catch (URISyntaxException e) {
+        throw new IllegalArgumentException(
+            "invalid --coordinator URL '" + url + "': " + e.getMessage());
+      }
+    }
+    return out;
+  }
+
+  /** The rules of one coordinator URL; every URL of the list must pass them alike. */
+  private static void checkCoordinator(URI coordinator, Path coordinatorCa, boolean insecureHttp) {
+    String scheme = coordinator.getScheme();
+    if (!"http".equals(scheme) && !"https".equals(scheme) || coordinator.getHost() == null) {
+      throw new IllegalArgumentException(
+          "invalid --coordinator '"
+              + coordinator
+              + "': use https://HOST:PORT (or http://HOST:PORT with --insecure-http)");
+    }
+    if ("http".equals(scheme) && !insecureHttp) {
+      throw new IllegalArgumentException(
+          "--coordinator "
+              + coordinator
+              + " is plain HTTP (peer lists travel in clear): use https://, or pass"
+              + " --insecure-http (labs only)");
+    }
+    if ("http".equals(scheme) && coordinatorCa != null) {
+      throw new IllegalArgumentException(
+          "--coordinator-ca needs an https:// --coordinator (" + coordinator + " is http)");
     }
   }
 }

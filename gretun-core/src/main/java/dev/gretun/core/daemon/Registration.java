@@ -6,12 +6,14 @@ import dev.gretun.core.coord.CoordTlsException;
 import dev.gretun.core.coord.CoordWire;
 import java.io.IOException;
 import java.net.URI;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Registers with the coordinator at start-up: retries a coordinator that cannot be reached (8
- * attempts, 0.5 s doubling to 10 s), fails at once when it refuses, with a hint about the join key.
+ * attempts, 0.5 s doubling to 10 s; each attempt tries every URL of the list, see {@code
+ * CoordFailover}), fails at once when it refuses, with a hint about the join key.
  */
 final class Registration {
   private static final Logger log = LoggerFactory.getLogger(Registration.class);
@@ -20,7 +22,8 @@ final class Registration {
   private Registration() {}
 
   static CoordWire.RegisterResponse register(
-      Coordinator coord, URI coordinator, boolean haveAuthKey) throws InterruptedException {
+      Coordinator coord, List<URI> coordinators, boolean haveAuthKey) throws InterruptedException {
+    String coordinator = String.join(",", coordinators.stream().map(URI::toString).toList());
     long backoff = 500;
     for (int attempt = 1; ; attempt++) {
       try {

@@ -145,6 +145,23 @@ public final class LabProcess implements AutoCloseable {
         + tail(stderr());
   }
 
+  /**
+   * {@code kill -9} of the process and all its descendants at once: no shutdown hook, no goodbye on
+   * its connections (the kernel closes its sockets). Fails unless all are gone within 10 s.
+   */
+  public void kill9() throws InterruptedException {
+    List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+    tree.add(process.toHandle());
+    tree.forEach(ProcessHandle::destroyForcibly);
+    for (ProcessHandle h : tree) {
+      try {
+        h.onExit().get(10, TimeUnit.SECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        throw new AssertionError("pid " + h.pid() + " of " + name + " survived SIGKILL", e);
+      }
+    }
+  }
+
   /** Kills the process and all its descendants (TERM, then KILL after a grace period). */
   @Override
   public void close() {

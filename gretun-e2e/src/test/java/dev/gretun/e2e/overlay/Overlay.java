@@ -32,6 +32,7 @@ public final class Overlay {
   private LabProcess coord;
   private String authKey;
   private CoordTlsFiles tls;
+  private String coordinatorUrls = COORD_URL;
 
   public Overlay(Lab lab, String testName) throws IOException {
     this.lab = lab;
@@ -92,6 +93,17 @@ public final class Overlay {
     return coord;
   }
 
+  /**
+   * Nodes started from now on join through {@code urls} (a {@code --coordinator} value, e.g.
+   * replicas started by the test) with {@code authKey}, trusting the CA of {@code tls}, instead of
+   * the coordinator {@link #startCoordinator} starts.
+   */
+  public void joinThrough(String urls, String authKey, CoordTlsFiles tls) {
+    this.coordinatorUrls = urls;
+    this.authKey = authKey;
+    this.tls = tls;
+  }
+
   /** Starts {@code gretun up} on {@code node} with the userspace data plane. */
   public LabProcess up(String node, String... extra) throws IOException {
     return up(node, Map.of(), extra);
@@ -104,7 +116,7 @@ public final class Overlay {
             List.of(
                 "up",
                 "--coordinator",
-                COORD_URL,
+                coordinatorUrls,
                 "--auth-key",
                 authKey,
                 "--hostname",

@@ -1,6 +1,5 @@
-package dev.gretun.coord.pg;
+package dev.gretun.core.testing;
 
-import dev.gretun.coord.store.StoreLocation;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -12,7 +11,9 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -20,11 +21,16 @@ import java.util.stream.Stream;
  * A throw-away PostgreSQL server for tests, from Debian's {@code postgresql} package: {@code
  * initdb} into a fresh directory, listening on 127.0.0.1 only on a free port (its unix socket in
  * that directory), password authentication (scram-sha-256) so the tests exercise the password path,
- * and stopped and deleted when the JVM exits. PostgreSQL refuses to run as root, so as root it runs
- * as {@code nobody} (via {@code setpriv}) in a directory owned by that user. One server per test
- * JVM; each caller gets a database of its own ({@link #newDatabase}).
+ * and stopped and deleted at {@link #stop} or when the JVM exits. PostgreSQL refuses to run as
+ * root, so as root it runs as {@code nobody} (via {@code setpriv}) in a directory owned by that
+ * user. {@link #shared} is the server of this JVM's network namespace (coordinator store tests);
+ * {@link #startInNamespace} starts one on the loopback of a lab namespace, for coordinator
+ * processes running there. Each caller gets a database of its own ({@link #newDatabase}).
+ *
+ * <p>Lives in gretun-core's test-jar, which the coordinator's and the end-to-end tests share; it
+ * needs no coordinator class (and no JDBC driver, except {@link #connect}).
  */
-public final class TestPostgres {
+public final class TestPostgres implements AutoCloseable {
   public static final String USER = "gretun";
   public static final String PASSWORD = "test-password-" + ProcessHandle.current().pid();
 
@@ -34,51 +40,76 @@ public final class TestPostgres {
   private final Path bin;
   private final int port;
   private final boolean asNobody;
+  private final String netns;
   private final AtomicInteger databases = new AtomicInteger();
+  private final AtomicBoolean stopped = new AtomicBoolean();
 
-  private TestPostgres(Path dir, Path bin, int port, boolean asNobody) {
+  /** A database of the server, as {@code gretun-coord --store} names it. */
+  public record Database(String user, String host, int port, String name) {
+    /** The {@code --store} text ({@code postgres://USER@HOST:PORT/DB}; no password). */
+    public String storeUrl() {
+      return "postgres://" + user + "@" + host + ":" + port + "/" + name;
+    }
+  }
+
+  private TestPostgres(Path dir, Path bin, int port, boolean asNobody, String netns) {
     this.dir = dir;
     this.bin = bin;
     this.port = port;
     this.asNobody = asNobody;
+    this.netns = netns;
   }
 
   /** The server of this JVM, started on first use. */
   public static synchronized TestPostgres shared() {
     if (shared == null) {
-      shared = start();
-      Runtime.getRuntime().addShutdownHook(new Thread(shared::stop, "test-postgres-stop"));
+      shared = start(null);
     }
     return shared;
+  }
+
+  /**
+   * A server of its own inside the network namespace {@code netns} (root only), on that namespace's
+   * 127.0.0.1: only processes in it reach it over TCP. Stop it before the namespace goes away.
+   */
+  public static TestPostgres startInNamespace(String netns) {
+    return start(netns);
   }
 
   public int port() {
     return port;
   }
 
-  /** A new, empty database; its location as {@code --store} would name it. */
-  public StoreLocation.Postgres newDatabase() {
+  /**
+   * A new, empty database. Created with {@code createdb} over the server's unix socket, which any
+   * network namespace reaches (it is a file).
+   */
+  public Database newDatabase() {
     String name = "t" + ProcessHandle.current().pid() + "_" + databases.incrementAndGet();
-    try (Connection c = connect("postgres");
-        var st = c.createStatement()) {
-      st.execute("CREATE DATABASE " + name);
-    } catch (SQLException e) {
-      throw new IllegalStateException("CREATE DATABASE failed: " + e.getMessage(), e);
-    }
-    return new StoreLocation.Postgres(USER, "127.0.0.1", port, name, null);
+    run(
+        List.of(
+            bin.resolve("createdb").toString(),
+            "-h",
+            dir.toString(),
+            "-p",
+            Integer.toString(port),
+            "-U",
+            USER,
+            name),
+        Map.of("PGPASSWORD", PASSWORD));
+    return new Database(USER, "127.0.0.1", port, name);
   }
 
-  /** The {@code --store} text of {@code db}. */
-  public static String url(StoreLocation.Postgres db) {
-    return "postgres://" + db.user() + "@" + db.host() + ":" + db.port() + "/" + db.database();
-  }
-
+  /** A JDBC connection over TCP; only for the server of this JVM's namespace ({@link #shared}). */
   public Connection connect(String database) throws SQLException {
+    if (netns != null) {
+      throw new IllegalStateException("the server runs in namespace " + netns);
+    }
     return DriverManager.getConnection(
         "jdbc:postgresql://127.0.0.1:" + port + "/" + database, USER, PASSWORD);
   }
 
-  private static TestPostgres start() {
+  private static TestPostgres start(String netns) {
     Path bin = findBin();
     try {
       boolean root = ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
@@ -88,12 +119,14 @@ public final class TestPostgres {
       Files.writeString(pwFile, PASSWORD + "\n");
       int port = freePort();
       if (root) {
-        run(List.of("chown", "-R", "nobody:nogroup", dir.toString()));
+        run(List.of("chown", "-R", "nobody:nogroup", dir.toString()), Map.of());
       } else {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
       }
-      TestPostgres pg = new TestPostgres(dir, bin, port, root);
-      pg.runPg(
+      TestPostgres pg = new TestPostgres(dir, bin, port, root, netns);
+      Runtime.getRuntime().addShutdownHook(new Thread(pg::stop, "test-postgres-stop"));
+      pg.runServerTool(
+          false,
           "initdb",
           "-D",
           data.toString(),
@@ -105,7 +138,8 @@ public final class TestPostgres {
           "-E",
           "UTF8",
           "--no-instructions");
-      pg.runPg(
+      pg.runServerTool(
+          true,
           "pg_ctl",
           "-D",
           data.toString(),
@@ -127,10 +161,17 @@ public final class TestPostgres {
     }
   }
 
-  /** Stops the server (fast shutdown: open sessions are ended) and deletes its directory. */
+  /**
+   * Stops the server (fast shutdown: open sessions are ended) and deletes its directory; safe to
+   * call twice. pg_ctl signals the server through its pid file, from any namespace.
+   */
   public void stop() {
+    if (!stopped.compareAndSet(false, true)) {
+      return;
+    }
     try {
-      runPg("pg_ctl", "-D", dir.resolve("data").toString(), "-m", "fast", "-w", "stop");
+      runServerTool(
+          false, "pg_ctl", "-D", dir.resolve("data").toString(), "-m", "fast", "-w", "stop");
     } catch (RuntimeException e) {
       System.err.println("test-postgres: stop failed: " + e.getMessage());
     }
@@ -141,24 +182,32 @@ public final class TestPostgres {
     }
   }
 
-  private void runPg(String tool, String... args) {
+  @Override
+  public void close() {
+    stop();
+  }
+
+  /** Runs a server binary as the server's user, inside its namespace when {@code inNamespace}. */
+  private void runServerTool(boolean inNamespace, String tool, String... args) {
     List<String> cmd = new ArrayList<>();
+    if (inNamespace && netns != null) {
+      cmd.addAll(List.of("ip", "netns", "exec", netns));
+    }
     if (asNobody) {
       // setpriv (util-linux) drops to nobody without a login shell or PAM session.
       cmd.addAll(List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"));
     }
     cmd.add(bin.resolve(tool).toString());
     cmd.addAll(List.of(args));
-    run(cmd);
+    run(cmd, Map.of());
   }
 
-  private static void run(List<String> cmd) {
+  private static void run(List<String> cmd, Map<String, String> env) {
     try {
-      Process p =
-          new ProcessBuilder(cmd)
-              .redirectErrorStream(true)
-              .directory(Path.of("/").toFile())
-              .start();
+      ProcessBuilder pb =
+          new ProcessBuilder(cmd).redirectErrorStream(true).directory(Path.of("/").toFile());
+      pb.environment().putAll(env);
+      Process p = pb.start();
       p.getOutputStream().close();
       byte[] out = p.getInputStream().readAllBytes();
       if (!p.waitFor(90, TimeUnit.SECONDS) || p.exitValue() != 0) {
