@@ -16,6 +16,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 
@@ -40,6 +42,11 @@ public final class CoordMetrics {
 
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  // Meters by tag values: building and registering a meter per request costs more than the
+  // request's
+  // own work on the long-poll fan-out path (docs/BENCH.md, issue 14's same-run comparison).
+  private final Map<String, Counter> requestCounters = new ConcurrentHashMap<>();
+  private final Map<String, Timer> durations = new ConcurrentHashMap<>();
   private final AtomicInteger waitingPeers = new AtomicInteger();
   private final AtomicInteger waitingSignals = new AtomicInteger();
 
@@ -122,6 +129,11 @@ public final class CoordMetrics {
   }
 
   private Counter requests(String route, int status) {
+    return requestCounters.computeIfAbsent(
+        route + ' ' + status, k -> newRequestCounter(route, status));
+  }
+
+  private Counter newRequestCounter(String route, int status) {
     return Counter.builder(REQUESTS)
         .description(REQUESTS_HELP)
         .tag("route", route)
@@ -130,6 +142,10 @@ public final class CoordMetrics {
   }
 
   private Timer duration(String route) {
+    return durations.computeIfAbsent(route, this::newDuration);
+  }
+
+  private Timer newDuration(String route) {
     return Timer.builder(DURATION)
         .description(DURATION_HELP)
         .tag("route", route)

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gretun.core.coord.CoordWire;
 import dev.gretun.core.coord.RequestAuth;
 import dev.gretun.core.keys.Ed25519Keys;
-import java.io.IOException;
-import java.net.ServerSocket;
+import dev.gretun.core.testing.TestPostgres;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,41 +13,50 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * {@code make bench}: fan-out latency of one registration to N nodes that each hold a peers
- * long-poll on loopback. The coordinator runs as its own process ({@code bin/gretun-coord} on the
- * built jar) so its heap (from /metrics on its metrics listener) and CPU time and RSS (from /proc)
- * are its own. Reports the empty server first as the baseline. N = env BENCH_NODES (default 2000).
+ * {@code make bench-coord}: fan-out latency of one registration to N nodes that each hold a peers
+ * long-poll on loopback. Each coordinator runs as its own process. Reports the empty server first
+ * as the baseline. Environment: BENCH_NODES (default 2000); BENCH_STORE {@code sqlite} (default) or
+ * {@code postgres} (a PostgreSQL server started by the bench, as the store tests do);
+ * BENCH_REPLICAS (default 1; with postgres, replicas share the database, node i registers and polls
+ * at replica i mod R, and the newcomer registers at replica 0, so the others learn of it through
+ * LISTEN/NOTIFY).
  */
 public final class FanoutBench {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final long CLK_TCK = 100;
 
   private final Path root;
   private final int nodes;
+  private final String store;
+  private final int replicaCount;
   private final HttpClient http;
-  private int port;
-  private int metricsPort;
-  private Process coord;
+  private final List<BenchReplica> replicas = new ArrayList<>();
+  private final Map<BenchReplica, String> cursors = new HashMap<>();
+  private final Queue<Socket> openSockets = new ConcurrentLinkedQueue<>();
+  private TestPostgres postgres;
 
-  private FanoutBench(Path root, int nodes) {
+  private FanoutBench(Path root, int nodes, String store, int replicaCount) {
     this.root = root;
     this.nodes = nodes;
+    this.store = store;
+    this.replicaCount = replicaCount;
     this.http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -56,9 +65,18 @@ public final class FanoutBench {
   }
 
   public static void main(String[] args) throws Exception {
-    int n = Integer.parseInt(System.getenv().getOrDefault("BENCH_NODES", "2000"));
+    Map<String, String> env = System.getenv();
+    int n = Integer.parseInt(env.getOrDefault("BENCH_NODES", "2000"));
+    String store = env.getOrDefault("BENCH_STORE", "sqlite");
+    int replicas = Integer.parseInt(env.getOrDefault("BENCH_REPLICAS", "1"));
+    if (!store.equals("sqlite") && !store.equals("postgres")) {
+      throw new IllegalArgumentException("BENCH_STORE must be sqlite or postgres, not " + store);
+    }
+    if (replicas < 1 || (replicas > 1 && !store.equals("postgres"))) {
+      throw new IllegalArgumentException("BENCH_REPLICAS > 1 needs BENCH_STORE=postgres");
+    }
     Path root = Path.of(System.getProperty("gretun.root", ".")).toAbsolutePath();
-    FanoutBench b = new FanoutBench(root, n);
+    FanoutBench b = new FanoutBench(root, n, store, replicas);
     try {
       b.run();
     } finally {
@@ -67,55 +85,32 @@ public final class FanoutBench {
     System.exit(0);
   }
 
-  private void run() throws Exception {
-    Path state = Files.createTempDirectory("gretun-bench-coord");
-    try (ServerSocket s = new ServerSocket(0);
-        ServerSocket m = new ServerSocket(0)) {
-      port = s.getLocalPort();
-      metricsPort = m.getLocalPort();
+  private List<String> storeArgs(Path dir) throws Exception {
+    if (store.equals("sqlite")) {
+      return List.of();
     }
-    Path log = state.resolve("coord.log");
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            root.resolve("bin/gretun-coord").toString(),
-            "--listen",
-            "127.0.0.1:" + port,
-            "--state-dir",
-            state.toString(),
-            "--stun-listen",
-            "off",
-            "--no-auth-keys",
-            // plain HTTP, as before TLS existed, so runs stay comparable (docs/BENCH.md)
-            "--insecure-http",
-            "--pool",
-            "100.64.0.0/16",
-            "--long-poll",
-            "300s",
-            "--sync",
-            "normal",
-            "--metrics-listen",
-            "127.0.0.1:" + metricsPort,
-            // every simulated node connects from 127.0.0.1
-            "--max-conns-per-ip",
-            "0");
-    pb.environment()
-        .put("GRETUN_JAVA_OPTS", System.getenv().getOrDefault("BENCH_COORD_OPTS", "-Xmx1g"));
-    pb.redirectErrorStream(true).redirectOutput(log.toFile());
-    coord = pb.start();
-    awaitHealthy();
-    long pid =
-        coord
-            .toHandle()
-            .descendants()
-            .reduce((a, b) -> b)
-            .map(ProcessHandle::pid)
-            .orElse(coord.pid());
-    pid = javaPid(pid);
+    postgres = TestPostgres.shared();
+    Path password = dir.resolve("pgpass");
+    Files.writeString(password, TestPostgres.PASSWORD + "\n");
+    Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------"));
+    return List.of(
+        "--store", postgres.newDatabase().storeUrl(), "--store-password-file", password.toString());
+  }
 
+  private void run() throws Exception {
+    Path dir = Files.createTempDirectory("gretun-bench-coord");
+    List<String> storeArgs = storeArgs(dir);
+    for (int r = 0; r < replicaCount; r++) {
+      Path state = Files.createDirectories(dir.resolve("replica" + r));
+      Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx------"));
+      replicas.add(BenchReplica.start(root, state, storeArgs, http));
+    }
+    BenchReplica first = replicas.get(0);
     System.out.printf(
-        "coord fan-out bench: %d nodes, coordinator pid %d on 127.0.0.1:%d%n", nodes, pid, port);
+        "coord fan-out bench: %d nodes, store %s, %d replica(s), pids %s%n",
+        nodes, store, replicaCount, replicas.stream().map(r -> r.pid).toList());
     Thread.sleep(2000);
-    Sample empty = sample(pid, Duration.ofSeconds(2));
+    ProcStats.Sample empty = first.sample(Duration.ofSeconds(2));
     System.out.printf("baseline (empty server): %s%n", empty);
 
     // Register N nodes (bounded concurrency), then park one peers long-poll per node.
@@ -128,36 +123,34 @@ public final class FanoutBench {
       keys.add(kp);
       inFlight.acquire();
       regs.add(
-          send(kp, "POST", "/v1/register", registerBody("n" + i))
+          send(kp, replicaOf(i), "POST", "/v1/register", registerBody("n" + i))
               .whenComplete((r, e) -> inFlight.release()));
     }
     int regErrors = countErrors(regs);
     double regSeconds = (System.nanoTime() - t0) / 1e9;
     System.out.printf("registered %d nodes in %.1f s (%d errors)%n", nodes, regSeconds, regErrors);
 
-    String cursor =
-        JSON.readTree(send(keys.get(0), "GET", "/v1/peers", "").get().body())
-            .get("cursor")
-            .asText();
-    List<CompletableFuture<HttpResponse<String>>> polls = new ArrayList<>(nodes);
-    long[] doneAt = new long[nodes];
+    List<CompletableFuture<RawPoll.Response>> polls = new ArrayList<>(nodes);
     for (int i = 0; i < nodes; i++) {
-      int idx = i;
+      String cursor = cursors(keys.get(0)).get(replicaOf(i));
       polls.add(
-          send(keys.get(i), "GET", "/v1/peers?cursor=" + cursor, "")
-              .whenComplete((r, e) -> doneAt[idx] = System.nanoTime()));
+          RawPoll.start(
+              replicaOf(i).port, pollHead(keys.get(i), replicaOf(i), cursor), openSockets));
       if (i % 500 == 499) {
         Thread.sleep(50);
       }
     }
-    awaitWaiting(nodes, Duration.ofSeconds(120));
-    Sample parked = sample(pid, Duration.ofSeconds(2));
-    System.out.printf("with %d long-polls parked (idle): %s%n", nodes, parked);
+    awaitWaiting(nodes, Duration.ofSeconds(180));
+    ProcStats.Sample parked = first.sample(Duration.ofSeconds(2));
+    System.out.printf("with %d long-polls parked (idle), replica 0: %s%n", nodes, parked);
 
-    long cpuBefore = cpuTicks(pid);
+    long[] cpuBefore = new long[replicaCount];
+    for (int r = 0; r < replicaCount; r++) {
+      cpuBefore[r] = ProcStats.cpuTicks(replicas.get(r).pid);
+    }
     long start = System.nanoTime();
     HttpResponse<String> newcomer =
-        send(Ed25519Keys.generate(), "POST", "/v1/register", registerBody("newcomer")).get();
+        send(Ed25519Keys.generate(), first, "POST", "/v1/register", registerBody("newcomer")).get();
     long regDone = System.nanoTime();
     if (newcomer.statusCode() != 200) {
       throw new IllegalStateException("newcomer registration failed: " + newcomer.body());
@@ -166,50 +159,79 @@ public final class FanoutBench {
     long[] lat = new long[nodes];
     for (int i = 0; i < nodes; i++) {
       try {
-        HttpResponse<String> r = polls.get(i).get(120, TimeUnit.SECONDS);
-        if (r.statusCode() != 200 || !r.body().contains("\"newcomer\"")) {
+        RawPoll.Response r = polls.get(i).get(120, TimeUnit.SECONDS);
+        if (r.status() != 200 || !r.body().contains("\"newcomer\"")) {
           errors++;
         }
+        lat[i] = r.completedAt() - start;
       } catch (Exception e) {
         errors++;
+        lat[i] = Long.MAX_VALUE;
       }
-      lat[i] = doneAt[i] - start;
     }
-    long allDone = Arrays.stream(doneAt).max().orElse(start);
-    double fanCpu = (cpuTicks(pid) - cpuBefore) / (double) CLK_TCK;
+    double fanCpu = 0;
+    for (int r = 0; r < replicaCount; r++) {
+      fanCpu +=
+          (ProcStats.cpuTicks(replicas.get(r).pid) - cpuBefore[r]) / (double) ProcStats.CLK_TCK;
+    }
     Arrays.sort(lat);
-    Sample after = sample(pid, Duration.ZERO);
+    long allDone = start + lat[nodes - 1];
+    ProcStats.Sample after = first.sample(Duration.ZERO);
 
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("nodes", nodes);
-    report.put("register_setup_seconds", round(regSeconds));
+    report.put("store", store);
+    report.put("replicas", replicaCount);
+    report.put("register_setup_seconds", ProcStats.round(regSeconds));
     report.put("register_setup_errors", regErrors);
-    report.put("newcomer_register_ms", round((regDone - start) / 1e6));
-    report.put("fanout_p50_ms", round(pct(lat, 0.50) / 1e6));
-    report.put("fanout_p99_ms", round(pct(lat, 0.99) / 1e6));
-    report.put("fanout_max_ms", round((allDone - start) / 1e6));
+    report.put("newcomer_register_ms", ProcStats.round((regDone - start) / 1e6));
+    report.put("fanout_p50_ms", ProcStats.round(pct(lat, 0.50) / 1e6));
+    report.put("fanout_p99_ms", ProcStats.round(pct(lat, 0.99) / 1e6));
+    report.put("fanout_max_ms", ProcStats.round((allDone - start) / 1e6));
     report.put("fanout_errors", errors);
-    report.put("fanout_cpu_seconds", round(fanCpu));
+    report.put("fanout_cpu_seconds", ProcStats.round(fanCpu));
     report.put("baseline_empty", empty.map());
     report.put("parked_idle", parked.map());
     report.put("after_fanout", after.map());
     System.out.printf(
-        "fan-out to %d long-polls: p50 %.1f ms, p99 %.1f ms, max %.1f ms, errors %d, coordinator CPU %.2f s%n",
-        nodes, pct(lat, 0.50) / 1e6, pct(lat, 0.99) / 1e6, (allDone - start) / 1e6, errors, fanCpu);
-    System.out.printf("after fan-out: %s%n", after);
+        "fan-out to %d long-polls (%s, %d replica(s)): p50 %.1f ms, p99 %.1f ms, max %.1f ms,"
+            + " errors %d, coordinator CPU %.2f s%n",
+        nodes,
+        store,
+        replicaCount,
+        pct(lat, 0.50) / 1e6,
+        pct(lat, 0.99) / 1e6,
+        (allDone - start) / 1e6,
+        errors,
+        fanCpu);
+    System.out.printf("after fan-out, replica 0: %s%n", after);
     Path out = root.resolve("build/bench");
     Files.createDirectories(out);
+    String name =
+        store.equals("sqlite")
+            ? "coord-fanout.json"
+            : "coord-fanout-" + store + "-" + replicaCount + ".json";
     Files.writeString(
-        out.resolve("coord-fanout.json"),
-        JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report) + "\n");
-    System.out.println("report: " + out.resolve("coord-fanout.json"));
+        out.resolve(name), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report) + "\n");
+    System.out.println("report: " + out.resolve(name));
     if (errors > 0 || regErrors > 0) {
       throw new IllegalStateException("bench saw errors");
     }
   }
 
-  private static double round(double v) {
-    return Math.round(v * 10) / 10.0;
+  private BenchReplica replicaOf(int node) {
+    return replicas.get(node % replicaCount);
+  }
+
+  /** Each replica's current cursor, read once (after registration) as a registered node. */
+  private Map<BenchReplica, String> cursors(KeyPair probe) throws Exception {
+    if (cursors.isEmpty()) {
+      for (BenchReplica r : replicas) {
+        String body = send(probe, r, "GET", "/v1/peers", "").get().body();
+        cursors.put(r, JSON.readTree(body).get("cursor").asText());
+      }
+    }
+    return cursors;
   }
 
   private static long pct(long[] sorted, double p) {
@@ -236,64 +258,53 @@ public final class FanoutBench {
     return "{\"node_name\":\"" + name + "\",\"disco_key\":\"" + CoordWire.b64(disco) + "\"}";
   }
 
-  private CompletableFuture<HttpResponse<String>> send(
-      KeyPair kp, String method, String target, String body) {
-    byte[] b = body.getBytes(StandardCharsets.UTF_8);
+  /** The signed request headers (docs/PROTOCOL.md "Request signing"), name to value. */
+  private static Map<String, String> authHeaders(
+      KeyPair kp, URI uri, String method, String target, byte[] body) {
     long ts = System.currentTimeMillis() / 1000;
     byte[] nonceRaw = new byte[16];
     new SecureRandom().nextBytes(nonceRaw);
     String nonce = Base64.getEncoder().encodeToString(nonceRaw);
-    URI uri = URI.create("http://127.0.0.1:" + port + target);
     byte[] sig =
         RequestAuth.sign(
-            kp.getPrivate(), ts, nonce, method, RequestAuth.hostHeader(uri), target, b);
-    HttpRequest.Builder rb =
-        HttpRequest.newBuilder(uri)
-            .timeout(Duration.ofSeconds(400))
-            .header(RequestAuth.HEADER_NODE, CoordWire.b64(Ed25519Keys.rawPublic(kp.getPublic())))
-            .header(RequestAuth.HEADER_TIMESTAMP, Long.toString(ts))
-            .header(RequestAuth.HEADER_NONCE, nonce)
-            .header("Authorization", "Gretun " + Base64.getEncoder().encodeToString(sig));
+            kp.getPrivate(), ts, nonce, method, RequestAuth.hostHeader(uri), target, body);
+    Map<String, String> h = new LinkedHashMap<>();
+    h.put(RequestAuth.HEADER_NODE, CoordWire.b64(Ed25519Keys.rawPublic(kp.getPublic())));
+    h.put(RequestAuth.HEADER_TIMESTAMP, Long.toString(ts));
+    h.put(RequestAuth.HEADER_NONCE, nonce);
+    h.put("Authorization", "Gretun " + Base64.getEncoder().encodeToString(sig));
+    return h;
+  }
+
+  private CompletableFuture<HttpResponse<String>> send(
+      KeyPair kp, BenchReplica replica, String method, String target, String body) {
+    byte[] b = body.getBytes(StandardCharsets.UTF_8);
+    URI uri = replica.uri(target);
+    HttpRequest.Builder rb = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(400));
+    authHeaders(kp, uri, method, target, b).forEach(rb::header);
     rb = method.equals("GET") ? rb.GET() : rb.POST(HttpRequest.BodyPublishers.ofByteArray(b));
     return http.sendAsync(rb.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private String get(String path) throws Exception {
-    return http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10))
-                .build(),
-            HttpResponse.BodyHandlers.ofString())
-        .body();
-  }
-
-  private String metrics() throws Exception {
-    return http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
-                .timeout(Duration.ofSeconds(10))
-                .build(),
-            HttpResponse.BodyHandlers.ofString())
-        .body();
-  }
-
-  private void awaitHealthy() throws Exception {
-    for (int i = 0; i < 600; i++) {
-      try {
-        if (get("/healthz").contains("\"ok\"")) {
-          return;
-        }
-      } catch (IOException notYet) {
-        Thread.sleep(100);
-      }
-    }
-    throw new IllegalStateException("coordinator did not start");
+  /** A signed peers long-poll request head for {@link RawPoll}. */
+  private static String pollHead(KeyPair kp, BenchReplica replica, String cursor) {
+    String target = "/v1/peers?cursor=" + cursor;
+    URI uri = replica.uri(target);
+    StringBuilder head = new StringBuilder("GET " + target + " HTTP/1.1\r\n");
+    head.append("Host: ").append(RequestAuth.hostHeader(uri)).append("\r\n");
+    authHeaders(kp, uri, "GET", target, new byte[0])
+        .forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+    return head.append("\r\n").toString();
   }
 
   private void awaitWaiting(int n, Duration max) throws Exception {
     long deadline = System.nanoTime() + max.toNanos();
     double waiting = 0;
     while (System.nanoTime() < deadline) {
-      waiting = metric(metrics(), "gretun_coord_long_polls_waiting\\{kind=\"peers\"\\}");
+      waiting = 0;
+      for (BenchReplica r : replicas) {
+        waiting += Math.max(0, r.parkedPeerPolls());
+      }
       if (waiting >= n) {
         return;
       }
@@ -302,79 +313,19 @@ public final class FanoutBench {
     throw new IllegalStateException("only " + waiting + " of " + n + " long-polls parked");
   }
 
-  private static double metric(String text, String nameRegex) {
-    Matcher m = Pattern.compile("(?m)^" + nameRegex + " (\\S+)$").matcher(text);
-    return m.find() ? Double.parseDouble(m.group(1)) : -1;
-  }
-
-  private static double heapBytes(String text) {
-    Matcher m =
-        Pattern.compile("(?m)^jvm_memory_used_bytes\\{area=\"heap\"[^}]*\\} (\\S+)$").matcher(text);
-    double sum = 0;
-    while (m.find()) {
-      sum += Double.parseDouble(m.group(1));
-    }
-    return sum;
-  }
-
-  /** Heap (JVM view), RSS and CPU share of the coordinator over {@code window}. */
-  record Sample(double heapMiB, double rssMiB, double cpuPercent) {
-    Map<String, Object> map() {
-      return Map.of(
-          "heap_mib", round(heapMiB), "rss_mib", round(rssMiB), "cpu_percent", round(cpuPercent));
-    }
-
-    @Override
-    public String toString() {
-      return String.format("heap %.1f MiB, RSS %.1f MiB, CPU %.1f %%", heapMiB, rssMiB, cpuPercent);
-    }
-  }
-
-  private Sample sample(long pid, Duration window) throws Exception {
-    long c0 = cpuTicks(pid);
-    long t0 = System.nanoTime();
-    if (!window.isZero()) {
-      Thread.sleep(window);
-    }
-    double cpu =
-        window.isZero()
-            ? 0
-            : (cpuTicks(pid) - c0) / (double) CLK_TCK / ((System.nanoTime() - t0) / 1e9) * 100;
-    double heap = heapBytes(metrics()) / (1024 * 1024);
-    return new Sample(heap, rssKiB(pid) / 1024.0, cpu);
-  }
-
-  private static long cpuTicks(long pid) throws IOException {
-    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-  }
-
-  private static long rssKiB(long pid) throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.replaceAll("\\D", ""));
+  private void stop() throws InterruptedException {
+    for (Socket s : openSockets) {
+      try {
+        s.close();
+      } catch (java.io.IOException ignored) {
+        // closing a bench socket; nothing to do
       }
     }
-    return -1;
-  }
-
-  /** The java process: the launcher script execs java, so the pid is usually already it. */
-  private static long javaPid(long pid) {
-    return ProcessHandle.of(pid)
-        .flatMap(
-            h ->
-                h.descendants()
-                    .filter(d -> d.info().command().orElse("").endsWith("/java"))
-                    .findFirst())
-        .map(ProcessHandle::pid)
-        .orElse(pid);
-  }
-
-  private void stop() throws InterruptedException {
-    if (coord != null) {
-      coord.destroy();
-      coord.waitFor(20, TimeUnit.SECONDS);
+    for (BenchReplica r : replicas) {
+      r.stop();
+    }
+    if (postgres != null) {
+      postgres.stop();
     }
     http.close();
   }
