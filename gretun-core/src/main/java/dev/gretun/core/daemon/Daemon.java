@@ -22,6 +22,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.KeyPair;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -49,6 +50,9 @@ public final class Daemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
   private static final long TICK_MILLIS = 50;
   private static final long ENDPOINT_REFRESH_SECONDS = 25;
+  // Past this, a start-up phase logs startup_stalled with a thread dump (docs/DAEMON.md
+  // "Start-up").
+  private static final Duration STARTUP_WATCHDOG = Duration.ofSeconds(30);
 
   private final DaemonConfig config;
   private final EventLoop loop = new EventLoop();
@@ -76,6 +80,14 @@ public final class Daemon implements AutoCloseable {
       throw new GretunException(
           "permission", "gretun up needs root or CAP_NET_ADMIN (try: sudo gretun up ...)");
     }
+    try (StartupWatch watch = new StartupWatch(STARTUP_WATCHDOG, config.stateDir())) {
+      start(watch);
+      watch.done();
+    }
+  }
+
+  private void start(StartupWatch watch) throws IOException, InterruptedException {
+    watch.phase("keys");
     NodeKeys keys = KeyStore.loadOrCreate(config.stateDir(), new SecureRandom());
     log.info(
         "daemon_start node={} disco={} port={} dataplane={}",
@@ -84,7 +96,9 @@ public final class Daemon implements AutoCloseable {
         config.port(),
         config.dataplane().name().toLowerCase(Locale.ROOT));
 
+    watch.phase("coord_client");
     coord = new HttpCoordinator(new CoordClient(clientConfig(keys)));
+    watch.phase("register");
     CoordWire.RegisterResponse reg =
         Registration.register(coord, config.coordinators(), config.authKey() != null);
     TunnelPool pool = TunnelPool.fromRegistration(reg);
@@ -96,7 +110,9 @@ public final class Daemon implements AutoCloseable {
         reg.pool(),
         reg.stun());
 
+    watch.phase("dataplane_open");
     dataplane = DataplaneFactory.open(config, tunnelIp, reg.prefixLength(), counters);
+    watch.phase("core");
     DaemonCore c =
         new DaemonCore(
             new DaemonCore.Parts(
@@ -119,8 +135,10 @@ public final class Daemon implements AutoCloseable {
                 relayAddress(reg.relay())));
     core = c;
     dataplane.onFailure(this::dataplaneFailed);
+    watch.phase("dataplane_start");
     dataplane.start(p -> loop.offer(() -> c.onDiscoStun(p)));
 
+    watch.phase("local_api");
     localApi =
         LocalApiServer.start(config.localApiSocket(), new LocalApiCommands(loop, c, this::close));
     if (config.metricsAddr() != null) {
@@ -128,6 +146,7 @@ public final class Daemon implements AutoCloseable {
       log.info("metrics_listen addr={}", HostPort.format(metricsServer.address()));
     }
 
+    watch.phase("watches");
     loop.execute(c::refreshEndpoints);
     loop.every(TICK_MILLIS, TimeUnit.MILLISECONDS, "tick", c::tick);
     loop.every(ENDPOINT_REFRESH_SECONDS, TimeUnit.SECONDS, "endpoints", c::refreshEndpoints);
