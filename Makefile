@@ -16,7 +16,7 @@ ifeq ($(CI),true)
   MVNFLAGS += -Dgretun.requireRoot=true
 endif
 
-.PHONY: all build test test-unit test-kernel test-package deps demo bench bench-jmh bench-coord bench-overlay lint format cover clean man install deb
+.PHONY: all build test test-unit test-kernel test-package deps demo bench bench-jmh bench-coord bench-overlay bench-kernel lint format cover clean man install deb
 
 all: build
 
@@ -112,7 +112,7 @@ demo: deps build
 JMH_ARGS ?= -f 1 -wi 2 -i 3 -w 1s -r 1s
 JMH_FILTER ?=
 BENCH_STEPS := bench-jmh bench-coord
-BENCH_STEPS += bench-overlay
+BENCH_STEPS += bench-overlay bench-kernel
 bench: $(BENCH_STEPS)
 
 bench-jmh:
@@ -129,6 +129,11 @@ bench-coord: build
 bench-overlay: deps build
 	@bash scripts/ensure-debs.sh nebula
 	bash bench/overlay-bench.sh
+
+# Kernel data plane inside the test VM: gretun-made vs hand-made FOU/GRE vs the plain path (docs/BENCH.md).
+bench-kernel: deps build
+	@mkdir -p build/bench
+	set -o pipefail; vm/run.sh --timeout 1800 -- bench/kernel-bench.sh | tee build/bench/kernel.txt
 
 lint:
 	$(MVN) $(MVNFLAGS) -q spotless:check

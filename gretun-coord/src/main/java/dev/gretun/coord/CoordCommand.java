@@ -10,8 +10,6 @@ import dev.gretun.coord.store.IpPool;
 import dev.gretun.coord.store.SqliteCoordStore;
 import dev.gretun.coord.stun.StunService;
 import dev.gretun.coord.stun.StunServices;
-import dev.gretun.coord.tls.ReloadingServerTls;
-import dev.gretun.coord.tls.ServerTls;
 import dev.gretun.core.BuildInfo;
 import dev.gretun.core.GretunException;
 import dev.gretun.core.os.ErrnoException;
@@ -57,6 +55,10 @@ public final class CoordCommand implements Callable<Integer> {
   @Mixin CoordOptions options;
 
   @Mixin RelayOptions relayOptions;
+
+  @Mixin ConnectionOptions connectionOptions;
+
+  @Mixin TlsOptions tlsOptions;
 
   @Option(
       names = "--config",
@@ -114,51 +116,6 @@ public final class CoordCommand implements Callable<Integer> {
               + " Bearer TOKEN'; without it /debug/peers is refused to every client.")
   Path adminTokenFile;
 
-  // Connection limits and the metrics listener (docs/COORD.md, "Limits").
-  @Option(
-      names = "--metrics-listen",
-      paramLabel = "HOST:PORT|off",
-      defaultValue = "127.0.0.1:9465",
-      description =
-          "Listener for GET /metrics (Prometheus), or 'off'; /metrics is not on --listen"
-              + " (default: ${DEFAULT-VALUE}).")
-  String metricsListen;
-
-  @Option(
-      names = "--request-timeout",
-      paramLabel = "DURATION",
-      defaultValue = "20s",
-      converter = CliValues.DurationConverter.class,
-      description =
-          "Deadline from a request's first byte until its body is complete; holding a long-poll"
-              + " does not count (default: ${DEFAULT-VALUE}).")
-  Duration requestTimeout;
-
-  @Option(
-      names = "--write-timeout",
-      paramLabel = "DURATION",
-      defaultValue = "30s",
-      converter = CliValues.DurationConverter.class,
-      description =
-          "Close a connection whose reply is not read within this time (default: ${DEFAULT-VALUE}).")
-  Duration writeTimeout;
-
-  @Option(
-      names = "--max-conns-per-ip",
-      paramLabel = "N",
-      defaultValue = "64",
-      description =
-          "Open connections per client address (IPv6: per /64); 0 = no cap (default:"
-              + " ${DEFAULT-VALUE}).")
-  int maxConnsPerIp;
-
-  @Option(
-      names = "--max-connections",
-      paramLabel = "N",
-      defaultValue = "0",
-      description = "Open connections in total; 0 = the open-file limit minus a reserve (default).")
-  int maxConnections;
-
   @Option(
       names = "--long-poll",
       paramLabel = "DURATION",
@@ -175,28 +132,6 @@ public final class CoordCommand implements Callable<Integer> {
           "Store durability: full = fsync every commit (default); normal = no fsync, survives a"
               + " killed process but not a power loss.")
   SqliteCoordStore.Sync sync;
-
-  // TLS (issue #14 item 10): HTTPS unless --insecure-http.
-  @Option(
-      names = "--tls-cert",
-      paramLabel = "FILE",
-      description =
-          "PEM certificate chain to serve HTTPS with, leaf first; reloaded when it changes.")
-  Path tlsCert;
-
-  @Option(
-      names = "--tls-key",
-      paramLabel = "FILE",
-      description =
-          "PEM private key of --tls-cert: PKCS#8, PKCS#1 (RSA) or SEC1 (EC), unencrypted.")
-  Path tlsKey;
-
-  @Option(
-      names = "--insecure-http",
-      description =
-          "Serve plain HTTP without --tls-cert: peer lists travel in clear (labs, or a TLS proxy"
-              + " on this host).")
-  boolean insecureHttp;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -310,9 +245,9 @@ public final class CoordCommand implements Callable<Integer> {
         stun,
         List.copyOf(stunAdvertise),
         adminToken(),
-        CoordConfig.Limits.defaults().withConnections(connections()),
-        metricsListen(),
-        tls(),
+        CoordConfig.Limits.defaults().withConnections(connectionOptions.connections(this::usage)),
+        connectionOptions.metricsListen(this::usage),
+        tlsOptions.tls(this::usage),
         relayOptions.settings(this::usage));
   }
 
@@ -347,61 +282,6 @@ public final class CoordCommand implements Callable<Integer> {
       throw usage("--stun-listen twice needs two different, specific addresses of this host");
     }
     return List.copyOf(out);
-  }
-
-  private CoordConfig.Connections connections() {
-    checkTimeout("--request-timeout", requestTimeout);
-    checkTimeout("--write-timeout", writeTimeout);
-    if (maxConnsPerIp < 0) {
-      throw usage("--max-conns-per-ip must be 0 (no cap) or more");
-    }
-    if (maxConnections < 0) {
-      throw usage("--max-connections must be 0 (derived from the open-file limit) or more");
-    }
-    return new CoordConfig.Connections(
-        requestTimeout,
-        writeTimeout,
-        maxConnsPerIp,
-        maxConnections,
-        CoordConfig.Connections.defaults().pipelined());
-  }
-
-  private void checkTimeout(String flag, Duration d) {
-    if (d.compareTo(Duration.ofMillis(100)) < 0 || d.compareTo(Duration.ofMinutes(10)) > 0) {
-      throw usage(flag + " must be between 100ms and 10m");
-    }
-  }
-
-  private InetSocketAddress metricsListen() {
-    if (metricsListen.equalsIgnoreCase("off")) {
-      return null;
-    }
-    try {
-      return CliValues.hostPort(metricsListen);
-    } catch (CommandLine.TypeConversionException e) {
-      throw usage("--metrics-listen: " + e.getMessage() + " or 'off'");
-    }
-  }
-
-  private ServerTls tls() {
-    if (tlsCert == null && tlsKey == null) {
-      if (!insecureHttp) {
-        throw usage(
-            "no TLS certificate: pass --tls-cert FILE --tls-key FILE (PEM), or --insecure-http to"
-                + " serve plain HTTP (labs, or behind a TLS proxy on this host)");
-      }
-      return ServerTls.plainHttp();
-    }
-    if (tlsKey == null) {
-      throw usage("--tls-cert needs --tls-key FILE: the PEM private key of that certificate");
-    }
-    if (tlsCert == null) {
-      throw usage("--tls-key needs --tls-cert FILE: the PEM certificate chain of that key");
-    }
-    if (insecureHttp) {
-      throw usage("--insecure-http contradicts --tls-cert: give one or the other");
-    }
-    return ReloadingServerTls.start(tlsCert, tlsKey);
   }
 
   private String adminToken() {

@@ -58,7 +58,7 @@ class CoordConfigFileTest {
     assertEquals("100.70.0.0/16", coord.pool);
     assertEquals(Duration.ofSeconds(40), coord.longPoll);
     assertEquals(List.of("stun1.example:3478", "stun2.example:3478"), coord.stunAdvertise);
-    assertTrue(coord.insecureHttp);
+    assertTrue(coord.tlsOptions.insecureHttp);
     assertEquals(dir, coord.options.stateDir());
   }
 

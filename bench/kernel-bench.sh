@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# bench/kernel-bench.sh: runs INSIDE the test VM (`make bench-kernel` = vm/run.sh -- this script).
+# Kernel data plane throughput in one VM run, between the same two lab namespaces behind plain
+# MASQUERADE NATs (docs/BENCH.md "bench-kernel"):
+#   gretun  — iperf3 a -> b through the tunnel `gretun up --dataplane kernel` made, plus the CPU
+#             time both daemons used during each transfer;
+#   manual  — the daemons stopped, the same FOU/GRE devices made by hand with iproute2 from the
+#             options the daemon's devices had (remote, local, key, encap ports, ttl, mtu), over the
+#             same NAT mappings;
+#   plain   — no tunnel: iperf3 a -> nat2's public address, forwarded to b.
+# Median of BENCH_KERNEL_ROUNDS (3) runs of BENCH_KERNEL_SECONDS (5) each; absolute figures are
+# TCG's (emulated CPUs), so only the ratios mean anything.
+set -euo pipefail
+if [[ -z ${GRETUN_VM:-} ]]; then
+  echo "bench/kernel-bench.sh runs inside the test VM: use 'make bench-kernel'" >&2
+  exit 2
+fi
+# shellcheck source=../test/kernel/lib/overlay.sh
+source test/kernel/lib/overlay.sh
+trap overlay_cleanup EXIT
+ROUNDS=${BENCH_KERNEL_ROUNDS:-3}
+SECS=${BENCH_KERNEL_SECONDS:-5}
+
+# iperf_mbps FROM TO_NODE IP: one iperf3 run, prints the receiver's Mbit/s.
+iperf_mbps() {
+  local from=$1 to=$2 ip=$3 srv
+  inns "$to" timeout $((SECS + 60)) iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
+  srv=$!
+  sleep 1
+  inns "$from" timeout $((SECS + 50)) iperf3 -c "$ip" -p 5201 -t "$SECS" -J --connect-timeout 10000 \
+    >"$W/iperf3.json" 2>&1 || fail "iperf3 $from -> $ip failed: $(jq -r '.error // empty' "$W/iperf3.json" 2>/dev/null)"
+  wait "$srv" || true
+  jq -r '.end.sum_received.bits_per_second / 1e6 | . * 10 | floor / 10' "$W/iperf3.json"
+}
+
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime + stime, in clock ticks (100/s)
+
+median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+lab_up plain
+coord_up
+up a kernel
+up b kernel
+wait_log a 'peer_state peer=b .*to=direct' 300
+wait_log b 'peer_state peer=a .*to=direct' 120
+A=$(tunnel_ip a)
+B=$(tunnel_ip b)
+await_ping a "$B" 60 >/dev/null
+
+declare -A MBPS=() CPU=()
+echo "== gretun-made tunnel ($ROUNDS x ${SECS}s)"
+for r in $(seq 1 "$ROUNDS"); do
+  t0=$(date +%s.%N) ca=$(ticks "${PID[a]}") cb=$(ticks "${PID[b]}")
+  m=$(iperf_mbps a b "$B")
+  t1=$(date +%s.%N)
+  cpu=$(echo "($(ticks "${PID[a]}") - $ca + $(ticks "${PID[b]}") - $cb) / ($t1 - $t0)" | bc -l)
+  printf '  run %d: %s Mbit/s, both daemons %.2f %% of a core\n' "$r" "$m" "$cpu"
+  MBPS[gretun]+="$m " CPU[gretun]+="$cpu "
+done
+
+# The daemons' devices, to copy: remote, local, ikey/okey, encap ports, ttl, mtu.
+declare -A DEV=()
+for n in a b; do
+  d=$(gre_devices "$n")
+  DEV[$n]=$(inns "$n" ip -d link show "$d")
+done
+for n in a b; do kill -TERM "${PID[$n]}"; done
+for n in a b; do
+  for _ in $(seq 1 100); do kill -0 "${PID[$n]}" 2>/dev/null || break; sleep 0.2; done
+  unset "PID[$n]"
+done
+[[ -z $(gre_devices a)$(gre_devices b) ]] || fail "the daemons left devices behind"
+
+# manual NODE SELF_IP PEER_IP: the daemon's device, by hand (docs/KERNEL-DATAPLANE.md lists them).
+manual() {
+  local n=$1 self=$2 peer=$3 info=${DEV[$1]} remote local key sport dport ttl mtu
+  remote=$(grep -o 'remote [0-9.]*' <<<"$info" | cut -d' ' -f2)
+  local=$(grep -o 'local [0-9.]*' <<<"$info" | cut -d' ' -f2)
+  key=$(grep -o 'ikey [0-9.]*' <<<"$info" | cut -d' ' -f2)
+  sport=$(grep -o 'encap-sport [0-9]*' <<<"$info" | cut -d' ' -f2)
+  dport=$(grep -o 'encap-dport [0-9]*' <<<"$info" | cut -d' ' -f2)
+  ttl=$(grep -o 'ttl [0-9]*' <<<"$info" | head -n 1 | cut -d' ' -f2)
+  mtu=$(grep -o 'mtu [0-9]*' <<<"$info" | head -n 1 | cut -d' ' -f2)
+  inns "$n" ip fou add port "$sport" ipproto 47
+  inns "$n" ip link add hm0 type gre remote "$remote" local "$local" ttl "$ttl" ikey "$key" okey "$key" \
+    encap fou encap-sport "$sport" encap-dport "$dport" noencap-csum
+  inns "$n" ip link set hm0 mtu "$mtu" up
+  inns "$n" ip addr add "$self/32" dev hm0
+  inns "$n" ip route add "$peer/32" dev hm0
+  echo "  $n: hm0 remote $remote local $local key $key encap fou $sport -> $dport ttl $ttl mtu $mtu"
+}
+echo "== hand-made iproute2 FOU/GRE tunnel, same options"
+manual a "$A" "$B"
+manual b "$B" "$A"
+await_ping a "$B" 30 >/dev/null
+for r in $(seq 1 "$ROUNDS"); do
+  m=$(iperf_mbps a b "$B")
+  echo "  run $r: $m Mbit/s"
+  MBPS[manual]+="$m "
+done
+for n in a b; do inns "$n" ip link del hm0; inns "$n" ip fou del port 7777; done
+
+echo "== plain NAT path (no tunnel): a -> nat2's public address, forwarded to b"
+"$LAB" forward nat2 tcp 5201 b 5201 >/dev/null
+NAT2=$("$LAB" addr nat2)
+for r in $(seq 1 "$ROUNDS"); do
+  m=$(iperf_mbps a b "$NAT2")
+  echo "  run $r: $m Mbit/s"
+  MBPS[plain]+="$m "
+done
+
+g=$(tr ' ' '\n' <<<"${MBPS[gretun]}" | grep . | median)
+h=$(tr ' ' '\n' <<<"${MBPS[manual]}" | grep . | median)
+p=$(tr ' ' '\n' <<<"${MBPS[plain]}" | grep . | median)
+c=$(tr ' ' '\n' <<<"${CPU[gretun]}" | grep . | median)
+echo
+echo "| path | median Mbit/s | vs hand-made | vs plain |"
+echo "|---|---|---|---|"
+printf '| gretun-made tunnel | %s | %.2f× | %.2f× |\n' "$g" "$(bc -l <<<"$g / $h")" "$(bc -l <<<"$g / $p")"
+printf '| hand-made iproute2 tunnel | %s | 1.00× | %.2f× |\n' "$h" "$(bc -l <<<"$h / $p")"
+printf '| plain NAT path | %s | | 1.00× |\n' "$p"
+printf 'daemons (a + b) during the gretun transfers: median %.2f %% of a core\n' "$c"
