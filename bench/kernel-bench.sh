@@ -41,8 +41,8 @@ lab_up plain
 coord_up
 up a kernel
 up b kernel
-wait_log a 'peer_state peer=b .*to=direct' 300
-wait_log b 'peer_state peer=a .*to=direct' 120
+wait_log a 'peer_state peer=b .*to=direct' 600
+wait_log b 'peer_state peer=a .*to=direct' 300
 A=$(tunnel_ip a)
 B=$(tunnel_ip b)
 await_ping a "$B" 60 >/dev/null
