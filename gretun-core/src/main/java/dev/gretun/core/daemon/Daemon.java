@@ -118,6 +118,9 @@ public final class Daemon implements AutoCloseable {
                 this::fail,
                 relayAddress(reg.relay())));
     core = c;
+    if (config.aggressivePunch()) {
+      c.enableAggressivePunch();
+    }
     dataplane.onFailure(this::dataplaneFailed);
     dataplane.start(p -> loop.offer(() -> c.onDiscoStun(p)));
 
