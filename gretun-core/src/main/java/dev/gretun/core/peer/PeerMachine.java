@@ -128,7 +128,7 @@ public final class PeerMachine {
           pathLost(l.reason(), now, true, now, out);
         }
       }
-      case LocalNatUpdated n -> localNat = n.nat();
+      case LocalNatUpdated n -> localNat = n.nat(); // PeerTable drops actions of this event
       case Tick t -> onTick(now, out);
     }
     return out;
@@ -164,6 +164,28 @@ public final class PeerMachine {
       }
       case PUNCHING -> {} // the next round pings the new list
     }
+  }
+
+  /**
+   * The NAT types became known during an ordinary attempt (the first punch often starts before
+   * either netcheck ended) and call for the birthday punch: start it now instead of letting an
+   * attempt that cannot work run out and wait for the backoff. The abandoned attempt's pings cost
+   * nothing here: the easy side's low-TTL pings die before the far NAT, and the hard side's, from
+   * P, left entries on the easy NAT only for the ports the hard NAT gave P, which no extra socket
+   * gets. Checked every tick, so a change of either type counts.
+   */
+  private boolean switchToBirthday(long now, List<PeerAction> out) {
+    if (chosen == null
+        && !role.birthday()
+        && PunchRole.choose(lowerKey, localNat, info.nat(), aggressive).birthday()) {
+      startPunch(
+          "NAT types known (ours " + localNat.wire() + ", the peer's " + info.nat().wire() + ")",
+          false,
+          now,
+          out);
+      return true;
+    }
+    return false;
   }
 
   private void onCallMeMaybe(CallMeMaybeReceived c, long now, List<PeerAction> out) {
@@ -335,6 +357,9 @@ public final class PeerMachine {
   }
 
   private void tickPunching(long now, List<PeerAction> out) {
+    if (switchToBirthday(now, out)) {
+      return;
+    }
     if (chosen != null) {
       if (punch.confirmTimedOut(now)) {
         noPath("data path through " + HostPort.format(chosen) + " not confirmed", now, out);

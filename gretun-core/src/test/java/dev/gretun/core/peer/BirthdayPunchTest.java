@@ -188,6 +188,29 @@ class BirthdayPunchTest {
   }
 
   @Test
+  void anOrdinaryAttemptSwitchesOnceTheNatTypesCallForTheBirthdayPunch() {
+    var easy = machine(NatType.UNKNOWN, true);
+    peer(easy, NatType.HARD);
+    assertEquals("answerer", easy.role(), "our type is not known yet");
+    easy.on(new LocalNatUpdated(NatType.EASY));
+    var switched = tick(easy, 10);
+    assertEquals("birthday_probe", easy.role());
+    assertEquals(PeerState.PUNCHING, easy.state());
+    assertEquals(1, only(SendCallMeMaybe.class, switched).size());
+    assertTrue(only(NoPath.class, switched).isEmpty());
+
+    var hard = machine(NatType.HARD, true);
+    peer(hard, NatType.UNKNOWN);
+    assertEquals("first_full_ttl", hard.role());
+    tick(hard, 1000);
+    peer(hard, NatType.EASY);
+    var spray = only(BirthdaySpray.class, tick(hard, 10));
+    assertEquals(1, spray.size());
+    assertEquals("birthday_spray", hard.role());
+    assertTrue(only(BirthdaySpray.class, tick(hard, 5000)).isEmpty(), "one spray per attempt");
+  }
+
+  @Test
   void withoutTheFlagEasyHardStaysRelay() {
     var easy = machine(NatType.EASY, false);
     var actions = peer(easy, NatType.HARD);
