@@ -43,6 +43,10 @@ class BirthdayPunchLabTest {
     Overlay o = plainSymmetric(lab, info);
     LabProcess a = o.up(A, "--aggressive-punch");
     LabProcess b = o.up(B, "--aggressive-punch");
+    // Two JVMs starting on a loaded machine can take most of a minute to register: one step for
+    // that, one for the punch.
+    awaitListed(o, A, B);
+    awaitListed(o, B, A);
     Duration t = o.awaitState(A, B, "direct", STEP);
     o.awaitState(B, A, "direct", STEP);
 
@@ -68,9 +72,11 @@ class BirthdayPunchLabTest {
     long attempts =
         b.stderr().lines().filter(l -> l.contains("role=spray")).count()
             + b.stdout().lines().filter(l -> l.contains("role=spray")).count();
+    String punched = a.awaitLine("punch_succeeded", STEP);
     System.out.printf(
-        "plain/symmetric --aggressive-punch: direct after %d ms, %d attempt(s); a: %s%n",
-        t.toMillis(), attempts, probeEnd.strip());
+        "plain/symmetric --aggressive-punch: direct %d ms after both listed each other, %d"
+            + " attempt(s); a: %s; %s%n",
+        t.toMillis(), attempts, probeEnd.strip(), punched.strip());
   }
 
   @Test
@@ -78,6 +84,7 @@ class BirthdayPunchLabTest {
     Overlay o = plainSymmetric(lab, info);
     o.up(A);
     o.up(B);
+    awaitListed(o, A, B);
     awaitPath(o, A, B, "relay", RELAY);
     awaitPath(o, B, A, "relay", RELAY);
     String bIp = o.tunnelIp(A, B);
@@ -93,6 +100,18 @@ class BirthdayPunchLabTest {
       }
     }
     throw new AssertionError(node + " does not list " + name);
+  }
+
+  /** One step: {@code node}'s daemon is up and lists {@code name} (start-up and registration). */
+  private static void awaitListed(Overlay o, String node, String name) throws Exception {
+    long deadline = System.nanoTime() + STEP.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!o.stateOf(node, name).equals("absent")) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError(node + " never listed " + name + " within " + STEP);
   }
 
   private static void awaitPath(Overlay o, String node, String name, String path, String endpoint)
