@@ -138,6 +138,13 @@ final class UpCommand implements Callable<Integer> {
       description = "Give up punching after this long and report no_path (default: 10s).")
   String punchTimeout = "10s";
 
+  @Option(
+      names = "--aggressive-punch",
+      description =
+          "Birthday punch between an easy and a hard (symmetric) NAT instead of the relay; both"
+              + " nodes need it (userspace data plane only).")
+  boolean aggressivePunch;
+
   @Override
   public Integer call() throws Exception {
     DaemonConfig config = config();
@@ -191,7 +198,8 @@ final class UpCommand implements Callable<Integer> {
           openerTtl,
           Durations.parsePositive(punchTimeout),
           coordinatorCa,
-          insecureHttp);
+          insecureHttp,
+          aggressivePunch);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     } catch (java.net.UnknownHostException e) {

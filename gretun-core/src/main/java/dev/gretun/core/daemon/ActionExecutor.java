@@ -32,6 +32,7 @@ final class ActionExecutor {
   private final String nodePublicB64;
   private final int tunnelIp;
   private final Supplier<List<java.net.InetSocketAddress>> ourEndpoints;
+  private final BirthdayActions birthday;
   private int probeSeq;
 
   ActionExecutor(
@@ -53,6 +54,7 @@ final class ActionExecutor {
     this.nodePublicB64 = nodePublicB64;
     this.tunnelIp = tunnelIp;
     this.ourEndpoints = ourEndpoints;
+    this.birthday = new BirthdayActions(dataplane, codec, metrics, nodePublicB64);
   }
 
   /** Carries out {@code actions} in order, then hands changed routes to the data plane. */
@@ -83,13 +85,23 @@ final class ActionExecutor {
     switch (action) {
       case PeerAction.SendPing ping -> {
         byte[] env = codec.seal(peer, new DiscoMessage.Ping(ping.tx(), nodePublicB64));
-        dataplane.sendDiscoStun(env, 0, env.length, ping.to(), ping.ttl() == null ? 0 : ping.ttl());
+        send(env, ping.to(), ping.ttl() == null ? 0 : ping.ttl(), ping.socket());
         metrics.pingsSent.increment();
       }
       case PeerAction.SendPong pong -> {
         byte[] env = codec.seal(peer, new DiscoMessage.Pong(pong.tx(), pong.src()));
-        dataplane.sendDiscoStun(env, 0, env.length, pong.to(), 0);
+        send(env, pong.to(), 0, pong.socket());
       }
+      case PeerAction.BirthdaySpray spray -> birthday.spray(peer, name, spray);
+      case PeerAction.BirthdayProbing probing -> birthday.probing(name, probing);
+      case PeerAction.BirthdayProbe probe -> {
+        byte[] env = codec.seal(peer, new DiscoMessage.Ping(probe.tx(), nodePublicB64));
+        dataplane.sendDiscoStun(env, 0, env.length, probe.to(), 0);
+        metrics.pingsSent.increment();
+        metrics.birthdayProbes.increment();
+      }
+      case PeerAction.BirthdayWon won -> birthday.won(peer, name, won);
+      case PeerAction.BirthdayEnded ended -> birthday.ended(peer, name, ended);
       case PeerAction.SendCallMeMaybe ignored -> sendCallMeMaybe(peer);
       case PeerAction.SendDataProbe ignored -> {
         PeerRoute route = directory.route(peer);
@@ -113,6 +125,7 @@ final class ActionExecutor {
       }
       case PeerAction.NoPath noPath -> {
         directory.setSending(peer, false);
+        dataplane.closeExtraSockets(peer); // a birthday punch's data socket, if any
         metrics.punchFailures.increment();
         if (directory.relay() != null) {
           log.warn(
@@ -129,7 +142,10 @@ final class ActionExecutor {
               noPath.reason());
         }
       }
-      case PeerAction.RemovePeer ignored -> directory.remove(peer);
+      case PeerAction.RemovePeer ignored -> {
+        dataplane.closeExtraSockets(peer);
+        directory.remove(peer);
+      }
       case PeerAction.Transition t ->
           log.info(
               "peer_state peer={} from={} to={} reason={}",
@@ -150,6 +166,16 @@ final class ActionExecutor {
         metrics.pongsRejected.increment();
         log.debug("pong_rejected peer={} from={} reason={}", name, r.from(), r.reason());
       }
+    }
+  }
+
+  /** A disco datagram from port P ({@code socket} 0) or from a birthday punch's extra socket. */
+  private void send(byte[] env, java.net.InetSocketAddress to, int ttl, int socket)
+      throws IOException {
+    if (socket == 0) {
+      dataplane.sendDiscoStun(env, 0, env.length, to, ttl);
+    } else {
+      dataplane.sendDiscoFrom(socket, env, 0, env.length, to, ttl);
     }
   }
 

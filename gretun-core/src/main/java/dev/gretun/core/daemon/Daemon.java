@@ -134,6 +134,9 @@ public final class Daemon implements AutoCloseable {
                 this::fail,
                 relayAddress(reg.relay())));
     core = c;
+    if (config.aggressivePunch()) {
+      c.enableAggressivePunch();
+    }
     dataplane.onFailure(this::dataplaneFailed);
     watch.phase("dataplane_start");
     dataplane.start(p -> loop.offer(() -> c.onDiscoStun(p)));

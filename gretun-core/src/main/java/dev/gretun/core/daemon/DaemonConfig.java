@@ -30,6 +30,8 @@ import java.util.Objects;
  * @param coordinatorCa PEM file of the CA(s) to trust for an https coordinator instead of the
  *     system trust store, or null
  * @param insecureHttp whether an http:// coordinator is allowed (peer lists travel in clear)
+ * @param aggressivePunch {@code --aggressive-punch}: easy/hard pairs try the birthday punch
+ *     (docs/DAEMON.md, "Birthday punch") instead of going to the relay at once
  */
 public record DaemonConfig(
     List<URI> coordinators,
@@ -44,7 +46,8 @@ public record DaemonConfig(
     int openerTtl,
     Duration punchTimeout,
     Path coordinatorCa,
-    boolean insecureHttp) {
+    boolean insecureHttp,
+    boolean aggressivePunch) {
 
   public static final int DEFAULT_PORT = 7777;
   public static final String DEFAULT_LOCAL_API_SOCKET = "/run/gretun/gretun.sock";

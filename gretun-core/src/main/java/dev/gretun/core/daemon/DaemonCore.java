@@ -142,7 +142,8 @@ final class DaemonCore {
 
   void onDiscoStun(DiscoStunPacket p) {
     byte[] b = p.data();
-    if (PortDemux.classify(b, 0, b.length) == PortDemux.Kind.STUN) {
+    boolean extra = p.socket() != 0; // a birthday punch's extra socket: disco from its peer only
+    if (!extra && PortDemux.classify(b, 0, b.length) == PortDemux.Kind.STUN) {
       if (!endpoints.offerStun(b, p.from())) {
         metrics.discoDropped.increment();
       }
@@ -151,7 +152,11 @@ final class DaemonCore {
     DiscoCodec.Opened opened = openOrDrop(b, "disco_dropped", p.from());
     if (opened == null
         || !admission.admit(
-            opened, DiscoAdmission.Via.UDP, null, p.from(), directory.name(opened.sender()))) {
+            opened,
+            extra ? DiscoAdmission.Via.EXTRA_SOCKET : DiscoAdmission.Via.UDP,
+            extra ? dataplane.extraSocketPeer(p.socket()) : null,
+            p.from(),
+            directory.name(opened.sender()))) {
       return;
     }
     if (opened.message() instanceof DiscoMessage.Pong pong
@@ -160,7 +165,8 @@ final class DaemonCore {
     }
     PeerEvent event =
         switch (opened.message()) {
-          case DiscoMessage.Ping ping -> new PeerEvent.PingReceived(ping.tx(), p.from());
+          case DiscoMessage.Ping ping ->
+              new PeerEvent.PingReceived(ping.tx(), p.from(), p.socket());
           case DiscoMessage.Pong pong ->
               new PeerEvent.PongReceived(pong.tx(), p.from(), pong.src());
           case DiscoMessage.CallMeMaybe cmm -> new PeerEvent.CallMeMaybeReceived(cmm.endpoints());
@@ -241,6 +247,21 @@ final class DaemonCore {
       relayBinder.maintain(directory.routes(), directory::nodeKey);
     }
     metrics.setPeerCounts(table.countByState());
+  }
+
+  /**
+   * {@code --aggressive-punch} (docs/DAEMON.md, "Birthday punch"): on when the data plane has extra
+   * sockets; otherwise logged once, and easy/hard pairs keep the relay.
+   */
+  void enableAggressivePunch() {
+    if (dataplane.supportsExtraSockets()) {
+      table.setAggressivePunch(true);
+      log.info("aggressive_punch enabled=true");
+    } else {
+      log.warn(
+          "aggressive_punch enabled=false note=\"this data plane has no birthday punch sockets"
+              + " (use --dataplane userspace); easy/hard pairs use the relay\"");
+    }
   }
 
   void refreshEndpoints() {

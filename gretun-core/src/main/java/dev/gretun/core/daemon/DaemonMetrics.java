@@ -30,6 +30,9 @@ public final class DaemonMetrics {
   final Counter pongsRejected;
   final Counter punchFailures;
   final Counter discoDropped;
+  final Counter birthdayProbes;
+  final Counter birthdayDirect;
+  final Counter birthdayTimeout;
   final Timer punchDuration;
 
   public DaemonMetrics(DataplaneCounters dp) {
@@ -48,6 +51,10 @@ public final class DaemonMetrics {
     punchFailures =
         counter("gretun_punch_failures", "Punch attempts and paths that ended in no_path");
     discoDropped = counter("gretun_disco_dropped", "Disco/STUN datagrams that failed to open");
+    birthdayProbes =
+        counter("gretun_birthday_probes", "Birthday punch probes sent to random ports (easy side)");
+    birthdayDirect = birthdayPunch("direct");
+    birthdayTimeout = birthdayPunch("timeout");
     punchDuration =
         Timer.builder("gretun_hole_punch_duration")
             .description("Time from entering punching to direct")
@@ -88,6 +95,13 @@ public final class DaemonMetrics {
     for (Map.Entry<PeerState, AtomicInteger> e : peersByState.entrySet()) {
       e.getValue().set(counts.getOrDefault(e.getKey(), 0));
     }
+  }
+
+  private Counter birthdayPunch(String result) {
+    return Counter.builder("gretun_birthday_punches")
+        .description("Birthday punch attempts by how they ended")
+        .tag("result", result)
+        .register(registry);
   }
 
   private Counter counter(String name, String help) {

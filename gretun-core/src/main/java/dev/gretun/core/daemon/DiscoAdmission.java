@@ -22,11 +22,14 @@ final class DiscoAdmission {
   /** How the envelope arrived. */
   enum Via {
     UDP,
-    RELAY
+    RELAY,
+    /** On a birthday punch's extra socket (docs/DAEMON.md, "Birthday punch"). */
+    EXTRA_SOCKET
   }
 
   static final String CALL_ME_MAYBE_UDP = "call_me_maybe_udp";
   static final String RELAY_SENDER_MISMATCH = "relay_sender_mismatch";
+  static final String EXTRA_SOCKET_SENDER_MISMATCH = "extra_socket_sender_mismatch";
   static final String STALE = "stale";
   static final String FUTURE = "future";
   static final String REPLAYED = "replayed";
@@ -38,7 +41,14 @@ final class DiscoAdmission {
   DiscoAdmission(InstantSource clock, MeterRegistry registry) {
     this.clock = clock;
     for (String reason :
-        new String[] {CALL_ME_MAYBE_UDP, RELAY_SENDER_MISMATCH, STALE, FUTURE, REPLAYED}) {
+        new String[] {
+          CALL_ME_MAYBE_UDP,
+          RELAY_SENDER_MISMATCH,
+          EXTRA_SOCKET_SENDER_MISMATCH,
+          STALE,
+          FUTURE,
+          REPLAYED
+        }) {
       refused.put(
           reason,
           Counter.builder("gretun_disco_refused")
@@ -51,14 +61,17 @@ final class DiscoAdmission {
   /**
    * True when {@code o} may be acted on.
    *
-   * @param relayedBy for {@link Via#RELAY}, the sender disco key the coordinator named
+   * @param relayedBy for {@link Via#RELAY}, the sender disco key the coordinator named; for {@link
+   *     Via#EXTRA_SOCKET}, the peer the socket was opened for (null when it is closed already)
    */
   boolean admit(DiscoCodec.Opened o, Via via, String relayedBy, Object from, String peerName) {
     String reason = null;
-    if (via == Via.UDP && o.message() instanceof DiscoMessage.CallMeMaybe) {
+    if (via != Via.RELAY && o.message() instanceof DiscoMessage.CallMeMaybe) {
       reason = CALL_ME_MAYBE_UDP;
     } else if (via == Via.RELAY && !o.sender().equals(relayedBy)) {
       reason = RELAY_SENDER_MISMATCH;
+    } else if (via == Via.EXTRA_SOCKET && !o.sender().equals(relayedBy)) {
+      reason = EXTRA_SOCKET_SENDER_MISMATCH;
     } else {
       long now = clock.millis();
       switch (guard.check(o.sender(), o.contents().sentAtMillis(), o.contents().nonce(), now)) {

@@ -47,6 +47,49 @@ public interface Dataplane extends AutoCloseable {
       throws IOException;
 
   /**
+   * Whether the plane supports the birthday punch's extra sockets (docs/DAEMON.md, "Birthday
+   * punch"); the methods below do nothing on a plane that does not.
+   */
+  default boolean supportsExtraSockets() {
+    return false;
+  }
+
+  /**
+   * Opens up to {@code count} extra UDP sockets on ephemeral ports for {@code peer}'s birthday
+   * punch; returns their local ports (each one's id). Disco arriving on them reaches the sink with
+   * {@link DiscoStunPacket#socket()} set to that port.
+   */
+  default int[] openExtraSockets(String peer, int count) throws IOException {
+    return new int[0];
+  }
+
+  /** The peer whose open extra socket has local port {@code socket}, or null. */
+  default String extraSocketPeer(int socket) {
+    return null;
+  }
+
+  /**
+   * Sends a disco datagram from the open extra socket {@code socket} ({@code ttl} as in {@link
+   * #sendDiscoStun}); false when there is no such socket or the kernel dropped it.
+   */
+  default boolean sendDiscoFrom(
+      int socket, byte[] data, int off, int len, InetSocketAddress to, int ttl) throws IOException {
+    return false;
+  }
+
+  /**
+   * Makes the extra socket {@code socket} {@code peer}'s data socket (the peer's direct traffic
+   * goes out from it and is accepted on it) and closes the peer's other extra sockets at once.
+   * False when it is not one of the peer's open sockets.
+   */
+  default boolean keepExtraSocket(String peer, int socket) {
+    return false;
+  }
+
+  /** Closes every extra socket of {@code peer}, the data socket included. */
+  default void closeExtraSockets(String peer) {}
+
+  /**
    * Makes the plane carry exactly {@code routes} (one per peer): adds new peers, retargets changed
    * endpoints, stops or resumes sending (docs/NAT-TRAVERSAL.md §3.6: a path that keeps sending
    * re-poisons a far NAT) and removes every trace of peers no longer listed.

@@ -2,6 +2,7 @@ package dev.gretun.core.os;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 
 /**
@@ -85,6 +86,28 @@ public final class UdpSocket extends SocketFd {
    */
   public int receive(MessageVector v, int n) {
     return Libc.recvmmsg(fd, v.segment(), n, Libc.MSG_WAITFORONE);
+  }
+
+  /**
+   * Waits in {@code poll(2)} up to {@code timeoutMillis} until one of {@code sockets[0..count)} is
+   * readable (or shut down); sets {@code ready[i]} for each such socket and returns how many, 0 on
+   * timeout, or -errno. The birthday punch's extra sockets are many and short-lived, so one thread
+   * polls them all instead of blocking in one receive per socket.
+   */
+  public static int pollReadable(
+      UdpSocket[] sockets, int count, int timeoutMillis, boolean[] ready) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment fds = arena.allocate(8L * count, 4); // struct pollfd: int fd, short, short
+      for (int i = 0; i < count; i++) {
+        fds.set(ValueLayout.JAVA_INT, 8L * i, sockets[i].fd);
+        fds.set(ValueLayout.JAVA_SHORT, 8L * i + 4, Libc.POLLIN);
+      }
+      int n = Libc.poll(fds, count, timeoutMillis);
+      for (int i = 0; i < count; i++) {
+        ready[i] = n > 0 && fds.get(ValueLayout.JAVA_SHORT, 8L * i + 6) != 0;
+      }
+      return n;
+    }
   }
 
   /**

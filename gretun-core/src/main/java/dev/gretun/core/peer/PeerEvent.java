@@ -23,11 +23,19 @@ public sealed interface PeerEvent {
     }
   }
 
-  /** A disco ping arrived over UDP from {@code from} (pings via the relay are not delivered). */
-  record PingReceived(DiscoTxId tx, InetSocketAddress from) implements PeerEvent {
+  /**
+   * A disco ping arrived over UDP from {@code from} (pings via the relay are not delivered), on
+   * {@code socket}: 0 = port P, else the local port of a birthday punch's extra socket.
+   */
+  record PingReceived(DiscoTxId tx, InetSocketAddress from, int socket) implements PeerEvent {
     public PingReceived {
       Objects.requireNonNull(tx, "tx");
       Objects.requireNonNull(from, "from");
+    }
+
+    /** A ping that arrived on port P. */
+    public PingReceived(DiscoTxId tx, InetSocketAddress from) {
+      this(tx, from, 0);
     }
   }
 

@@ -30,6 +30,8 @@ public final class PeerMachine {
   private final PunchAttempt punch;
   private final Liveness liveness;
   private final RepunchWait repunch;
+  private final BirthdayPunch birthday = new BirthdayPunch();
+  private boolean aggressive; // --aggressive-punch (docs/DAEMON.md, "Birthday punch")
   private PeerState state = PeerState.UNKNOWN;
   private PeerInfo info;
   private NatType localNat = NatType.UNKNOWN;
@@ -92,6 +94,14 @@ public final class PeerMachine {
     return pings.sinceLastPong(ticker.nanos());
   }
 
+  /**
+   * {@code --aggressive-punch}: an easy/hard pair uses the birthday punch instead of the relay
+   * (from the next punch on).
+   */
+  public void setAggressivePunch(boolean on) {
+    aggressive = on;
+  }
+
   /** The low TTL this attempt uses while the opener has not heard from the peer. */
   public int openerTtl() {
     return openerTtl.current();
@@ -118,7 +128,7 @@ public final class PeerMachine {
           pathLost(l.reason(), now, true, now, out);
         }
       }
-      case LocalNatUpdated n -> localNat = n.nat();
+      case LocalNatUpdated n -> localNat = n.nat(); // PeerTable drops actions of this event
       case Tick t -> onTick(now, out);
     }
     return out;
@@ -154,6 +164,28 @@ public final class PeerMachine {
       }
       case PUNCHING -> {} // the next round pings the new list
     }
+  }
+
+  /**
+   * The NAT types became known during an ordinary attempt (the first punch often starts before
+   * either netcheck ended) and call for the birthday punch: start it now instead of letting an
+   * attempt that cannot work run out and wait for the backoff. The abandoned attempt's pings cost
+   * nothing here: the easy side's low-TTL pings die before the far NAT, and the hard side's, from
+   * P, left entries on the easy NAT only for the ports the hard NAT gave P, which no extra socket
+   * gets. Checked every tick, so a change of either type counts.
+   */
+  private boolean switchToBirthday(long now, List<PeerAction> out) {
+    if (chosen == null
+        && !role.birthday()
+        && PunchRole.choose(lowerKey, localNat, info.nat(), aggressive).birthday()) {
+      startPunch(
+          "NAT types known (ours " + localNat.wire() + ", the peer's " + info.nat().wire() + ")",
+          false,
+          now,
+          out);
+      return true;
+    }
+    return false;
   }
 
   private void onCallMeMaybe(CallMeMaybeReceived c, long now, List<PeerAction> out) {
@@ -197,7 +229,16 @@ public final class PeerMachine {
   }
 
   private void onPing(PingReceived p, long now, List<PeerAction> out) {
-    out.add(new SendPong(p.from(), p.tx(), p.from()));
+    if (p.socket() != 0 && p.socket() != birthday.socket()) {
+      if (state == PeerState.PUNCHING
+          && role == PunchRole.BIRTHDAY_SPRAY
+          && chosen == null
+          && birthday.active()) {
+        birthdayWon(p, now, out);
+      }
+      return; // a late probe on a socket that lost: it is being closed
+    }
+    out.add(new SendPong(p.from(), p.tx(), p.from(), p.socket()));
     candidates.learn(p.from());
     switch (state) {
       case UNKNOWN, HAVE_ENDPOINTS -> startPunch("ping from " + p.from(), true, now, out);
@@ -212,6 +253,26 @@ public final class PeerMachine {
     punch.heard = true; // the opener's NAT is open towards the peer: normal TTL from now on
   }
 
+  /**
+   * Hard side: the peer's probe reached one of our extra sockets, from the peer's endpoint P. That
+   * socket becomes the peer's data socket and the path goes to the probe's source.
+   */
+  private void birthdayWon(PingReceived p, long now, List<PeerAction> out) {
+    birthday.won(p.socket());
+    out.add(new BirthdayWon(p.socket()));
+    out.add(birthday.end("direct"));
+    out.add(new SendPong(p.from(), p.tx(), p.from(), p.socket()));
+    candidates.learn(p.from());
+    punch.heard = true;
+    chosen = p.from();
+    punch.chose(now);
+    out.add(new ConfigureDirectPath(chosen));
+    if (suspended) {
+      suspended = false;
+      out.add(new ResumePath());
+    }
+  }
+
   private void onPong(PongReceived p, long now, List<PeerAction> out) {
     String rejected = pings.pong(p.tx(), p.from(), now);
     if (rejected != null) {
@@ -222,6 +283,9 @@ public final class PeerMachine {
     switch (state) {
       case PUNCHING -> {
         if (chosen == null) {
+          if (birthday.active()) {
+            out.add(birthday.end("direct"));
+          }
           chosen = p.from();
           punch.chose(now);
           out.add(new ConfigureDirectPath(chosen));
@@ -293,6 +357,9 @@ public final class PeerMachine {
   }
 
   private void tickPunching(long now, List<PeerAction> out) {
+    if (switchToBirthday(now, out)) {
+      return;
+    }
     if (chosen != null) {
       if (punch.confirmTimedOut(now)) {
         noPath("data path through " + HostPort.format(chosen) + " not confirmed", now, out);
@@ -310,7 +377,16 @@ public final class PeerMachine {
       if (role == PunchRole.OPENER_LOW_TTL && !punch.heard) {
         openerTtl.heardNothing();
       }
-      noPath(punch.timeoutReason(candidates.all().size(), localNat == NatType.HARD), now, out);
+      noPath(
+          role.birthday()
+              ? "birthday punch timed out after "
+                  + BirthdayPunch.TIMEOUT.toMillis()
+                  + " ms, "
+                  + birthday.probes()
+                  + " probe(s) sent, no answer; relay"
+              : punch.timeoutReason(candidates.all().size(), localNat == NatType.HARD),
+          now,
+          out);
       return;
     }
     if (punch.callMeMaybeDue(now)) {
@@ -319,13 +395,36 @@ public final class PeerMachine {
     if (!role.sendsFirst()) {
       punch.holdOver(now, callMeMaybeSeen);
     }
-    if (punch.pingDue(now)) {
+    if (role == PunchRole.BIRTHDAY_PROBE) {
+      if (punch.go) {
+        sendProbes(now, out);
+      }
+    } else if (role != PunchRole.BIRTHDAY_SPRAY && punch.pingDue(now)) {
       pingCandidates(now, out);
     }
   }
 
+  /** Easy side of the birthday punch: the probes the rate limit and the cap allow now. */
+  private void sendProbes(long now, List<PeerAction> out) {
+    int n = birthday.due(now);
+    if (n == 0) {
+      return;
+    }
+    List<java.net.InetAddress> addresses = BirthdayPunch.probeAddresses(candidates.all());
+    if (birthday.probes() == 0) {
+      out.add(new BirthdayProbing(addresses));
+    }
+    for (int i = 0; i < n; i++) {
+      InetSocketAddress to = BirthdayPunch.probeTarget(addresses, birthday.probes(), random);
+      DiscoTxId tx = DiscoTxId.random(random);
+      pings.sent(tx, to, false, now);
+      birthday.probed();
+      out.add(new BirthdayProbe(to, tx));
+    }
+  }
+
   private void startPunch(String reason, boolean peerIsPunching, long now, List<PeerAction> out) {
-    role = PunchRole.choose(lowerKey, localNat, info.nat());
+    role = PunchRole.choose(lowerKey, localNat, info.nat(), aggressive);
     if (state == PeerState.UNKNOWN) {
       transition(PeerState.HAVE_ENDPOINTS, reason, out);
     }
@@ -347,10 +446,14 @@ public final class PeerMachine {
       return;
     }
     transition(PeerState.PUNCHING, reason, out);
-    punch.begin(now, peerIsPunching);
     chosen = null;
     repunch.punchStarted();
     liveness.reset(now);
+    if (role.birthday()) {
+      startBirthday(peerIsPunching, now, out);
+      return;
+    }
+    punch.begin(now, peerIsPunching);
     if (role.sendsFirst()) {
       // Open our own NAT first (low TTL, or full TTL from a hard NAT), then tell the peer to start:
       // docs/NAT-TRAVERSAL.md §3.1.
@@ -360,6 +463,24 @@ public final class PeerMachine {
       sendCallMeMaybe(now, out);
       pingCandidates(now, out);
     }
+  }
+
+  /**
+   * A birthday attempt (docs/DAEMON.md, "Birthday punch"). Its probes reach the far NAT, so a
+   * failed one always waits for the full re-punch backoff, whoever calls.
+   */
+  private void startBirthday(boolean peerIsPunching, long now, List<PeerAction> out) {
+    punch.begin(now, peerIsPunching, BirthdayPunch.TIMEOUT);
+    punch.sentFar = true;
+    birthday.begin();
+    if (role == PunchRole.BIRTHDAY_SPRAY) {
+      out.add(
+          new BirthdaySpray(
+              BirthdayPunch.sprayTargets(candidates.all()),
+              BirthdayPunch.SOCKETS,
+              timings.openerTtls().getFirst()));
+    }
+    sendCallMeMaybe(now, out);
   }
 
   private void pingCandidates(long now, List<PeerAction> out) {
@@ -387,7 +508,8 @@ public final class PeerMachine {
     DiscoTxId tx = DiscoTxId.random(random);
     pings.sent(tx, to, keepalive, now);
     punch.sentFar |= openerTtl.mayReachFar(ttl);
-    out.add(new SendPing(to, tx, ttl));
+    int socket = birthday.socket() != 0 && to.equals(chosen) ? birthday.socket() : 0;
+    out.add(new SendPing(to, tx, ttl, socket));
   }
 
   private void sendCallMeMaybe(long now, List<PeerAction> out) {
@@ -410,6 +532,7 @@ public final class PeerMachine {
     out.add(new NoPath(why));
     transition(PeerState.NO_PATH, why, out);
     chosen = null;
+    birthday.clear();
     liveness.clearSuspicion();
     repunch.afterLoss(silentSince);
     if (tellPeer) {
@@ -419,9 +542,13 @@ public final class PeerMachine {
   }
 
   private void noPath(String reason, long now, List<PeerAction> out) {
+    if (birthday.active()) {
+      out.add(birthday.end("timeout"));
+    }
     out.add(new NoPath(reason));
     transition(PeerState.NO_PATH, reason, out);
     chosen = null;
+    birthday.clear();
     repunch.afterFailedAttempt(now, punch.sentFar);
   }
 

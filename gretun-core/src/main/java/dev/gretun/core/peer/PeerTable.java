@@ -45,6 +45,7 @@ public final class PeerTable<K extends Comparable<K>> {
   private final Map<K, Entry> peers = new TreeMap<>();
   private final Map<K, Pending> pending = new LinkedHashMap<>();
   private NatType localNat = NatType.UNKNOWN;
+  private boolean aggressivePunch;
 
   public PeerTable(K self, Ticker ticker, RandomGenerator random, PeerTimings timings) {
     this.self = self;
@@ -78,6 +79,7 @@ public final class PeerTable<K extends Comparable<K>> {
             new PeerMachine(e.getValue(), self.compareTo(key) < 0, ticker, random, timings);
         peers.put(key, new Entry(machine));
         machine.on(new LocalNatUpdated(localNat));
+        machine.setAggressivePunch(aggressivePunch);
         add(out, key, machine.on(new PeerUpdated(e.getValue())));
         Pending p = pending.remove(key);
         if (p != null && ticker.nanos() - p.atNanos() <= timings.punchTimeout().toNanos()) {
@@ -130,6 +132,17 @@ public final class PeerTable<K extends Comparable<K>> {
     localNat = nat;
     for (var e : peers.values()) {
       e.machine.on(new LocalNatUpdated(nat));
+    }
+  }
+
+  /**
+   * {@code --aggressive-punch}: easy/hard pairs use the birthday punch (docs/DAEMON.md, "Birthday
+   * punch") from their next punch on. Call before the first peer list to cover every punch.
+   */
+  public void setAggressivePunch(boolean on) {
+    aggressivePunch = on;
+    for (var e : peers.values()) {
+      e.machine.setAggressivePunch(on);
     }
   }
 

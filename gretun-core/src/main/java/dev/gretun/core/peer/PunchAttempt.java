@@ -28,8 +28,13 @@ final class PunchAttempt {
   }
 
   void begin(long now, boolean peerIsPunching) {
+    begin(now, peerIsPunching, timings.punchTimeout());
+  }
+
+  /** An attempt with its own budget (the birthday punch's is longer). */
+  void begin(long now, boolean peerIsPunching, java.time.Duration timeout) {
     start = now;
-    deadline = now + timings.punchTimeout().toNanos();
+    deadline = now + timeout.toNanos();
     cmmRound = 0;
     heard = false;
     sentFar = false;

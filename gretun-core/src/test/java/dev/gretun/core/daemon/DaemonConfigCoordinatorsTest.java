@@ -25,7 +25,8 @@ class DaemonConfigCoordinatorsTest {
         DaemonConfig.DEFAULT_OPENER_TTL,
         DaemonConfig.DEFAULT_PUNCH_TIMEOUT,
         ca,
-        insecureHttp);
+        insecureHttp,
+        false);
   }
 
   private static String refused(String coordinators, Path ca, boolean insecureHttp) {

@@ -26,11 +26,16 @@ class DaemonMetricsExpositionTest {
           "gretun_punch_failures_total",
           "gretun_disco_dropped_total",
           "gretun_hole_punch_duration_seconds_count",
+          "gretun_birthday_probes_total",
         }) {
       assertEquals(0.0, x.value(c).orElseThrow(() -> new AssertionError(c)), c);
     }
     assertEquals(
         0.0, x.value("gretun_dataplane_drops_total", "reason=\"malformed\"").orElseThrow());
+    for (String result : new String[] {"direct", "timeout"}) {
+      assertEquals(
+          0.0, x.value("gretun_birthday_punches_total", "result=\"" + result + "\"").orElseThrow());
+    }
   }
 
   @Test

@@ -75,4 +75,27 @@ class PunchRoleTest {
       }
     }
   }
+
+  @Test
+  void aggressivePunchTurnsOnlyEasyHardIntoBirthdayRoles() {
+    for (NatType a : NatType.values()) {
+      for (NatType b : NatType.values()) {
+        for (boolean aLower : new boolean[] {true, false}) {
+          PunchRole ra = PunchRole.choose(aLower, a, b, true);
+          PunchRole rb = PunchRole.choose(!aLower, b, a, true);
+          if (a == HARD && b == EASY) {
+            assertEquals(PunchRole.BIRTHDAY_SPRAY, ra);
+            assertEquals(PunchRole.BIRTHDAY_PROBE, rb);
+            assertTrue(ra.sendsFirst() && !rb.sendsFirst());
+          } else if (!(a == EASY && b == HARD)) {
+            assertEquals(PunchRole.choose(aLower, a, b), ra, a + "/" + b + " unchanged");
+          }
+        }
+      }
+    }
+    // Only one side aggressive: it alone leaves the relay role; the other keeps the relay.
+    assertEquals(PunchRole.BIRTHDAY_PROBE, PunchRole.choose(true, EASY, HARD, true));
+    assertEquals(RELAY, PunchRole.choose(false, HARD, EASY, false));
+    assertEquals(RELAY, PunchRole.choose(false, HARD, HARD, true));
+  }
 }

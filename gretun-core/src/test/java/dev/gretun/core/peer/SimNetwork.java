@@ -163,6 +163,13 @@ final class SimNetwork {
           case PeerAction.PunchSucceeded p -> {}
           case PeerAction.PongRejected p -> {}
           case PeerAction.SendDataProbe p -> {} // the simulated data path confirms itself
+          // The simulation runs no --aggressive-punch: birthday actions never come
+          // (BirthdayPunchTest).
+          case PeerAction.BirthdaySpray b -> {}
+          case PeerAction.BirthdayProbing b -> {}
+          case PeerAction.BirthdayProbe b -> {}
+          case PeerAction.BirthdayWon b -> {}
+          case PeerAction.BirthdayEnded b -> {}
         }
       }
     }

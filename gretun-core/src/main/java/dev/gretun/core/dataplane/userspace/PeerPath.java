@@ -27,6 +27,13 @@ final class PeerPath {
   /** Where outbound packets go now: the endpoint, the relay, or 0. */
   volatile long target;
 
+  /**
+   * The birthday punch's winning socket (docs/DAEMON.md, "Birthday punch"), or null: while set and
+   * the path is direct, the peer's packets go out from it, and keyed GRE for this peer is accepted
+   * on it.
+   */
+  volatile ExtraSockets.ExtraSocket socket;
+
   volatile boolean sending;
   volatile boolean direct;
   volatile boolean inboundSeen;

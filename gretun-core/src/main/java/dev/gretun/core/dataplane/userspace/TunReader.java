@@ -168,6 +168,11 @@ final class TunReader {
   private void queue(
       MemorySegment buf, long off, int len, int segSize, PeerPath path, int packets, int bytes)
       throws IOException {
+    ExtraSockets.ExtraSocket via = path.socket;
+    if (via != null && path.direct) {
+      sendFromExtra(via, buf, off, len, segSize, path, packets, bytes);
+      return;
+    }
     if (batch.isFull()) {
       flush();
     }
@@ -176,6 +181,45 @@ final class TunReader {
     entryPath[e] = path;
     entryPackets[e] = packets;
     entryBytes[e] = bytes;
+  }
+
+  /**
+   * The peer's data socket is a birthday punch's extra socket (docs/DAEMON.md, "Birthday punch"):
+   * send there, one datagram per segment (no GSO on it), and book it like a batch entry.
+   */
+  private void sendFromExtra(
+      ExtraSockets.ExtraSocket via,
+      MemorySegment buf,
+      long off,
+      int len,
+      int segSize,
+      PeerPath path,
+      int packets,
+      int bytes)
+      throws IOException {
+    UdpPort.Sender sender = via.tunSender;
+    long to = path.target;
+    int stride = segSize > 0 ? segSize : len;
+    boolean ok = sender != null;
+    try {
+      for (int pos = 0; ok && pos < len; pos += stride) {
+        ok =
+            sender.send(
+                buf, off + pos, Math.min(stride, len - pos), PeerPath.ip(to), PeerPath.port(to));
+      }
+    } catch (ErrnoException e) {
+      counters.dropSendError.add(packets);
+      errors.record("sendmsg", e.errno());
+      return;
+    }
+    if (!ok) {
+      counters.dropSendFailed.add(packets);
+      return;
+    }
+    path.txPackets.add(packets);
+    path.txBytes.add(bytes);
+    counters.txPackets.add(packets);
+    counters.txBytes.add(bytes);
   }
 
   /** Sends the batch and books each entry as sent or dropped. */

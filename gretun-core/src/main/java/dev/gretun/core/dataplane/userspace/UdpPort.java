@@ -109,7 +109,28 @@ public final class UdpPort implements AutoCloseable {
 
   /** A per-thread sender: owns its native scratch memory. */
   public Sender sender() {
-    return new Sender();
+    return new Sender(65536);
+  }
+
+  /**
+   * A per-thread sender whose heap sends ({@link Sender#send(byte[], int, int, InetSocketAddress,
+   * int)}) take at most {@code maxBytes}: small scratch for the many extra sockets of a birthday
+   * punch, which only send disco.
+   */
+  Sender sender(int maxBytes) {
+    return new Sender(maxBytes);
+  }
+
+  /**
+   * Waits up to {@code timeoutMillis} until one of {@code ports[0..count)} is readable or woken;
+   * sets {@code ready[i]} for those. Returns how many, 0 on timeout, or -errno.
+   */
+  static int pollReadable(UdpPort[] ports, int count, int timeoutMillis, boolean[] ready) {
+    UdpSocket[] sockets = new UdpSocket[count];
+    for (int i = 0; i < count; i++) {
+      sockets[i] = ports[i].socket;
+    }
+    return UdpSocket.pollReadable(sockets, count, timeoutMillis, ready);
   }
 
   /** A receiver for one thread: {@code batch} datagrams of up to {@code size} bytes per call. */
@@ -145,9 +166,11 @@ public final class UdpPort implements AutoCloseable {
   public final class Sender {
     private final Arena arena = Arena.ofShared();
     private final MessageVector msg = new MessageVector(arena, 1, SockAddrIn.SIZE, INT_CONTROL);
-    private final MemorySegment heap = arena.allocate(65536, 8);
+    private final MemorySegment heap;
 
-    private Sender() {}
+    private Sender(int maxBytes) {
+      heap = arena.allocate(maxBytes, 8);
+    }
 
     /**
      * Sends {@code data[off..off+len)} to {@code to}, with IP TTL {@code ttl} for this datagram
@@ -163,6 +186,20 @@ public final class UdpPort implements AutoCloseable {
       } else {
         msg.clearControl(0);
       }
+      int r = sendCall.send(msg, 0, 1);
+      return r > 0 || dropped(-r, "sendmsg");
+    }
+
+    /**
+     * Sends native {@code buf[off..off+len)} (no copy) to {@code ip:dstPort} at the default TTL.
+     * False when the kernel dropped it.
+     */
+    public boolean send(MemorySegment buf, long off, int len, int ip, int dstPort)
+        throws ErrnoException {
+      Objects.checkFromIndexSize(off, len, buf.byteSize());
+      msg.setData(0, buf.address() + off, len);
+      msg.setPeer(0, ip, dstPort);
+      msg.clearControl(0);
       int r = sendCall.send(msg, 0, 1);
       return r > 0 || dropped(-r, "sendmsg");
     }

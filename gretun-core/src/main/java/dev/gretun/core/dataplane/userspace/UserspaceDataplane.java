@@ -65,6 +65,7 @@ public final class UserspaceDataplane implements Dataplane {
   private final UdpPort.Sender discoStunSender;
   private final GreKeyClaims keyClaims;
   private final PacketErrors eventLoopErrors = new PacketErrors("event-loop", System::nanoTime);
+  private final PacketErrors extraErrors = new PacketErrors("dp-extra", System::nanoTime);
   private final AtomicBoolean failed = new AtomicBoolean();
   private volatile Consumer<String> failureHandler = reason -> {};
   private Predicate<DiscoStunPacket> discoStunSink = p -> false;
@@ -72,6 +73,7 @@ public final class UserspaceDataplane implements Dataplane {
   private volatile IntKeyedPaths byTunnelIp = IntKeyedPaths.EMPTY;
   private volatile IntKeyedPaths byKey = IntKeyedPaths.EMPTY;
   private volatile boolean running = true;
+  private ExtraSockets extras; // made at start(); birthday punch sockets
 
   public UserspaceDataplane(TunDevice tun, UdpPort port, DataplaneCounters counters) {
     this.tun = tun;
@@ -100,6 +102,7 @@ public final class UserspaceDataplane implements Dataplane {
   @Override
   public void start(Predicate<DiscoStunPacket> sink) {
     discoStunSink = sink;
+    extras = new ExtraSockets(this::handleExtra);
     tunThread.start();
     udpThread.start();
   }
@@ -134,6 +137,58 @@ public final class UserspaceDataplane implements Dataplane {
     counters.dropSendError.increment();
     eventLoopErrors.record(e.call(), e.errno());
     return false;
+  }
+
+  @Override
+  public boolean supportsExtraSockets() {
+    return true;
+  }
+
+  @Override
+  public int[] openExtraSockets(String peer, int count) throws IOException {
+    return extras.open(peer, count);
+  }
+
+  @Override
+  public String extraSocketPeer(int socket) {
+    ExtraSockets.ExtraSocket s = extras.get(socket);
+    return s == null ? null : s.peer;
+  }
+
+  @Override
+  public boolean sendDiscoFrom(
+      int socket, byte[] data, int off, int len, InetSocketAddress to, int ttl) throws IOException {
+    ExtraSockets.ExtraSocket s = extras.get(socket);
+    if (s == null) {
+      return false;
+    }
+    try {
+      return s.loopSender.send(data, off, len, to, ttl);
+    } catch (ErrnoException e) {
+      counters.dropSendError.increment();
+      eventLoopErrors.record(e.call(), e.errno());
+      return false;
+    }
+  }
+
+  @Override
+  public boolean keepExtraSocket(String peer, int socket) {
+    ExtraSockets.ExtraSocket s = extras.keepOnly(peer, socket);
+    PeerPath path = paths.get(peer);
+    if (s == null || path == null) {
+      return false;
+    }
+    path.socket = s;
+    return true;
+  }
+
+  @Override
+  public void closeExtraSockets(String peer) {
+    PeerPath path = paths.get(peer);
+    if (path != null) {
+      path.socket = null; // before the socket is shut down: the packet threads stop using it
+    }
+    extras.closePeer(peer);
   }
 
   /**
@@ -174,7 +229,12 @@ public final class UserspaceDataplane implements Dataplane {
     long ep = path.endpoint;
     InetSocketAddress to =
         new InetSocketAddress(SockAddrIn.toInet(PeerPath.ip(ep)), PeerPath.port(ep));
+    ExtraSockets.ExtraSocket via = path.socket;
     try {
+      if (via != null) {
+        via.loopSender.send(pkt, 0, pkt.length, to, 0);
+        return;
+      }
       discoStunSender.send(pkt, 0, pkt.length, to, 0);
     } catch (ErrnoException e) {
       sendFailed(e);
@@ -278,7 +338,7 @@ public final class UserspaceDataplane implements Dataplane {
       throws IOException {
     MemorySegment data = rx.data();
     if (GreHeader.isKeyedIpv4(data, off, len)) {
-      handleGre(data, off, len, rx.sourceIp(i), rx.sourcePort(i), errors);
+      handleGre(data, off, len, rx.sourceIp(i), rx.sourcePort(i), errors, null);
       return;
     }
     byte[] copy = data.asSlice(off, len).toArray(ValueLayout.JAVA_BYTE);
@@ -294,12 +354,55 @@ public final class UserspaceDataplane implements Dataplane {
     }
   }
 
+  /**
+   * Poller thread: a datagram on a birthday punch's extra socket. Keyed GRE counts only for the
+   * peer whose data socket it is; disco goes to the daemon marked with the socket (the daemon
+   * admits it only from that peer); anything else is dropped.
+   */
+  private void handleExtra(
+      ExtraSockets.ExtraSocket s, UdpPort.Receiver rx, int i, long off, int len) {
+    MemorySegment data = rx.data();
+    try {
+      if (GreHeader.isKeyedIpv4(data, off, len)) {
+        handleGre(data, off, len, rx.sourceIp(i), rx.sourcePort(i), extraErrors, s);
+        return;
+      }
+    } catch (IOException e) {
+      counters.dropSendFailed.increment(); // the TUN write failed; the plane's own loop reports
+      return;
+    }
+    byte[] copy = data.asSlice(off, len).toArray(ValueLayout.JAVA_BYTE);
+    if (PortDemux.classify(copy, 0, len) != PortDemux.Kind.DISCO) {
+      counters.dropMalformed.increment();
+      return;
+    }
+    InetSocketAddress from =
+        new InetSocketAddress(SockAddrIn.toInet(rx.sourceIp(i)), rx.sourcePort(i));
+    if (!discoStunSink.test(new DiscoStunPacket(copy, from, s.localPort))) {
+      counters.dropDiscoStunBusy.increment();
+    }
+  }
+
+  /**
+   * @param via the extra socket it arrived on, or null for port P: GRE on an extra socket is
+   *     accepted only for the peer whose data socket that is
+   */
   private void handleGre(
-      MemorySegment data, long off, int len, int srcIp, int srcPort, PacketErrors errors)
+      MemorySegment data,
+      long off,
+      int len,
+      int srcIp,
+      int srcPort,
+      PacketErrors errors,
+      ExtraSockets.ExtraSocket via)
       throws IOException {
     PeerPath path = byKey.get(GreHeader.key(data, off));
     if (path == null) {
       counters.dropUnknownKey.increment();
+      return;
+    }
+    if (via != null && path.socket != via) {
+      counters.dropWrongSource.increment();
       return;
     }
     long src = PeerPath.pack(srcIp, srcPort);
@@ -376,6 +479,9 @@ public final class UserspaceDataplane implements Dataplane {
       udpThread.join(2000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (extras != null) {
+      extras.close();
     }
     discoStunSender.close();
     port.close();
