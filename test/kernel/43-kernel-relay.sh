@@ -7,7 +7,7 @@
 # `relay` with the relay's address; the device's parameters; strict rp_filter on it; ping through
 # the tunnel; a TCP transfer of random bytes whose SHA-256 matches on arrival; the relay's
 # forwarded counters rose by at least the transferred bytes.
-# ktest-timeout: 900
+# ktest-timeout: 1500
 set -euo pipefail
 # shellcheck source=lib/overlay.sh
 source "$(dirname "$0")/lib/overlay.sh"
@@ -25,11 +25,12 @@ peer_json() { inns "$1" "$G" peers --control-socket "$S/$1.sock" --json | jq -c 
 
 lab_up symmetric
 coord_up --relay-listen "$RELAY"
+# Two daemons and a coordinator under TCG on a loaded host: a JVM start took over 180 s once.
 wait_log coord relay_listen 30
 up a kernel
 up b kernel
-wait_log a "dataplane mode=kernel" 180
-wait_log b "dataplane mode=kernel" 180
+wait_log a "dataplane mode=kernel" 480
+wait_log b "dataplane mode=kernel" 480
 wait_log a "peer_no_path peer=b .*path=relay relay=$RELAY" 240
 wait_log b "peer_no_path peer=a .*path=relay relay=$RELAY" 60
 wait_log a "kernel_device_(created|retargeted) .*remote=$RELAY via=relay" 30
