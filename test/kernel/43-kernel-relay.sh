@@ -13,7 +13,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib/overlay.sh"
 trap overlay_cleanup EXIT
 RELAY=192.0.2.10:3480
-BYTES=$((4 << 20))
+BYTES=$((2 << 20))
 
 # relay_metric SAMPLE: one sample of the coordinator's metrics (its loopback listener on pub).
 relay_metric() {
@@ -73,10 +73,10 @@ echo "ping through the relay after ${t}s"
 fwd0=$(relay_metric 'gretun_coord_relay_packets_total{result="forwarded"}')
 bytes0=$(relay_metric gretun_coord_relay_bytes_total)
 head -c "$BYTES" /dev/urandom >"$S/src.bin"
-inns b timeout 120 sh -c "exec nc -l 5001 > '$S/dst.bin'" &
+inns b timeout 400 sh -c "exec nc -l 5001 > '$S/dst.bin'" &
 sink=$!
 sleep 2
-inns a timeout 100 sh -c "nc -N -w 10 $B 5001 < '$S/src.bin'" || fail "nc a -> b failed"
+inns a timeout 300 sh -c "nc -N -w 60 $B 5001 < '$S/src.bin'" || fail "nc a -> b failed"
 wait "$sink" || fail "nc on b failed"
 want=$(sha256sum <"$S/src.bin" | cut -d' ' -f1)
 got=$(sha256sum <"$S/dst.bin" | cut -d' ' -f1)
