@@ -79,6 +79,14 @@ if ip -n "$ns" link add gtchg type gre local 10.0.0.1 remote 10.0.0.2 ttl 64 key
     ttl 64 key 7 nopmtudisc encap fou encap-sport 7777 encap-dport 7779 noencap-csum
   ip -n "$ns" link del gtchg
 fi
+# The same device pointed at a data relay (the kernel plane's relay path): key 0xdeadbeef.
+if ip -n "$ns" link add gtdeadbeef type gre local 192.168.1.10 remote 203.0.113.10 ttl 64 \
+  key 3735928559 nopmtudisc encap fou encap-sport 7777 encap-dport 40000 noencap-csum 2>/dev/null; then
+  MATCH=RTM_NEWLINK run gre-change-relay req ip link set gtdeadbeef type gre local 192.168.1.10 \
+    remote 192.0.2.10 ttl 64 key 3735928559 nopmtudisc encap fou encap-sport 7777 \
+    encap-dport 3480 noencap-csum
+  ip -n "$ns" link del gtdeadbeef
+fi
 
 # Kernel replies: a link dump with lo, a veth pair and a tun device; a route lookup.
 ip -n "$ns" link set lo up

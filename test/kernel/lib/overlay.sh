@@ -52,10 +52,11 @@ lab_up() {
   done
 }
 
+# coord_up [ARGS...]: gretun-coord on pub (extra ARGS, e.g. --relay-listen, passed on).
 coord_up() {
   PID[coord]=$(
     ip netns exec "$LAB_PREFIX-pub" "$GC" --listen 192.0.2.10:8443 --stun-listen 192.0.2.10:3478 \
-      --state-dir "$S/coord" --long-poll 10s --insecure-http >"$W/coord.log" 2>&1 &
+      --state-dir "$S/coord" --long-poll 10s --insecure-http "$@" >"$W/coord.log" 2>&1 &
     echo $!
   )
   wait_log coord coord_listening 180

@@ -119,12 +119,6 @@ final class DaemonCore {
             p.keys().nodePublicBase64(),
             SockAddrIn.ipv4(p.pool().selfAddress()),
             endpoints::endpoints);
-    if (p.relay() != null && !p.dataplane().carriesRelay()) {
-      log.warn(
-          "relay_unused relay={} note=\"this data plane does not send through the relay yet (use"
-              + " --dataplane userspace); peers without a direct path get no traffic\"",
-          Endpoints.format(p.relay()));
-    }
     if (p.relay() != null && p.dataplane().carriesRelay()) {
       directory.setRelay(p.relay());
       this.relayBinder =

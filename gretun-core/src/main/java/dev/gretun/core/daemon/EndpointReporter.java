@@ -24,14 +24,22 @@ import org.slf4j.LoggerFactory;
  * Our endpoints: STUN on port P to every server (through the data plane, so the mapping is the one
  * data uses), then local + mapped endpoints posted to the coordinator when they changed or the node
  * re-registered. With two or more servers answering, the mapping behaviour (RFC 4787) of port P is
- * classified. A netcheck ({@link NatProbe}) runs on a thread of its own at the first refresh and
- * whenever the local addresses change; the NAT type (netcheck's, or "hard" when port P's mapping is
+ * classified. A netcheck ({@link NatProbe}) runs on a thread of its own at the first refresh,
+ * whenever the local addresses or port P's mapping behaviour change, and every {@link
+ * #NETCHECK_INTERVAL_NANOS}; the NAT type (netcheck's, or "hard" when port P's mapping is
  * endpoint-dependent whatever netcheck said) is posted with the endpoints and given to the peer
  * table. Event loop only, except the post and the netcheck themselves.
  */
 final class EndpointReporter {
   private static final Logger log = LoggerFactory.getLogger(EndpointReporter.class);
   private static final long STUN_DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(3);
+
+  /**
+   * A NAT can change behind an unchanged local address (a router replaced or reconfigured): the
+   * netcheck runs again at least this often, besides on a local-address change and when port P's
+   * mapping behaviour changes (docs/DAEMON.md "NAT type").
+   */
+  static final long NETCHECK_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(5);
 
   /** The host's local endpoints on port P (may fail: then none are announced). */
   interface LocalEndpoints {
@@ -57,6 +65,8 @@ final class EndpointReporter {
   private List<InetSocketAddress> lastLocal; // null before the first collection
   private boolean checking;
   private boolean recheck;
+  private long lastCheckAt;
+  private boolean checkedOnce;
   private int registrationsSeen;
 
   /**
@@ -129,15 +139,20 @@ final class EndpointReporter {
     stunMapped = mapped;
     NatMapping nat = NatMapping.classify(dataplane.port(), results);
     if (nat.behaviour() != NatMapping.Behaviour.UNKNOWN && nat.behaviour() != behaviour) {
+      boolean changed = behaviour != NatMapping.Behaviour.UNKNOWN;
       behaviour = nat.behaviour();
       log.info("nat_mapping behaviour={}", behaviour.name().toLowerCase(java.util.Locale.ROOT));
       updateNat();
+      if (changed) {
+        // Our NAT changed under us: the last netcheck's filtering verdict is stale too.
+        startNatCheck("mapping_changed");
+      }
     }
     post();
   }
 
   /** Starts a netcheck unless one runs (then one more runs after it). */
-  private void startNatCheck() {
+  private void startNatCheck(String reason) {
     if (stunServers.isEmpty()) {
       return;
     }
@@ -146,6 +161,9 @@ final class EndpointReporter {
       return;
     }
     checking = true;
+    checkedOnce = true;
+    lastCheckAt = ticker.nanos();
+    log.debug("netcheck_started reason={}", reason);
     Thread.ofVirtual()
         .name("netcheck")
         .start(
@@ -172,7 +190,7 @@ final class EndpointReporter {
     post();
     if (recheck) {
       recheck = false;
-      startNatCheck();
+      startNatCheck("queued");
     }
   }
 
@@ -206,7 +224,9 @@ final class EndpointReporter {
         log.info("network_changed local={}", locals.stream().map(Endpoints::format).toList());
       }
       lastLocal = List.copyOf(locals);
-      startNatCheck(); // a new network may mean a new NAT
+      startNatCheck("network_changed"); // a new network may mean a new NAT
+    } else if (checkedOnce && ticker.nanos() - lastCheckAt >= NETCHECK_INTERVAL_NANOS) {
+      startNatCheck("periodic");
     }
     if (stunMapped != null) {
       CoordWire.Endpoint mapped = new CoordWire.Endpoint(Endpoints.format(stunMapped), "stun");

@@ -13,10 +13,15 @@ import dev.gretun.core.netcheck.NatType;
 import dev.gretun.core.util.FakeTicker;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
@@ -59,6 +64,41 @@ class EndpointReporterTest {
       assertEquals(2, plane.sendAttempts);
       assertEquals(2, coord.posts.size());
       assertTrue(reporter.endpoints().contains(local));
+    }
+  }
+
+  /** The netcheck runs again every 5 minutes: a NAT can change behind unchanged local addresses. */
+  @Test
+  void theNetcheckRunsAgainPeriodically() throws Exception {
+    try (UdpPort port = UdpPort.bind(0, 100);
+        SendOnlyPlane plane = new SendOnlyPlane(port)) {
+      FakeTicker ticker = new FakeTicker();
+      BlockingQueue<Runnable> loop = new LinkedBlockingQueue<>();
+      BlockingQueue<NatType> verdicts =
+          new LinkedBlockingQueue<>(List.of(NatType.HARD, NatType.EASY));
+      List<NatType> told = new ArrayList<>();
+      InetSocketAddress local = new InetSocketAddress("192.0.2.7", port.port());
+      EndpointReporter reporter =
+          new EndpointReporter(
+              new RecordingCoordinator(),
+              plane,
+              List.of(REFUSED_STUN),
+              p -> List.of(local),
+              ticker,
+              Runnable::run,
+              loop::add,
+              told::add,
+              servers -> verdicts.remove());
+
+      reporter.refresh(); // the first check
+      Objects.requireNonNull(loop.poll(30, TimeUnit.SECONDS), "no netcheck result").run();
+      assertEquals(List.of(NatType.HARD), told);
+
+      ticker.advance(Duration.ofMinutes(5));
+      reporter.refresh(); // same local addresses, but 5 minutes later: the NAT may have changed
+      Objects.requireNonNull(loop.poll(30, TimeUnit.SECONDS), "no netcheck result").run();
+      assertEquals(List.of(NatType.HARD, NatType.EASY), told);
+      assertEquals(NatType.EASY, reporter.nat());
     }
   }
 

@@ -54,7 +54,7 @@ class RelayLabTest {
   }
 
   /** Waits until {@code node} shows {@code peer} on path {@code relay} through our relay. */
-  private static Duration awaitRelayed(Overlay o, String node, String peer) throws Exception {
+  static Duration awaitRelayed(Overlay o, String node, String peer) throws Exception {
     long start = System.nanoTime();
     long deadline = start + CONNECT.toNanos();
     JsonNode last = null;

@@ -9,9 +9,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Reads the devices' IFLA_STATS64 (one link dump, at most every 200 ms): new rx packets mean
- * inbound data from the peer (the data path works), the deltas feed the per-peer and plane totals,
- * and a device missing from the dump was deleted under us.
+ * Reads the devices' IFLA_STATS64 (one link dump, at most every 200 ms): new rx packets on a device
+ * that points at the peer's endpoint mean inbound data from the peer (the direct path works; on a
+ * device pointing at the relay they do not), the deltas feed the per-peer and plane totals, and a
+ * device missing from the dump was deleted under us.
  */
 final class DeviceCounters {
   private static final long POLL_INTERVAL_NANOS = 200_000_000L;
@@ -50,7 +51,8 @@ final class DeviceCounters {
     }
   }
 
-  private void add(PeerDevice d, LinkStats s) {
+  /** Takes the device's counters {@code s} into its totals (relayed ones never mark inbound). */
+  void add(PeerDevice d, LinkStats s) {
     LinkStats old = d.seen;
     if (s.rxPackets() < old.rxPackets() || s.txPackets() < old.txPackets()) {
       old = LinkStats.ZERO; // the device was re-created under us
@@ -67,7 +69,7 @@ final class DeviceCounters {
     counters.rxBytes.add(rxb);
     counters.txPackets.add(txp);
     counters.txBytes.add(txb);
-    if (rxp > 0) {
+    if (rxp > 0 && !d.relayed) {
       d.inboundSeen = true;
     }
     d.seen = s;

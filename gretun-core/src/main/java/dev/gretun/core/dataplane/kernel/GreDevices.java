@@ -10,6 +10,7 @@ import dev.gretun.core.os.SockAddrIn;
 import dev.gretun.core.wire.netlink.GreKind;
 import dev.gretun.core.wire.netlink.GreLinkSpec;
 import dev.gretun.core.wire.netlink.Link;
+import dev.gretun.core.wire.netlink.LinkStats;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -19,13 +20,15 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The kernel plane's per-peer GRE devices, keyed by peer id: created on the first route with an
- * endpoint, retargeted in place when the endpoint changes, down while the route does not send, and
- * deleted when the peer goes (docs/KERNEL-DATAPLANE.md, "Devices").
+ * endpoint or a relay, pointed at the endpoint while the direct path sends and at the relay
+ * otherwise (retargeted in place), down while neither sends, and deleted when the peer goes
+ * (docs/KERNEL-DATAPLANE.md, "Devices").
  */
 final class GreDevices {
   private static final Logger log = LoggerFactory.getLogger(GreDevices.class);
@@ -38,19 +41,26 @@ final class GreDevices {
   private final int port;
   private final Inet4Address tunnelIp;
   private final ReversePathFilter rpFilter;
+  private final BiConsumer<PeerDevice, LinkStats> settle;
   private final Map<String, PeerDevice> byPeer = new HashMap<>();
 
+  /**
+   * @param settle takes a device's counters into its totals (as a poll would), called when it
+   *     leaves the relay for the direct path
+   */
   GreDevices(
       LinkControl kernel,
       SourceAddresses sources,
       int port,
       Inet4Address tunnelIp,
-      ReversePathFilter rpFilter) {
+      ReversePathFilter rpFilter,
+      BiConsumer<PeerDevice, LinkStats> settle) {
     this.kernel = kernel;
     this.sources = sources;
     this.port = port;
     this.tunnelIp = tunnelIp;
     this.rpFilter = rpFilter;
+    this.settle = settle;
   }
 
   /** Deletes the devices a killed daemon on this port left behind (and nothing else). */
@@ -99,48 +109,72 @@ final class GreDevices {
     d.route = r;
     d.name = PeerDevices.name(r.greKey());
     if (r.active()) {
-      activate(d, r);
+      point(d, r, r.endpoint(), false);
+    } else if (r.relay() != null) {
+      point(d, r, r.relay(), true);
     } else if (d.up) {
       setUp(d, false);
     }
   }
 
-  /** Creates or retargets the device toward the route's endpoint, then brings it up. */
-  private void activate(PeerDevice d, PeerRoute r) {
-    InetSocketAddress ep = r.endpoint();
-    if (!d.exists() || !ep.equals(endpointOf(d.spec))) {
-      int remoteIp = SockAddrIn.ipv4(ep.getAddress());
+  /**
+   * Creates the device toward {@code target} (the peer's endpoint, or the relay while no direct
+   * path sends), or re-points it in place (RTM_NEWLINK change: the device, its address and the
+   * peer's /32 route stay), then brings it up.
+   *
+   * <p>Inbound relayed GRE reaches this device because the kernel's ip_tunnel_lookup
+   * (net/ipv4/ip_tunnel.c) picks the tunnel by outer (local, remote) address and GRE key only:
+   * never by UDP port, since FOU has already stripped the UDP header when ipgre_rcv runs. Relayed
+   * packets come from the relay's address with the pair key, which is exactly this device's remote
+   * and key while it points at the relay; every relayed peer has its own key, so their devices
+   * toward one relay never clash. The lookup also skips devices that are not IFF_UP.
+   */
+  private void point(PeerDevice d, PeerRoute r, InetSocketAddress target, boolean viaRelay) {
+    if (!d.exists() || !target.equals(endpointOf(d.spec))) {
+      int remoteIp = SockAddrIn.ipv4(target.getAddress());
       sources.forget(remoteIp); // the route toward a new endpoint may have changed
-      Inet4Address local = sources.toward(remoteIp);
-      GreLinkSpec spec =
-          new GreLinkSpec(
-              d.name,
-              GreKind.GRE,
-              local,
-              (Inet4Address) ep.getAddress(),
-              Integer.toUnsignedLong(r.greKey()),
-              TTL,
-              false,
-              TUNNEL_ENCAP_FOU,
-              port,
-              ep.getPort(),
-              false);
+      GreLinkSpec spec = spec(d.name, sources.toward(remoteIp), target, r.greKey(), port);
       if (!d.exists()) {
+        d.relayed = viaRelay;
         create(d, spec, r);
       } else if (!spec.equals(d.spec)) {
         kernel.changeGreLink(d.index, spec);
         d.spec = spec;
+        if (d.relayed && !viaRelay) {
+          // Packets counted so far (or in flight during the change) came through the relay: they
+          // must not confirm the direct path.
+          kernel.link(d.name).ifPresent(l -> settle.accept(d, l.stats()));
+        }
         log.info(
-            "kernel_device_retargeted device={} local={} remote={}:{}",
+            "kernel_device_retargeted device={} local={} remote={}:{} via={}",
             d.name,
-            local.getHostAddress(),
-            ep.getAddress().getHostAddress(),
-            ep.getPort());
+            spec.local().getHostAddress(),
+            target.getAddress().getHostAddress(),
+            target.getPort(),
+            viaRelay ? "relay" : "direct");
       }
     }
+    d.relayed = viaRelay;
     if (!d.up) {
       setUp(d, true);
     }
+  }
+
+  /** The keyed FOU GRE link toward {@code target} (docs/KERNEL-DATAPLANE.md "Devices"). */
+  static GreLinkSpec spec(
+      String name, Inet4Address local, InetSocketAddress target, int greKey, int port) {
+    return new GreLinkSpec(
+        name,
+        GreKind.GRE,
+        local,
+        (Inet4Address) target.getAddress(),
+        Integer.toUnsignedLong(greKey),
+        TTL,
+        false,
+        TUNNEL_ENCAP_FOU,
+        port,
+        target.getPort(),
+        false);
   }
 
   private static InetSocketAddress endpointOf(GreLinkSpec spec) {
@@ -183,11 +217,12 @@ final class GreDevices {
       throw e;
     }
     log.info(
-        "kernel_device_created device={} local={} remote={}:{} key={} peer_ip={}",
+        "kernel_device_created device={} local={} remote={}:{} via={} key={} peer_ip={}",
         d.name,
         spec.local().getHostAddress(),
         spec.remote().getHostAddress(),
         spec.encapDport(),
+        d.relayed ? "relay" : "direct",
         Integer.toUnsignedString(r.greKey()),
         r.tunnelIp().getHostAddress());
   }

@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  *   <li>The kernel's FOU socket owns UDP port P (GRE-in-UDP, ipproto 47) for the daemon's whole
  *       life ({@link FouPortClaim}). Disco and STUN still use P: sent through a raw socket,
  *       received through a filtered packet socket ({@link DiscoStunIo}).
- *   <li>Per direct peer one keyed FOU GRE device ({@link GreDevices}); path loss takes its link
- *       down, an endpoint change retargets it in place.
+ *   <li>Per peer one keyed FOU GRE device ({@link GreDevices}), pointed at the peer's endpoint
+ *       while the direct path sends and at the coordinator's data relay otherwise (retargeted in
+ *       place); without a relay, path loss takes its link down.
  *   <li>An {@code unreachable} route for the overlay prefix ({@link GuardRoute}) drops packets for
  *       a peer whose device is down instead of leaking them into the underlay (§3.6).
  *   <li>Inbound data is seen in the devices' rx counters ({@link DeviceCounters}).
@@ -103,8 +104,10 @@ public final class KernelDataplane implements Dataplane {
     this.counters = counters;
     this.rpFilter = new ReversePathFilter(procSys, ticker);
     this.keyClaims = new GreKeyClaims(counters.greKeyCollisions);
-    this.devices = new GreDevices(kernel, sources, config.port(), config.tunnelIp(), rpFilter);
     this.deviceCounters = new DeviceCounters(kernel, counters, ticker);
+    this.devices =
+        new GreDevices(
+            kernel, sources, config.port(), config.tunnelIp(), rpFilter, deviceCounters::add);
     this.fou = new FouPortClaim(kernel, config.port(), config.claimDir());
     this.guard = new GuardRoute(kernel, config.tunnelIp(), config.prefixLength());
   }
@@ -213,6 +216,16 @@ public final class KernelDataplane implements Dataplane {
     }
   }
 
+  /**
+   * A peer without a sending direct path keeps its device, pointed at the relay (remote = the
+   * relay's address, FOU destination port = the relay's port, same key): relayed data stays in the
+   * kernel, and the strict rp_filter on the device checks its inner source as for direct traffic.
+   */
+  @Override
+  public boolean carriesRelay() {
+    return true;
+  }
+
   @Override
   public int port() {
     return config.port();
@@ -247,7 +260,7 @@ public final class KernelDataplane implements Dataplane {
   @Override
   public void probe(String peer, byte[] inner) {
     PeerDevice d = devices.get(peer);
-    if (d != null && d.up) {
+    if (d != null && d.up && !d.relayed) {
       probes.send(inner, SockAddrIn.ipv4(d.route.tunnelIp()));
     }
   }

@@ -20,6 +20,12 @@ final class PeerDevice {
   GreLinkSpec spec;
   boolean up;
 
+  /**
+   * The device points at the relay: its inbound data proves nothing about the direct path, so it is
+   * counted but never marks {@link #inboundSeen}.
+   */
+  boolean relayed;
+
   /** The device's counters at the last read (deltas are added to the totals below). */
   LinkStats seen = LinkStats.ZERO;
 
