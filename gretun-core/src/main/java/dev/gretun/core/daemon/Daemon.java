@@ -22,6 +22,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.KeyPair;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -47,7 +48,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class Daemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
-  private static final long TICK_MILLIS = 50;
+
+  /** The tick while a peer punches, STUN is in flight or data moves (DaemonCore#tick). */
+  private static final Duration FAST_TICK = Duration.ofMillis(50);
+
+  /**
+   * The tick otherwise: the peer machines' timers left then (keepalive 20 s, ping expiry 5 s,
+   * re-punch ≥ 35 s) are seconds away, and anything arriving pulls the next tick to FAST_TICK.
+   */
+  private static final Duration IDLE_TICK = Duration.ofSeconds(1);
+
   private static final long ENDPOINT_REFRESH_SECONDS = 25;
 
   private final DaemonConfig config;
@@ -129,7 +139,7 @@ public final class Daemon implements AutoCloseable {
     }
 
     loop.execute(c::refreshEndpoints);
-    loop.every(TICK_MILLIS, TimeUnit.MILLISECONDS, "tick", c::tick);
+    loop.paced(FAST_TICK, "tick", () -> (c.tick() ? FAST_TICK : IDLE_TICK).toNanos());
     loop.every(ENDPOINT_REFRESH_SECONDS, TimeUnit.SECONDS, "endpoints", c::refreshEndpoints);
     coord.watchPeers(r -> loop.execute(() -> c.onPeers(r)));
     coord.watchSignals(e -> loop.execute(() -> c.onSignal(e)));
