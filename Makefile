@@ -16,25 +16,25 @@ ifeq ($(CI),true)
   MVNFLAGS += -Dgretun.requireRoot=true
 endif
 
-.PHONY: all build test test-unit test-kernel test-package deps demo bench bench-jmh bench-coord bench-overlay bench-kernel lint format cover clean man install deb
+.PHONY: all build test test-unit test-kernel test-package deps demo bench bench-jmh bench-coord bench-overlay bench-kernel bench-cli bench-idle lint format cover clean man install deb
 
 all: build
 
-# What `mvn package` makes that build/ holds: the jars, bash completion, the man pages' AsciiDoc.
+# What `mvn package` makes that build/ holds: the jars, bash completion, the man pages' AsciiDoc,
+# and Java AOT caches (build/*.aot, JEP 483/514/515) from training runs, which the launchers start
+# with (scripts/aot-cache.sh; docs/BENCH.md "CLI start-up and idle cost").
 define copy-build-outputs
 	@mkdir -p build
 	cp gretun-cli/target/gretun.jar gretun-coord/target/gretun-coord.jar build/
 	cp gretun-cli/target/gretun_completion.bash gretun-coord/target/gretun-coord_completion.bash build/
 	rm -rf build/man-adoc && mkdir -p build/man-adoc
 	cp gretun-cli/target/man/*.adoc gretun-coord/target/man/*.adoc build/man-adoc/
+	@bash scripts/aot-cache.sh build
 endef
 
 build:
 	$(MVN) $(MVNFLAGS) -q -DskipTests -Djacoco.skip=true package
 	$(copy-build-outputs)
-	@rm -f build/*.jsa
-	-@$(JAVA_HOME)/bin/java -XX:ArchiveClassesAtExit=build/gretun.jsa --enable-native-access=ALL-UNNAMED -jar build/gretun.jar list --json >/dev/null 2>&1
-	-@$(JAVA_HOME)/bin/java -XX:ArchiveClassesAtExit=build/gretun-coord.jsa --enable-native-access=ALL-UNNAMED -jar build/gretun-coord.jar --help >/dev/null 2>&1
 	@echo "built: build/gretun.jar build/gretun-coord.jar (launchers: bin/gretun bin/gretun-coord)"
 
 # Debian packages the test tiers use; installed when missing and we are root.
@@ -113,7 +113,19 @@ JMH_ARGS ?= -f 1 -wi 2 -i 3 -w 1s -r 1s
 JMH_FILTER ?=
 BENCH_STEPS := bench-jmh bench-coord
 BENCH_STEPS += bench-overlay bench-kernel
+BENCH_STEPS += bench-cli bench-idle
 bench: $(BENCH_STEPS)
+
+# CLI wall time: N=20 runs of `list --json`, `version`, `peers --json` (no daemon) through
+# bin/gretun vs `ip -j link`, medians and ratios (docs/BENCH.md). Compare with another checkout:
+# BENCH_CLI_BASE=/path/to/checkout make bench-cli
+bench-cli: build
+	bash bench/cli-bench.sh
+
+# Idle cost: RSS, CPU and wake-ups of two `gretun up` with a direct path and gretun-coord, 30 s,
+# in the netns lab (root). BENCH_IDLE_BASE=/path/to/checkout compares; docs/BENCH.md.
+bench-idle: deps build
+	bash bench/idle-bench.sh
 
 bench-jmh:
 	$(MVN) $(MVNFLAGS) -q -Pbench -pl gretun-bench -am -DskipTests -Djacoco.skip=true package

@@ -19,7 +19,18 @@ d "$ZSHCOMPDIR"; d "$UNITDIR"; d "$SYSCONFDIR/gretun"
 
 install -m 0755 "$root/bin/gretun" "$root/bin/gretun-coord" "$DESTDIR$BINDIR/"
 install -m 0755 "$root/bin/java25" "$DESTDIR$LIBDIR/gretun/"
-install -m 0644 "$build/gretun.jar" "$build/gretun-coord.jar" "$DESTDIR$LIBDIR/gretun/"
+# -p keeps the jars' modification times: a Java AOT cache (below) is only valid for the jar whose
+# size and time it recorded.
+install -p -m 0644 "$build/gretun.jar" "$build/gretun-coord.jar" "$DESTDIR$LIBDIR/gretun/"
+# The AOT caches `make build` trained (scripts/aot-cache.sh), when there. They only work with the
+# JDK build that made them; the launcher's JVM ignores them otherwise (docs/INSTALL.md).
+for cache in "$build/gretun.aot" "$build/gretun-coord.aot"; do
+  if [[ -f $cache ]]; then
+    install -p -m 0644 "$cache" "$DESTDIR$LIBDIR/gretun/"
+  else
+    rm -f "$DESTDIR$LIBDIR/gretun/$(basename "$cache")" # a stale one from an earlier install
+  fi
+done
 
 for page in "$build"/man/*.1; do
   gzip -9n -c "$page" > "$DESTDIR$MANDIR/man1/$(basename "$page").gz"

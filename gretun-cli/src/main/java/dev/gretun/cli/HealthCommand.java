@@ -49,7 +49,11 @@ import picocli.CommandLine.Spec;
 final class HealthCommand implements Callable<Integer> {
   private static final int ECHOES = 3;
   private static final Duration ECHO_SPACING = Duration.ofMillis(200);
-  private static final ObjectMapper COMPACT = new ObjectMapper();
+
+  /** Made on first use: picocli creates every command at start-up, and a mapper costs. */
+  private static final class Compact {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+  }
 
   @ParentCommand GretunCommand parent;
   @Spec CommandSpec spec;
@@ -195,7 +199,7 @@ final class HealthCommand implements Callable<Integer> {
   private void print(PrintWriter out, Report r) throws IOException {
     if (parent.global.json) {
       if (watch) {
-        out.println(COMPACT.writeValueAsString(r)); // one line per round
+        out.println(Compact.MAPPER.writeValueAsString(r)); // one line per round
         out.flush();
       } else {
         Output.json(out, r);

@@ -20,7 +20,10 @@ public final class CliSupport {
   public static final int EXIT_FAILURE = 1;
   public static final int EXIT_USAGE = 2;
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  /** Made on first use (a JSON error): every command starts through here, most never need it. */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+  }
 
   private CliSupport() {}
 
@@ -90,7 +93,7 @@ public final class CliSupport {
     body.put("error", message);
     body.put("code", code);
     try {
-      out.println(MAPPER.writeValueAsString(body));
+      out.println(Json.MAPPER.writeValueAsString(body));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

@@ -48,7 +48,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class Daemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
-  private static final long TICK_MILLIS = 50;
+
+  /** The tick while a peer punches, STUN is in flight or data moves (DaemonCore#tick). */
+  private static final Duration FAST_TICK = Duration.ofMillis(50);
+
+  /**
+   * The tick otherwise: the peer machines' timers left then (keepalive 20 s, ping expiry 5 s,
+   * re-punch ≥ 35 s) are seconds away, and anything arriving pulls the next tick to FAST_TICK.
+   */
+  private static final Duration IDLE_TICK = Duration.ofSeconds(1);
+
   private static final long ENDPOINT_REFRESH_SECONDS = 25;
   // Past this, a start-up phase logs startup_stalled with a thread dump (docs/DAEMON.md
   // "Start-up").
@@ -151,7 +160,7 @@ public final class Daemon implements AutoCloseable {
 
     watch.phase("watches");
     loop.execute(c::refreshEndpoints);
-    loop.every(TICK_MILLIS, TimeUnit.MILLISECONDS, "tick", c::tick);
+    loop.paced(FAST_TICK, "tick", () -> (c.tick() ? FAST_TICK : IDLE_TICK).toNanos());
     loop.every(ENDPOINT_REFRESH_SECONDS, TimeUnit.SECONDS, "endpoints", c::refreshEndpoints);
     coord.watchPeers(r -> loop.execute(() -> c.onPeers(r)));
     coord.watchSignals(e -> loop.execute(() -> c.onSignal(e)));

@@ -11,6 +11,7 @@ import dev.gretun.core.keys.NodeKeys;
 import dev.gretun.core.os.SockAddrIn;
 import dev.gretun.core.peer.PeerEvent;
 import dev.gretun.core.peer.PeerSnapshot;
+import dev.gretun.core.peer.PeerState;
 import dev.gretun.core.peer.PeerTable;
 import dev.gretun.core.peer.PeerTimings;
 import dev.gretun.core.util.Ticker;
@@ -56,6 +57,7 @@ final class DaemonCore {
   private final SecureRandom random = new SecureRandom();
   private final RelayBinder relayBinder;
   private boolean failed;
+  private long trafficBytes; // every peer's rx + tx bytes at the last tick
 
   /** An operator ping on its way: {@code tx} is null when none was sent (the answer is final). */
   record PingStarted(DiscoTxId tx, PingReply base, CompletableFuture<PingReply> reply) {}
@@ -212,22 +214,30 @@ final class DaemonCore {
     actions.execute(table.reconcile(update.peers()));
   }
 
-  /** Runs the timers: STUN, the data plane's traffic report, every peer's machine. */
-  void tick() {
+  /**
+   * Runs the timers: STUN, the data plane's traffic report, every peer's machine. Returns whether
+   * the next tick is wanted soon (the daemon's fast tick): a peer punching, STUN in flight or data
+   * moving; otherwise every timer that can be due is seconds away (docs/DAEMON.md, "The daemon").
+   */
+  boolean tick() {
     if (failed) {
-      return;
+      return false;
     }
     GretunException changed = registration.check();
     if (changed != null) {
       failed = true;
       fatal.accept(changed);
-      return;
+      return false;
     }
     endpoints.poll();
     Map<String, PeerTraffic> traffic = dataplane.readTraffic();
+    long bytes = 0;
+    boolean inbound = false;
     for (Map.Entry<String, PeerTraffic> e : traffic.entrySet()) {
       String peer = e.getKey();
       PeerTraffic t = e.getValue();
+      bytes += t.rxBytes() + t.txBytes();
+      inbound |= t.inboundSeen();
       if (t.pathLost() != null) {
         actions.execute(table.on(peer, new PeerEvent.PathLost(t.pathLost())));
       }
@@ -240,7 +250,14 @@ final class DaemonCore {
     if (relayBinder != null) {
       relayBinder.maintain(directory.routes(), directory::nodeKey);
     }
-    metrics.setPeerCounts(table.countByState());
+    Map<PeerState, Integer> states = table.countByState();
+    metrics.setPeerCounts(states);
+    boolean moving = inbound || bytes != trafficBytes;
+    trafficBytes = bytes;
+    return moving
+        || endpoints.stunInFlight()
+        || states.getOrDefault(PeerState.PUNCHING, 0) > 0
+        || states.getOrDefault(PeerState.HAVE_ENDPOINTS, 0) > 0;
   }
 
   /**

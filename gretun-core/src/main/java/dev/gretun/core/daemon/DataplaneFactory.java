@@ -86,7 +86,9 @@ final class DataplaneFactory {
 
   private static UdpPort bindPort(int port) throws ErrnoException {
     try {
-      return UdpPort.bind(port, 250);
+      // close() wakes the receiving thread (shutdown); the timeout is only its fallback, and an
+      // idle daemon's only reason to wake that thread (docs/BENCH.md "Idle cost").
+      return UdpPort.bind(port, 2000);
     } catch (ErrnoException e) {
       if (e.is(Errno.EADDRINUSE)) {
         throw new GretunException(

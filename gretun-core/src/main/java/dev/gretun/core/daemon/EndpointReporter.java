@@ -113,6 +113,11 @@ final class EndpointReporter {
     stun.poll();
   }
 
+  /** True while a STUN request waits for its answer ({@link #poll} retransmits it). */
+  boolean stunInFlight() {
+    return stun.pending() > 0;
+  }
+
   /** STUN to every server, then post the endpoints if they changed. */
   void refresh() {
     if (stunServers.isEmpty()) {

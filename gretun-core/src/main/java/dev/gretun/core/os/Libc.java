@@ -65,61 +65,76 @@ public final class Libc {
   private static final ThreadLocal<MemorySegment> STATE =
       ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
 
-  private static final MethodHandle SOCKET =
-      downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-  private static final MethodHandle BIND =
-      downcall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-  private static final MethodHandle CONNECT =
-      downcall("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-  private static final MethodHandle SETSOCKOPT =
-      downcall(
-          "setsockopt",
-          FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-  private static final MethodHandle GETSOCKNAME =
-      downcall("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-  private static final MethodHandle SHUTDOWN =
-      downcall("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-  private static final MethodHandle CLOSE =
-      downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-  private static final MethodHandle SENDTO =
-      downcall(
-          "sendto",
-          FunctionDescriptor.of(
-              JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-  private static final MethodHandle RECV =
-      downcall("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
-  private static final MethodHandle RECVMSG =
-      downcall("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-  private static final MethodHandle SENDMMSG =
-      downcall(
-          "sendmmsg", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT));
-  private static final MethodHandle RECVMMSG =
-      downcall(
-          "recvmmsg",
-          FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
-  private static final MethodHandle READ =
-      downcall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
-  private static final MethodHandle WRITE =
-      downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
-  private static final MethodHandle OPEN =
-      downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-  // int ioctl(int fd, unsigned long request, ...): the third argument is the first variadic one.
-  private static final MethodHandle IOCTL_PTR =
-      downcall(
-          "ioctl",
-          FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
-          Linker.Option.firstVariadicArg(2));
-  private static final MethodHandle IOCTL_LONG =
-      downcall(
-          "ioctl",
-          FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG),
-          Linker.Option.firstVariadicArg(2));
-  private static final MethodHandle EVENTFD =
-      downcall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-  private static final MethodHandle POLL =
-      downcall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-  private static final MethodHandle SETNS =
-      downcall("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+  // The handles are made on first use, one group at a time (a handle costs milliseconds at
+  // start-up, and most commands need only the socket calls); inside a group they stay static
+  // final, so the JIT still treats them as constants.
+  /** Sockets: what every netlink, UDP and raw socket needs. */
+  private static final class Sock {
+    private static final MethodHandle SOCKET =
+        downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle BIND =
+        downcall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle CONNECT =
+        downcall("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SETSOCKOPT =
+        downcall(
+            "setsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle GETSOCKNAME =
+        downcall("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle SHUTDOWN =
+        downcall("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle CLOSE =
+        downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle SENDTO =
+        downcall(
+            "sendto",
+            FunctionDescriptor.of(
+                JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle RECV =
+        downcall(
+            "recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle RECVMSG =
+        downcall("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+  }
+
+  /** The data planes' batched datagram calls. */
+  private static final class Batch {
+    private static final MethodHandle SENDMMSG =
+        downcall(
+            "sendmmsg", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT));
+    private static final MethodHandle RECVMMSG =
+        downcall(
+            "recvmmsg",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+  }
+
+  /** File descriptors: TUN, eventfd, poll, namespaces. */
+  private static final class Io {
+    private static final MethodHandle READ =
+        downcall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle WRITE =
+        downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle OPEN =
+        downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    // int ioctl(int fd, unsigned long request, ...): the third argument is the first variadic one.
+    private static final MethodHandle IOCTL_PTR =
+        downcall(
+            "ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
+            Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle IOCTL_LONG =
+        downcall(
+            "ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG),
+            Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle EVENTFD =
+        downcall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle POLL =
+        downcall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle SETNS =
+        downcall("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+  }
 
   private Libc() {}
 
@@ -164,46 +179,49 @@ public final class Libc {
 
   private static final MemorySegment NULL = MemorySegment.NULL;
   private static final Call SOCKET_CALL =
-      (st, i, p, q, a, b, c) -> (int) SOCKET.invokeExact(st, i, (int) a, (int) b);
+      (st, i, p, q, a, b, c) -> (int) Sock.SOCKET.invokeExact(st, i, (int) a, (int) b);
   private static final Call BIND_CALL =
-      (st, i, p, q, a, b, c) -> (int) BIND.invokeExact(st, i, p, (int) p.byteSize());
+      (st, i, p, q, a, b, c) -> (int) Sock.BIND.invokeExact(st, i, p, (int) p.byteSize());
   private static final Call CONNECT_CALL =
-      (st, i, p, q, a, b, c) -> (int) CONNECT.invokeExact(st, i, p, (int) p.byteSize());
+      (st, i, p, q, a, b, c) -> (int) Sock.CONNECT.invokeExact(st, i, p, (int) p.byteSize());
   private static final Call SETSOCKOPT_CALL =
       (st, i, p, q, a, b, c) ->
-          (int) SETSOCKOPT.invokeExact(st, i, (int) a, (int) b, p, (int) p.byteSize());
+          (int) Sock.SETSOCKOPT.invokeExact(st, i, (int) a, (int) b, p, (int) p.byteSize());
   private static final Call GETSOCKNAME_CALL =
-      (st, i, p, q, a, b, c) -> (int) GETSOCKNAME.invokeExact(st, i, p, q);
+      (st, i, p, q, a, b, c) -> (int) Sock.GETSOCKNAME.invokeExact(st, i, p, q);
   private static final Call SHUTDOWN_CALL =
-      (st, i, p, q, a, b, c) -> (int) SHUTDOWN.invokeExact(st, i, (int) a);
-  private static final Call CLOSE_CALL = (st, i, p, q, a, b, c) -> (int) CLOSE.invokeExact(st, i);
+      (st, i, p, q, a, b, c) -> (int) Sock.SHUTDOWN.invokeExact(st, i, (int) a);
+  private static final Call CLOSE_CALL =
+      (st, i, p, q, a, b, c) -> (int) Sock.CLOSE.invokeExact(st, i);
   private static final Call SENDTO_CALL =
       (st, i, p, q, a, b, c) ->
           (long)
-              SENDTO.invokeExact(st, i, a, b, (int) c, p, p.equals(NULL) ? 0 : (int) p.byteSize());
+              Sock.SENDTO.invokeExact(
+                  st, i, a, b, (int) c, p, p.equals(NULL) ? 0 : (int) p.byteSize());
   private static final Call RECV_CALL =
-      (st, i, p, q, a, b, c) -> (long) RECV.invokeExact(st, i, a, b, (int) c);
+      (st, i, p, q, a, b, c) -> (long) Sock.RECV.invokeExact(st, i, a, b, (int) c);
   private static final Call RECVMSG_CALL =
-      (st, i, p, q, a, b, c) -> (long) RECVMSG.invokeExact(st, i, p, (int) a);
+      (st, i, p, q, a, b, c) -> (long) Sock.RECVMSG.invokeExact(st, i, p, (int) a);
   private static final Call SENDMMSG_CALL =
-      (st, i, p, q, a, b, c) -> (int) SENDMMSG.invokeExact(st, i, a, (int) b, (int) c);
+      (st, i, p, q, a, b, c) -> (int) Batch.SENDMMSG.invokeExact(st, i, a, (int) b, (int) c);
   private static final Call RECVMMSG_CALL =
-      (st, i, p, q, a, b, c) -> (int) RECVMMSG.invokeExact(st, i, p, (int) a, (int) b, NULL);
+      (st, i, p, q, a, b, c) -> (int) Batch.RECVMMSG.invokeExact(st, i, p, (int) a, (int) b, NULL);
   private static final Call READ_CALL =
-      (st, i, p, q, a, b, c) -> (long) READ.invokeExact(st, i, a, b);
+      (st, i, p, q, a, b, c) -> (long) Io.READ.invokeExact(st, i, a, b);
   private static final Call WRITE_CALL =
-      (st, i, p, q, a, b, c) -> (long) WRITE.invokeExact(st, i, a, b);
-  private static final Call OPEN_CALL = (st, i, p, q, a, b, c) -> (int) OPEN.invokeExact(st, p, i);
+      (st, i, p, q, a, b, c) -> (long) Io.WRITE.invokeExact(st, i, a, b);
+  private static final Call OPEN_CALL =
+      (st, i, p, q, a, b, c) -> (int) Io.OPEN.invokeExact(st, p, i);
   private static final Call IOCTL_PTR_CALL =
-      (st, i, p, q, a, b, c) -> (int) IOCTL_PTR.invokeExact(st, i, a, p);
+      (st, i, p, q, a, b, c) -> (int) Io.IOCTL_PTR.invokeExact(st, i, a, p);
   private static final Call IOCTL_LONG_CALL =
-      (st, i, p, q, a, b, c) -> (int) IOCTL_LONG.invokeExact(st, i, a, b);
+      (st, i, p, q, a, b, c) -> (int) Io.IOCTL_LONG.invokeExact(st, i, a, b);
   private static final Call EVENTFD_CALL =
-      (st, i, p, q, a, b, c) -> (int) EVENTFD.invokeExact(st, i, (int) a);
+      (st, i, p, q, a, b, c) -> (int) Io.EVENTFD.invokeExact(st, i, (int) a);
   private static final Call POLL_CALL =
-      (st, i, p, q, a, b, c) -> (int) POLL.invokeExact(st, p, a, i);
+      (st, i, p, q, a, b, c) -> (int) Io.POLL.invokeExact(st, p, a, i);
   private static final Call SETNS_CALL =
-      (st, i, p, q, a, b, c) -> (int) SETNS.invokeExact(st, i, (int) a);
+      (st, i, p, q, a, b, c) -> (int) Io.SETNS.invokeExact(st, i, (int) a);
 
   /** Makes {@code call} once with this thread's call state: its result, or -errno. */
   private static long once(

@@ -1,0 +1,90 @@
+package dev.gretun.core.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gretun.core.GretunException;
+import dev.gretun.core.daemon.TwoDaemonsTest.FakeCoordinator;
+import dev.gretun.core.daemon.TwoDaemonsTest.Network;
+import dev.gretun.core.daemon.TwoDaemonsTest.Node;
+import dev.gretun.core.util.FakeTicker;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What {@link DaemonCore#tick()} says about the next tick (the daemon ticks every 50 ms when it
+ * returns true, every second otherwise), and that a direct path between two cores stays up on the
+ * slow tick alone. Fake clock and in-memory planes from {@link TwoDaemonsTest}.
+ */
+class TickPaceTest {
+  private final FakeTicker clock = new FakeTicker();
+  private final Network net = new Network();
+  private final FakeCoordinator coordinator = new FakeCoordinator();
+  private final List<GretunException> failures = new ArrayList<>();
+
+  private Node node(String name, String tunnelIp, String address) {
+    return TwoDaemonsTest.node(coordinator, net, clock, name, tunnelIp, address, failures);
+  }
+
+  /** Advances the clock, delivers until quiet, ticks both; true when either wants the fast tick. */
+  private boolean step(long millis, Node a, Node b) {
+    clock.advanceMillis(millis);
+    while (coordinator.deliverAll() + net.deliverAll() > 0) {
+      // answers produce more messages; deliver until the step is quiet
+    }
+    boolean fast = a.core().tick() | b.core().tick();
+    net.deliverAll();
+    return fast;
+  }
+
+  private int discoDatagramsSent() {
+    return (int) net.sent.stream().filter(d -> d.payload() instanceof byte[]).count();
+  }
+
+  @Test
+  void fastWhilePunchingIdleOnceDirectAndQuiet() {
+    Node a = node("a", "100.64.0.1", "192.0.2.1");
+    Node b = node("b", "100.64.0.2", "198.51.100.2");
+    assertTrue(step(50, a, b), "the first tick sees peers punching");
+    TwoDaemonsTest.stepUntilDirect(coordinator, net, clock, a, b);
+    step(50, a, b); // the confirming probe's bytes were counted by the last tick
+    assertFalse(step(50, a, b), "direct, nothing moving: the slow tick");
+  }
+
+  @Test
+  void dataMovingWantsTheFastTick() {
+    Node a = node("a", "100.64.0.1", "192.0.2.1");
+    Node b = node("b", "100.64.0.2", "198.51.100.2");
+    TwoDaemonsTest.stepUntilDirect(coordinator, net, clock, a, b);
+    step(50, a, b);
+    assertFalse(step(50, a, b));
+    String peerOfA = a.plane().routes().iterator().next().peer();
+    a.plane().probe(peerOfA, new byte[28]); // a datagram through the path: bytes out, bytes in
+    assertTrue(step(50, a, b), "traffic counters moved");
+    assertFalse(step(50, a, b), "and stopped");
+  }
+
+  @Test
+  void directPathStaysUpOnTheSlowTickForTwoMinutes() {
+    Node a = node("a", "100.64.0.1", "192.0.2.1");
+    Node b = node("b", "100.64.0.2", "198.51.100.2");
+    TwoDaemonsTest.stepUntilDirect(coordinator, net, clock, a, b);
+    int before = discoDatagramsSent();
+    boolean fast = true;
+    long elapsed = 0;
+    int idleTicks = 0;
+    for (int i = 0; i < 10_000 && elapsed < 120_000; i++) {
+      long pace = fast ? 50 : 1000; // the daemon's: 50 ms while the tick asks for it, else 1 s
+      fast = step(pace, a, b);
+      elapsed += pace;
+      idleTicks += pace == 1000 ? 1 : 0;
+    }
+    assertTrue(idleTicks >= 100, "mostly slow ticks: " + idleTicks);
+    assertEquals("direct", TwoDaemonsTest.stateOfOnlyPeer(a));
+    assertEquals("direct", TwoDaemonsTest.stateOfOnlyPeer(b));
+    assertTrue(discoDatagramsSent() - before >= 4, "keepalives and their pongs went out");
+    assertTrue(failures.isEmpty(), failures.toString());
+  }
+}
