@@ -67,9 +67,9 @@ for i in "${!cases[@]}"; do
   IFS='|' read -r label variant _ <<<"${cases[$i]}"
   med=$(median <"$WORK/case-$i")
   min=$(sort -n "$WORK/case-$i" | head -1)
-  jq -cn --arg label "$label" --arg variant "$variant" --argjson med "$med" --argjson min "$min" \
+  jq -cn --arg cmd "$label" --arg variant "$variant" --argjson med "$med" --argjson min "$min" \
     --argjson ip "$ip_median" --argjson all "[$(paste -sd, "$WORK/case-$i")]" \
-    '{command: $label, jars: (if $variant == "-" then null else $variant end), median_ms: $med,
+    '{command: $cmd, jars: (if $variant == "-" then null else $variant end), median_ms: $med,
       min_ms: $min, over_ip_link: (if $ip > 0 then ($med / $ip * 10 | floor) / 10 else null end),
       runs_ms: $all}' >>"$WORK/results.jsonl"
 done

@@ -18,5 +18,7 @@ printf '/etc/gretun/gretun.conf\n/etc/gretun/coord.conf\n' > "$stage/DEBIAN/conf
 (cd "$stage" && find . \( -path ./DEBIAN -o -path ./etc \) -prune -o -type f -printf '%P\n' | sort | xargs md5sum) \
   > "$stage/DEBIAN/md5sums"
 deb=$out/gretun_${version}_all.deb
-dpkg-deb --root-owner-group -Zxz --build "$stage" "$deb" >/dev/null
+# xz level 1: the jars are zip files already, and the AOT caches compress nearly as well at 1 as
+# at the default 6, in a seventh of the time.
+dpkg-deb --root-owner-group -Zxz -z1 --build "$stage" "$deb" >/dev/null
 echo "built: $deb"

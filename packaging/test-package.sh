@@ -67,6 +67,16 @@ if command -v systemd-analyze >/dev/null; then
 else
   fail "systemd-analyze is missing (Debian package systemd)"
 fi
+# The Java AOT caches `make build` trains (scripts/aot-cache.sh): shipped beside the jars with the
+# jars' times kept, so the JVM of this machine can map them from there (AOTMode=on fails if not).
+if [[ -f $root/build/gretun.aot ]]; then
+  check "deb: /usr/lib/gretun/gretun.aot" has "$sroot/usr/lib/gretun/gretun.aot"
+  check "deb: /usr/lib/gretun/gretun-coord.aot" has "$sroot/usr/lib/gretun/gretun-coord.aot"
+  check "deb: the installed launcher starts with the AOT cache" \
+    bash -c "cd / && GRETUN_JAVA_OPTS=-XX:AOTMode=on '$sroot/usr/bin/gretun' version | grep -q '^gretun '"
+  check "deb: gretun-coord starts with its AOT cache" \
+    bash -c "cd / && GRETUN_JAVA_OPTS=-XX:AOTMode=on '$sroot/usr/bin/gretun-coord' --version | grep -q '^gretun-coord '"
+fi
 check "deb: dpkg --root removes it" dpkg_root -r gretun
 check "deb: nothing left but the conffiles" bash -c "[[ ! -e '$sroot/usr/bin/gretun' && ! -e '$sroot/usr/lib/gretun/gretun.jar' && -e '$sroot/etc/gretun/gretun.conf' ]]"
 
@@ -88,6 +98,15 @@ echo "coordinator = https://mine" > "$dest/etc/gretun/gretun.conf"
 check "install: a second make install keeps the operator's config" \
   bash -c "make -C '$root' --no-print-directory install DESTDIR='$dest' PREFIX=/usr/local && grep -qx 'coordinator = https://mine' '$dest/etc/gretun/gretun.conf'"
 check "install: the launcher runs from DESTDIR" bash -c "cd / && '$dest/usr/local/bin/gretun-coord' --version"
+if [[ -f $root/build/gretun.aot ]]; then
+  check "install: the launcher starts with the AOT cache" \
+    bash -c "cd / && GRETUN_JAVA_OPTS=-XX:AOTMode=on '$dest/usr/local/bin/gretun' version | grep -q '^gretun '"
+  # A foreign cache (another jar's) is ignored without a word; one older than its jar is not used.
+  lib=$dest/usr/local/lib/gretun
+  cp "$lib/gretun-coord.aot" "$lib/gretun.aot"
+  check "install: a foreign AOT cache is ignored silently" \
+    bash -c "cd / && out=\$('$dest/usr/local/bin/gretun' version 2>&1) && [[ \$out == gretun* && \$out != *aot* ]]"
+fi
 
 # --- the launchers' choice of Java (docs/INSTALL.md) ---
 launcher=$dest/usr/local/bin/gretun
@@ -98,6 +117,13 @@ fake_jdk() { # fake_jdk DIR MAJOR: a "JDK" whose java prints which one it is
   chmod +x "$1/bin/java"
 }
 fake_jdk "$work/jdk25" 25; fake_jdk "$work/jdk17" 17; fake_jdk "$work/jdk26" 26
+if [[ -f $dest/usr/local/lib/gretun/gretun.aot ]]; then
+  check "java: the AOT cache beside the jar is passed" \
+    bash -c "JAVA_HOME='$work/jdk25' '$launcher' version | grep -q -- '-XX:AOTCache=.*gretun.aot'"
+  touch "$dest/usr/local/lib/gretun/gretun.jar"
+  check "java: an AOT cache older than its jar is not passed" \
+    bash -c "JAVA_HOME='$work/jdk25' '$launcher' version | grep -v -- '-XX:AOTCache' | grep -q '^fake-java-25 '"
+fi
 check "java: JAVA_HOME >= 25 is used" bash -c "JAVA_HOME='$work/jdk26' '$launcher' version | grep -q '^fake-java-26 '"
 check "java: java on PATH >= 25 is used when JAVA_HOME is unset" \
   bash -c "env -u JAVA_HOME PATH='$work/jdk25/bin:/usr/bin:/bin' '$launcher' version | grep -q '^fake-java-25 .*-Xmx256m.*gretun.jar version'"
@@ -105,6 +131,10 @@ check "java: an old JAVA_HOME falls through to PATH" \
   bash -c "JAVA_HOME='$work/jdk17' PATH='$work/jdk25/bin:/usr/bin:/bin' '$launcher' version | grep -q '^fake-java-25 '"
 check "java: an old java on PATH is skipped" \
   bash -c "env -u JAVA_HOME PATH='$work/jdk17/bin:/usr/bin:/bin' '$launcher' version | grep -vq '^fake-java-17'"
+check "java: gretun up gets the daemon's JVM options, other commands do not" \
+  bash -c "JAVA_HOME='$work/jdk25' '$launcher' --verbose up --help | grep -q -- '-XX:+UseSerialGC -Xms8m' && ! JAVA_HOME='$work/jdk25' '$launcher' version | grep -q -- -XX:+UseSerialGC"
+check "java: another collector in GRETUN_JAVA_OPTS replaces the daemon's" \
+  bash -c "JAVA_HOME='$work/jdk25' GRETUN_JAVA_OPTS=-XX:+UseG1GC '$launcher' up | grep -v -- -XX:+UseSerialGC | grep -q -- -XX:+UseG1GC"
 check "java: GRETUN_COORD_JAVA_OPTS reaches the coordinator's JVM" \
   bash -c "JAVA_HOME='$work/jdk25' GRETUN_COORD_JAVA_OPTS=-Xmx1g '$dest/usr/local/bin/gretun-coord' --version | grep -q -- '-Xmx512m.* -Xmx1g'"
 check "java: GRETUN_JAR_DIR overrides the jar directory" \

@@ -27,7 +27,7 @@ public final class AotTraining {
     Path live = dir.resolve("live.sock");
     String none = dir.resolve("none.sock").toString();
     try (LocalApiServer server = LocalApiServer.start(live, request -> List.of())) {
-      String sock = live.toString();
+      String sock = server.path().toString();
       List<String[]> runs =
           List.of(
               new String[] {"list", "--json"},
