@@ -75,8 +75,13 @@ bytes0=$(relay_metric gretun_coord_relay_bytes_total)
 head -c "$BYTES" /dev/urandom >"$S/src.bin"
 inns b timeout 400 sh -c "exec nc -l 5001 > '$S/dst.bin'" &
 sink=$!
-sleep 2
-inns a timeout 300 sh -c "nc -N -w 60 $B 5001 < '$S/src.bin'" || fail "nc a -> b failed"
+# Under TCG on a loaded host the listener can take seconds to start: wait for it (bounded).
+for _ in $(seq 1 60); do
+  inns b ss -ltnH 'sport = :5001' | grep -q . && break
+  sleep 1
+done
+inns a timeout 300 sh -c "nc -v -N -w 60 $B 5001 < '$S/src.bin'" 2>"$W/nc.err" \
+  || fail "nc a -> b failed: $(cat "$W/nc.err")"
 wait "$sink" || fail "nc on b failed"
 want=$(sha256sum <"$S/src.bin" | cut -d' ' -f1)
 got=$(sha256sum <"$S/dst.bin" | cut -d' ' -f1)
