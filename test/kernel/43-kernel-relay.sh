@@ -10,8 +10,9 @@
 #
 # NOT IN THE DEFAULT RUN (not executable, so vm/run-tests.sh skips it; run it with
 # `make test-kernel T=test/kernel/43-kernel-relay.sh`): it FAILS today at the TCP transfer, while
-# the ping through the relay passes (docs/KERNEL-DATAPLANE.md "Relay": suspected GSO super-packets
-# handed whole to the relay's UDP socket). Make it executable again once it passes.
+# the ping through the relay passes (docs/KERNEL-DATAPLANE.md "Relay": the inner TCP checksum is
+# still partial when the relay's UDP socket gets the datagram; b counts TcpInCsumErrors). Make it
+# executable again once it passes.
 # ktest-timeout: 1500
 set -euo pipefail
 # shellcheck source=lib/overlay.sh
