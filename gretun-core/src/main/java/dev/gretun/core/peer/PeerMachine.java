@@ -264,7 +264,12 @@ public final class PeerMachine {
     out.add(new SendPong(p.from(), p.tx(), p.from(), p.socket()));
     candidates.learn(p.from());
     punch.heard = true;
-    chosen = p.from();
+    choose(p.from(), now, out);
+  }
+
+  /** The punch picked {@code endpoint}: configure it as the direct path and resume sending. */
+  private void choose(InetSocketAddress endpoint, long now, List<PeerAction> out) {
+    chosen = endpoint;
     punch.chose(now);
     out.add(new ConfigureDirectPath(chosen));
     if (suspended) {
@@ -286,13 +291,7 @@ public final class PeerMachine {
           if (birthday.active()) {
             out.add(birthday.end("direct"));
           }
-          chosen = p.from();
-          punch.chose(now);
-          out.add(new ConfigureDirectPath(chosen));
-          if (suspended) {
-            suspended = false;
-            out.add(new ResumePath());
-          }
+          choose(p.from(), now, out);
         }
       }
       case DIRECT -> {
