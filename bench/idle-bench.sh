@@ -30,7 +30,8 @@ CLK_TCK=$(getconf CLK_TCK)
 
 die() { echo "idle-bench: $*" >&2; exit 1; }
 log() { echo "idle-bench: $*" >&2; }
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# shellcheck source=lib/lab-run.sh
+source "$ROOT/bench/lib/lab-run.sh"
 [[ $(id -u) -eq 0 ]] || die "needs root (network namespaces): run with sudo"
 command -v jq >/dev/null || die "needs jq"
 [[ -f $ROOT/build/gretun.jar ]] || die "no build/gretun.jar: run 'make build' first"
@@ -41,45 +42,9 @@ if [[ -n ${BENCH_IDLE_BASE:-} ]]; then
   variants=("base=$(cd "$BENCH_IDLE_BASE" && pwd)" "${variants[@]}")
 fi
 
-WORK=$(mktemp -d /tmp/gretun-idle.XXXXXX)
-PIDS=()
-PREFIX=""
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  [[ -n $PREFIX ]] && "$LAB" --prefix "$PREFIX" down >/dev/null 2>&1 || true
-  if [[ -n ${BENCH_KEEP_LOGS:-} ]]; then log "logs kept in $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-PREFIX=$(LAB_OWNER=$$ "$LAB" up)
-lab() { "$LAB" --prefix "$PREFIX" "$@"; }
-nsx() { local node=$1; shift; ip netns exec "$PREFIX-$node" "$@"; }
+bench_lab_up gretun-idle
 lab nat nat1 plain && lab nat nat2 plain
 
-start() { # NAME NODE CMD...: CMD in NODE in the background; sets PID
-  local name=$1 node=$2; shift 2
-  ip netns exec "$PREFIX-$node" "$@" >"$WORK/$name.log" 2>&1 &
-  PID=$!
-  PIDS+=("$PID")
-}
-stop() { # PID...: TERM, then KILL after 5 s
-  local p i
-  for p in "$@"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "$@"; do
-    for ((i = 0; i < 50; i++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null || true
-    wait "$p" 2>/dev/null || true
-  done
-}
-wait_until() { # SECONDS CMD...: polls CMD every 0.2 s; false on timeout
-  local deadline=$(($(now_ms) + $1 * 1000)); shift
-  until "$@" >/dev/null 2>&1; do
-    (($(now_ms) < deadline)) || return 1
-    sleep 0.2
-  done
-}
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 status_kib() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }

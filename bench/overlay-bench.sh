@@ -29,7 +29,8 @@ CLK_TCK=$(getconf CLK_TCK)
 die() { echo "overlay-bench: $*" >&2; exit 1; }
 log() { echo "overlay-bench: $*" >&2; }
 has() { [[ ,$2, == *,$1,* ]]; }
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# shellcheck source=lib/lab-run.sh
+source "$ROOT/bench/lib/lab-run.sh"
 
 [[ $(id -u) -eq 0 ]] || die "needs root (network namespaces): run with sudo"
 for t in jq iperf3 ip nft conntrack; do
@@ -42,50 +43,9 @@ fi
 JARS=${GRETUN_JAR_DIR:-$ROOT/build}
 [[ -f $JARS/gretun.jar && -f $JARS/gretun-coord.jar ]] || die "no jars in $JARS: run 'make build' first"
 
-WORK=$(mktemp -d /tmp/gretun-bench.XXXXXX)
-PIDS=()
-PREFIX=""
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  [[ -n $PREFIX ]] && "$LAB" --prefix "$PREFIX" down >/dev/null 2>&1 || true
-  if [[ -n ${BENCH_KEEP_LOGS:-} ]]; then log "logs kept in $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_lab_up gretun-bench
 
-# The lab is owned by this shell: clean-stale removes it if we die without the trap.
-PREFIX=$(LAB_OWNER=$$ "$LAB" up)
-lab() { "$LAB" --prefix "$PREFIX" "$@"; }
-nsx() { local node=$1; shift; ip netns exec "$PREFIX-$node" "$@"; }
 
-# start NAME NODE CMD...: runs CMD in NODE in the background (log in $WORK/NAME.log); sets PID.
-start() {
-  local name=$1 node=$2; shift 2
-  ip netns exec "$PREFIX-$node" "$@" >"$WORK/$name.log" 2>&1 & # a simple command: $! is CMD itself
-  PID=$!
-  PIDS+=("$PID")
-}
-
-# stop PID...: TERM, then KILL after 5 s.
-stop() {
-  local p i
-  for p in "$@"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "$@"; do
-    for ((i = 0; i < 50; i++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null || true
-    wait "$p" 2>/dev/null || true
-  done
-}
-
-# wait_until SECONDS CMD...: polls CMD every 0.1 s; false on timeout.
-wait_until() {
-  local deadline=$(($(now_ms) + $1 * 1000)); shift
-  until "$@" >/dev/null 2>&1; do
-    (($(now_ms) < deadline)) || return 1
-    sleep 0.1
-  done
-}
 
 # ping_loop NODE IP TIMEOUT: single pings until one is answered; prints the ms taken or "".
 ping_loop() {
