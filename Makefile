@@ -16,7 +16,7 @@ ifeq ($(CI),true)
   MVNFLAGS += -Dgretun.requireRoot=true
 endif
 
-.PHONY: all build test test-unit test-kernel test-package deps demo bench bench-jmh bench-coord bench-overlay bench-kernel bench-cli bench-idle lint format cover clean man install deb
+.PHONY: all build test test-unit test-kernel test-package deps demo bench bench-jmh bench-coord bench-overlay bench-connect bench-recovery bench-kernel bench-cli bench-idle lint format cover clean man install deb
 
 all: build
 
@@ -112,7 +112,7 @@ demo: deps build
 JMH_ARGS ?= -f 1 -wi 2 -i 3 -w 1s -r 1s
 JMH_FILTER ?=
 BENCH_STEPS := bench-jmh bench-coord
-BENCH_STEPS += bench-overlay bench-kernel
+BENCH_STEPS += bench-overlay bench-connect bench-recovery bench-kernel
 BENCH_STEPS += bench-cli bench-idle
 bench: $(BENCH_STEPS)
 
@@ -141,6 +141,18 @@ bench-coord: build
 bench-overlay: deps build
 	@bash scripts/ensure-debs.sh nebula
 	bash bench/overlay-bench.sh
+
+# Connect matrix (issue 15): every pair of lab NAT modes, 5 fresh starts of gretun (relay,
+# --aggressive-punch) and of Nebula each, in the netns lab (root); docs/BENCH.md. A few cells:
+# BENCH_ROUNDS=1 BENCH_CELLS=plain/hard,symmetric/symmetric make bench-connect
+bench-connect: deps build
+	@bash scripts/ensure-debs.sh nebula
+	bash bench/connect-matrix.sh
+
+# Recovery after a conntrack flush on both NATs (issue 16): traffic back through the relay, direct
+# again; BENCH_ROUNDS (3) fresh pairs in the netns lab (root); docs/BENCH.md.
+bench-recovery: deps build
+	bash bench/recovery-bench.sh
 
 # Kernel data plane inside the test VM: gretun-made vs hand-made FOU/GRE vs the plain path (docs/BENCH.md).
 bench-kernel: deps build

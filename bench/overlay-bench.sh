@@ -18,12 +18,7 @@ OUT=${BENCH_OUT:-$ROOT/build/bench/overlay.json}
 PARTS=${BENCH_PARTS:-connect,throughput}
 SYSTEMS=${BENCH_SYSTEMS:-gretun,nebula,plain}
 NATS=${BENCH_NATS:-plain,hard}
-ROUNDS=${BENCH_ROUNDS:-5}
-CONNECT_TIMEOUT=${BENCH_CONNECT_TIMEOUT:-15}
 IPERF_SECONDS=${BENCH_IPERF_SECONDS:-10}
-COORD_IP=192.0.2.10
-NEB_PORT=4242
-declare -A NEB_IP=([pub]=10.99.0.100 [a]=10.99.0.1 [b]=10.99.0.2)
 CLK_TCK=$(getconf CLK_TCK)
 
 die() { echo "overlay-bench: $*" >&2; exit 1; }
@@ -31,39 +26,15 @@ log() { echo "overlay-bench: $*" >&2; }
 has() { [[ ,$2, == *,$1,* ]]; }
 # shellcheck source=lib/lab-run.sh
 source "$ROOT/bench/lib/lab-run.sh"
+# shellcheck source=lib/overlay-systems.sh
+source "$ROOT/bench/lib/overlay-systems.sh"
 
-[[ $(id -u) -eq 0 ]] || die "needs root (network namespaces): run with sudo"
-for t in jq iperf3 ip nft conntrack; do
-  command -v "$t" >/dev/null || die "needs '$t' (make bench-overlay installs the Debian packages)"
-done
-if has nebula "$SYSTEMS"; then
-  command -v nebula >/dev/null && command -v nebula-cert >/dev/null \
-    || die "needs nebula and nebula-cert (Debian package nebula)"
-fi
-JARS=${GRETUN_JAR_DIR:-$ROOT/build}
-[[ -f $JARS/gretun.jar && -f $JARS/gretun-coord.jar ]] || die "no jars in $JARS: run 'make build' first"
+tools=(jq iperf3 ip nft conntrack)
+has nebula "$SYSTEMS" && tools+=(nebula nebula-cert)
+overlay_require "${tools[@]}"
 
 bench_lab_up gretun-bench
 
-
-
-# ping_loop NODE IP TIMEOUT: single pings until one is answered; prints the ms taken or "".
-ping_loop() {
-  local node=$1 ip=$2 t0 deadline
-  t0=$(now_ms)
-  deadline=$((t0 + $3 * 1000))
-  while (($(now_ms) < deadline)); do
-    if nsx "$node" ping -c1 -n -q -W0.2 "$ip" >/dev/null 2>&1; then
-      echo $(($(now_ms) - t0))
-      return 0
-    fi
-    sleep 0.02 # no route yet fails at once
-  done
-  echo ""
-}
-
-tun_ip() { nsx "$1" ip -4 -o addr show dev "$2" 2>/dev/null | awk '{split($4, a, "/"); print a[1]}'; }
-has_tun_ip() { [[ -n $(tun_ip "$1" "$2") ]]; }
 # Kernel drops on NODE: UDP receive/send buffer overflows and the TUN device's queue drops.
 kernel_drops() {
   local udp tun=0
@@ -75,99 +46,7 @@ kernel_drops() {
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
-# --- gretun -----------------------------------------------------------------------------------
-
-GRETUN_PIDS=()
-# Plain HTTP (--insecure-http on both sides): the bench measures the data plane, and the
-# coordinator only sets it up; docs/BENCH.md.
-gretun_start_coord() {
-  rm -rf "$WORK/coord"
-  start coord pub "$ROOT/bin/gretun-coord" --listen "$COORD_IP:8443" --stun-listen "$COORD_IP:3478" \
-    --state-dir "$WORK/coord" --long-poll 10s --sync normal --insecure-http
-  COORD_PID=$PID
-  wait_until 30 grep -q coord_listening "$WORK/coord.log" || die "coordinator did not start: $(tail -3 "$WORK/coord.log")"
-  KEY=$("$ROOT/bin/gretun-coord" keys create --reusable --json --state-dir "$WORK/coord" | jq -r .key)
-}
-
-gretun_up() { # NODE [extra args]
-  local node=$1; shift
-  rm -rf "$WORK/state-$node"
-  start "gretun-$node" "$node" "$ROOT/bin/gretun" up --coordinator "http://$COORD_IP:8443" --insecure-http \
-    --auth-key "$KEY" --hostname "$node" --state-dir "$WORK/state-$node" \
-    --control-socket "$WORK/$node.sock" --dataplane userspace --metrics-addr 127.0.0.1:9464 "$@"
-  GRETUN_PIDS+=("$PID")
-}
-
-gretun_down() {
-  stop "${GRETUN_PIDS[@]}" "$COORD_PID"
-  GRETUN_PIDS=()
-}
-
-# Prints ms from starting b to the first ping b -> a through the tunnel, or "".
-gretun_connect_once() {
-  gretun_start_coord
-  gretun_up a
-  wait_until 30 has_tun_ip a gretun0 || { gretun_down; echo ""; return; }
-  local aip t
-  aip=$(tun_ip a gretun0)
-  gretun_up b
-  t=$(ping_loop b "$aip" "$CONNECT_TIMEOUT")
-  gretun_down
-  echo "$t"
-}
-
-# --- Nebula -----------------------------------------------------------------------------------
-
-nebula_certs() {
-  local n
-  NEB=$WORK/nebula
-  mkdir -p "$NEB"
-  nebula-cert ca -name gretun-bench -out-crt "$NEB/ca.crt" -out-key "$NEB/ca.key"
-  for n in pub a b; do
-    nebula-cert sign -ca-crt "$NEB/ca.crt" -ca-key "$NEB/ca.key" -name "$n" -ip "${NEB_IP[$n]}/24" \
-      -out-crt "$NEB/$n.crt" -out-key "$NEB/$n.key"
-    local lh=false hosts="[\"${NEB_IP[pub]}\"]"
-    [[ $n == pub ]] && lh=true hosts="[]"
-    cat >"$NEB/$n.yml" <<EOF
-pki: {ca: $NEB/ca.crt, cert: $NEB/$n.crt, key: $NEB/$n.key}
-static_host_map: {"${NEB_IP[pub]}": ["$COORD_IP:$NEB_PORT"]}
-lighthouse: {am_lighthouse: $lh, interval: 60, hosts: $hosts}
-listen: {host: 0.0.0.0, port: $NEB_PORT}
-punchy: {punch: true, respond: true}
-tun: {dev: nebula1, drop_local_broadcast: false, drop_multicast: false}
-logging: {level: info, format: text}
-firewall:
-  outbound: [{port: any, proto: any, host: any}]
-  inbound: [{port: any, proto: any, host: any}]
-EOF
-  done
-}
-
-NEB_PIDS=()
-nebula_up() { # NODE
-  start "nebula-$1" "$1" nebula -config "$NEB/$1.yml"
-  NEB_PIDS+=("$PID")
-}
-nebula_down() {
-  stop "${NEB_PIDS[@]}"
-  NEB_PIDS=()
-}
-
-nebula_connect_once() {
-  nebula_up pub
-  nebula_up a
-  # a is ready once its tunnel to the lighthouse carries a ping.
-  if [[ -z $(ping_loop a "${NEB_IP[pub]}" 30) ]]; then nebula_down; echo ""; return; fi
-  nebula_up b
-  local t
-  t=$(ping_loop b "${NEB_IP[a]}" "$CONNECT_TIMEOUT")
-  nebula_down
-  echo "$t"
-}
-
 # --- connect time ------------------------------------------------------------------------------
-
-median() { sort -n | awk '{v[NR] = $1} END {if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else print int((v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
 
 RESULTS=$WORK/results.jsonl
 : >"$RESULTS"
@@ -175,17 +54,12 @@ RESULTS=$WORK/results.jsonl
 # connect SYSTEM NAT: ROUNDS fresh starts (fresh state, conntrack flushed); stops after the third
 # failure, since the median can no longer be a connect.
 connect() {
-  local sys=$1 nat=$2 r t ok=() fails=0
+  local sys=$1 nat=$2
   lab nat nat1 "$nat" && lab nat nat2 "$nat"
-  for ((r = 1; r <= ROUNDS && fails * 2 <= ROUNDS; r++)); do
-    lab flush nat1 nat2 >/dev/null
-    t=$("${sys}_connect_once")
-    if [[ -n $t ]]; then ok+=("$t"); else fails=$((fails + 1)); fi
-    log "connect $sys nat=$nat round $r: ${t:-no connect within ${CONNECT_TIMEOUT}s}"
-  done
-  local med=""
+  connect_rounds "$sys" "nat=$nat" $((ROUNDS / 2 + 1))
+  local med="" ok=("${CONNECT_MS[@]}")
   ((${#ok[@]} * 2 > ROUNDS)) && med=$(printf '%s\n' "${ok[@]}" | median)
-  jq -cn --arg sys "$sys" --arg nat "$nat" --arg med "$med" --argjson fails "$fails" \
+  jq -cn --arg sys "$sys" --arg nat "$nat" --arg med "$med" --argjson fails "$CONNECT_FAILS" \
     --argjson timeout "$CONNECT_TIMEOUT" --argjson ok "[$(IFS=,; echo "${ok[*]:-}")]" \
     '{part: "connect", system: $sys, nat: $nat, median_ms: (if $med == "" then null else ($med | tonumber) end),
       connected_ms: $ok, failed: $fails, timeout_s: $timeout}' >>"$RESULTS"
@@ -291,13 +165,10 @@ if has throughput "$PARTS"; then
 fi
 
 mkdir -p "$(dirname "$OUT")"
-jq -s --arg cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')" \
-  --argjson cores "$(nproc)" --arg kernel "$(uname -r)" \
-  --arg nebula "$(nebula -version 2>/dev/null | awk '{print $2}')" \
-  --arg commit "$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)" '
+jq -s --argjson meta "$(bench_meta_json)" '
   def thr(s): (map(select(.part == "throughput" and .system == s)) | first | .mbit_s) // null;
   def ratio(a; b): if a != null and b != null and b > 0 then ((a / b * 100 | floor) / 100) else null end;
-  {machine: {cpu: $cpu, cores: $cores, kernel: $kernel}, nebula_version: $nebula, gretun_commit: $commit,
+  $meta + {
    results: .,
    ratios: {
      throughput_gretun_over_nebula: ratio(thr("gretun"); thr("nebula")),

@@ -3,7 +3,7 @@
 #
 #   lab.sh [--prefix P] up | down | selfcheck | counters | clean-stale [--all]
 #   lab.sh [--prefix P] exec NODE CMD...      addr NODE [lan|alt]
-#   lab.sh [--prefix P] nat NATNODE plain|hard|cone|symmetric
+#   lab.sh [--prefix P] nat NATNODE plain|hard|cone|symmetric|symmetric-hard
 #   lab.sh [--prefix P] timeouts NATNODE [UNREPLIED ASSURED]
 #   lab.sh [--prefix P] flush [NODE...]
 #   lab.sh [--prefix P] forward NATNODE udp|tcp PUBPORT HOST PORT | forward NATNODE clear
@@ -121,9 +121,11 @@ nat_nft() {
   case $mode in
     plain) ;;
     symmetric) masq="masquerade fully-random" ;;
-    hard)
+    hard | symmetric-hard)
       # Dropping in input/forward means the new conntrack entry is never confirmed: nothing is
       # created by unsolicited inbound (with plain, the entry is created and an ICMP error sent).
+      # symmetric-hard: this filter with symmetric's mapping (a random port per destination).
+      if [[ $mode == symmetric-hard ]]; then masq="masquerade fully-random"; fi
       filter='
   chain input {
     type filter hook input priority filter; policy accept;
@@ -153,7 +155,7 @@ nat_nft() {
     type nat hook prerouting priority dstnat; policy accept;
     iifname "wan" meta l4proto udp dnat ip to udp dport map @cone
   }' ;;
-    *) die "unknown NAT mode '$mode' (plain, hard, cone, symmetric)" ;;
+    *) die "unknown NAT mode '$mode' (plain, hard, cone, symmetric, symmetric-hard)" ;;
   esac
   {
     nsx "$node" nft list table ip labnat >/dev/null 2>&1 && echo "delete table ip labnat"
@@ -170,7 +172,7 @@ EOF
 }
 
 nat_mode_of() {
-  nsx "$1" nft list table ip labnat 2>/dev/null | sed -n 's/.*comment "mode=\([a-z]*\)".*/\1/p'
+  nsx "$1" nft list table ip labnat 2>/dev/null | sed -n 's/.*comment "mode=\([a-z-]*\)".*/\1/p'
 }
 
 fwd_nft() {
@@ -292,7 +294,7 @@ cmd_exec() {
 }
 
 cmd_nat() {
-  (( $# == 1 || $# == 2 )) || die_usage "usage: nat NATNODE [plain|hard|cone|symmetric]"
+  (( $# == 1 || $# == 2 )) || die_usage "usage: nat NATNODE [plain|hard|cone|symmetric|symmetric-hard]"
   need_nat "$1"
   if (( $# == 1 )); then nat_mode_of "$1"; return; fi
   nat_nft "$1" "$2"

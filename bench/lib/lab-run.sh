@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Sourced by the lab benchmarks (bench/overlay-bench.sh, bench/idle-bench.sh): one netns lab of
+# Sourced by the lab benchmarks (overlay-bench.sh, connect-matrix.sh, idle-bench.sh): one netns lab of
 # their own, background processes in its nodes, and cleanup on exit. Needs LAB (lab/lab.sh) and a
 # log function; `bench_lab_up NAME` sets WORK (a temp dir), PREFIX and the EXIT trap.
 

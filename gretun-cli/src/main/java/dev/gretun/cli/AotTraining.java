@@ -44,7 +44,7 @@ public final class AotTraining {
               new String[] {"--help"},
               new String[] {"up", "--help"});
       for (String[] run : runs) {
-        CommandLine cl = Main.commandLine();
+        CommandLine cl = Main.commandLine(run); // as a real start builds it
         cl.setOut(new PrintWriter(Writer.nullWriter()));
         cl.setErr(new PrintWriter(Writer.nullWriter()));
         cl.execute(run);

@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
 final class CreateCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(CreateCommand.class);
 
-  @ParentCommand GretunCommand parent;
+  @ParentCommand GretunRoot parent;
   @Spec CommandSpec spec;
 
   @Option(names = "--name", required = true, description = "Interface name (≤ 15 characters).")

@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
       "Delete a GRE tunnel. Its FOU port goes too when gretun opened it and no other tunnel uses it."
     })
 final class DeleteCommand implements Callable<Integer> {
-  @ParentCommand GretunCommand parent;
+  @ParentCommand GretunRoot parent;
   @Spec CommandSpec spec;
 
   @Option(names = "--name", required = true, description = "Tunnel interface name.")

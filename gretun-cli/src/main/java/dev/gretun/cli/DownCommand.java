@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
 final class DownCommand implements Callable<Integer> {
   private static final long POLL_MILLIS = 100;
 
-  @ParentCommand GretunCommand parent;
+  @ParentCommand GretunRoot parent;
   @Spec CommandSpec spec;
 
   @Option(

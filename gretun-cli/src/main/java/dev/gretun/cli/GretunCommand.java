@@ -1,15 +1,14 @@
 package dev.gretun.cli;
 
-import dev.gretun.core.BuildInfo;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
-/** The top-level {@code gretun} command; subcommands are registered in {@link Main#commandLine}. */
+/**
+ * The top-level {@code gretun} command with every subcommand, for help, completion and man pages
+ * (the generators read this class). {@link Main} builds it only when the command line does not
+ * start with a subcommand's name; otherwise {@link GretunRoot} plus that one subcommand.
+ */
 @Command(
-    name = "gretun",
-    mixinStandardHelpOptions = true,
-    versionProvider = GretunCommand.Version.class,
     subcommands = {
       VersionCommand.class,
       PeersCommand.class,
@@ -25,24 +24,5 @@ import picocli.CommandLine.Mixin;
       DeleteCommand.class,
       ListCommand.class,
       StatusCommand.class
-    },
-    description = "NAT-traversing peer-to-peer GRE overlay for Linux.",
-    footer = {"", "Exit codes: 0 ok, 1 runtime failure, 2 usage error."})
-public final class GretunCommand implements Runnable {
-  @Mixin GlobalOptions global;
-
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
-  /** {@code --version} text. */
-  public static final class Version implements CommandLine.IVersionProvider {
-    @Override
-    public String[] getVersion() {
-      return new String[] {"gretun " + BuildInfo.current().version()};
-    }
-  }
-}
+    })
+public final class GretunCommand extends GretunRoot {}

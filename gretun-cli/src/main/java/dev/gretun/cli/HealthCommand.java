@@ -55,7 +55,7 @@ final class HealthCommand implements Callable<Integer> {
     static final ObjectMapper MAPPER = new ObjectMapper();
   }
 
-  @ParentCommand GretunCommand parent;
+  @ParentCommand GretunRoot parent;
   @Spec CommandSpec spec;
 
   @Option(names = "--watch", description = "Probe again every --interval until interrupted.")

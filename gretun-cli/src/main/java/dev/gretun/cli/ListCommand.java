@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "List GRE tunnels (gre and gretap) with encapsulation, state and counters.")
 final class ListCommand implements Callable<Integer> {
-  @ParentCommand GretunCommand parent;
+  @ParentCommand GretunRoot parent;
   @Spec CommandSpec spec;
 
   @Override

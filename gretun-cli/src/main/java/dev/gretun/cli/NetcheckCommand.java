@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
       "Give the coordinator (its host, STUN ports 3478 and 3479) or the STUN servers themselves."
     })
 final class NetcheckCommand implements Callable<Integer> {
-  @ParentCommand GretunCommand parent;
+  @ParentCommand GretunRoot parent;
   @Spec CommandSpec spec;
 
   @Option(

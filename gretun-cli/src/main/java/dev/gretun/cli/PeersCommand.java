@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Show the peers of the running 'gretun up': state, path, endpoint, RTT, bytes.")
 final class PeersCommand implements Callable<Integer> {
-  @ParentCommand GretunCommand parent;
+  @ParentCommand GretunRoot parent;
   @Spec CommandSpec spec;
 
   @Mixin ControlSocketOption controlSocket;

@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
           + " or no pong."
     })
 final class PingCommand implements Callable<Integer> {
-  @ParentCommand GretunCommand parent;
+  @ParentCommand GretunRoot parent;
   @Spec CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "PEER", description = "Peer name, tunnel address or key.")

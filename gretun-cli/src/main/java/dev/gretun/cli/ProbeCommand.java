@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
           + " (CAP_NET_RAW). Exit 1 when no reply came."
     })
 final class ProbeCommand implements Callable<Integer> {
-  @ParentCommand GretunCommand parent;
+  @ParentCommand GretunRoot parent;
   @Spec CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "HOST", description = "IPv4 address or host name.")

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Show one GRE tunnel: endpoints, key, encapsulation, MTU, state, counters.")
 final class StatusCommand implements Callable<Integer> {
-  @ParentCommand GretunCommand parent;
+  @ParentCommand GretunRoot parent;
   @Spec CommandSpec spec;
 
   @Option(names = "--name", required = true, description = "Tunnel interface name.")

@@ -48,7 +48,7 @@ import picocli.CommandLine.Spec;
           + " mapping behaviour is shown too. No server is contacted unless you name it."
     })
 final class StunCommand implements Callable<Integer> {
-  @ParentCommand GretunCommand parent;
+  @ParentCommand GretunRoot parent;
   @Spec CommandSpec spec;
 
   @Option(

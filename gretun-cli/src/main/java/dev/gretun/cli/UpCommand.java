@@ -37,7 +37,7 @@ final class UpCommand implements Callable<Integer> {
   /** Read for defaults when it exists and no --config is given (docs/CONFIG.md). */
   static final Path DEFAULT_CONFIG = Path.of("/etc/gretun/gretun.conf");
 
-  @ParentCommand GretunCommand parent;
+  @ParentCommand GretunRoot parent;
   @Spec CommandSpec spec;
 
   @Option(

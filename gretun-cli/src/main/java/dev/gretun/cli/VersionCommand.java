@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Print version, commit, build time and Java runtime.")
 final class VersionCommand implements Callable<Integer> {
-  @ParentCommand GretunCommand parent;
+  @ParentCommand GretunRoot parent;
   @Spec CommandSpec spec;
 
   record VersionJson(String version, String commit, String build_time, String java_version) {}

@@ -30,7 +30,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -48,15 +50,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Daemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
-
-  /** The tick while a peer punches, STUN is in flight or data moves (DaemonCore#tick). */
-  private static final Duration FAST_TICK = Duration.ofMillis(50);
-
-  /**
-   * The tick otherwise: the peer machines' timers left then (keepalive 20 s, ping expiry 5 s,
-   * re-punch ≥ 35 s) are seconds away, and anything arriving pulls the next tick to FAST_TICK.
-   */
-  private static final Duration IDLE_TICK = Duration.ofSeconds(1);
 
   private static final long ENDPOINT_REFRESH_SECONDS = 25;
   // Past this, a start-up phase logs startup_stalled with a thread dump (docs/DAEMON.md
@@ -81,6 +74,40 @@ public final class Daemon implements AutoCloseable {
 
   public Daemon(DaemonConfig config) {
     this.config = config;
+  }
+
+  /**
+   * Opens what the data plane needs no registration for on another thread, so it overlaps the
+   * registration's round trips.
+   */
+  private CompletableFuture<DataplaneFactory.Early> openDataplaneEarly() {
+    CompletableFuture<DataplaneFactory.Early> f = new CompletableFuture<>();
+    Thread.ofPlatform()
+        .name("dataplane-open")
+        .daemon()
+        .start(
+            () -> {
+              try {
+                f.complete(DataplaneFactory.openEarly(config));
+              } catch (Throwable t) {
+                f.completeExceptionally(t);
+              }
+            });
+    return f;
+  }
+
+  private static DataplaneFactory.Early awaitEarly(CompletableFuture<DataplaneFactory.Early> f)
+      throws IOException, InterruptedException {
+    try {
+      return f.get();
+    } catch (ExecutionException e) {
+      switch (e.getCause()) {
+        case IOException io -> throw io;
+        case RuntimeException r -> throw r;
+        case Error err -> throw err;
+        default -> throw new IOException(e.getCause());
+      }
+    }
   }
 
   /** Starts everything; returns once the node is registered and its data plane runs. */
@@ -108,19 +135,26 @@ public final class Daemon implements AutoCloseable {
     watch.phase("coord_client");
     coord = new HttpCoordinator(new CoordClient(clientConfig(keys)));
     watch.phase("register");
-    CoordWire.RegisterResponse reg =
-        Registration.register(coord, config.coordinators(), config.authKey() != null);
-    TunnelPool pool = TunnelPool.fromRegistration(reg);
-    Inet4Address tunnelIp = pool.selfAddress();
-    log.info(
-        "registered tunnel_ip={}/{} pool={} stun={}",
-        reg.tunnelIp(),
-        reg.prefixLength(),
-        reg.pool(),
-        reg.stun());
-
-    watch.phase("dataplane_open");
-    dataplane = DataplaneFactory.open(config, tunnelIp, reg.prefixLength(), counters);
+    CompletableFuture<DataplaneFactory.Early> early = openDataplaneEarly();
+    CoordWire.RegisterResponse reg;
+    TunnelPool pool;
+    try {
+      reg = Registration.register(coord, config.coordinators(), config.authKey() != null);
+      pool = TunnelPool.fromRegistration(reg);
+      log.info(
+          "registered tunnel_ip={}/{} pool={} stun={}",
+          reg.tunnelIp(),
+          reg.prefixLength(),
+          reg.pool(),
+          reg.stun());
+      watch.phase("dataplane_open");
+      dataplane =
+          DataplaneFactory.open(
+              config, awaitEarly(early), pool.selfAddress(), reg.prefixLength(), counters);
+    } catch (IOException | RuntimeException | InterruptedException e) {
+      early.thenAccept(DataplaneFactory.Early::close); // unless the plane failed to open
+      throw e;
+    }
     watch.phase("core");
     DaemonCore c =
         new DaemonCore(
@@ -160,7 +194,7 @@ public final class Daemon implements AutoCloseable {
 
     watch.phase("watches");
     loop.execute(c::refreshEndpoints);
-    loop.paced(FAST_TICK, "tick", () -> (c.tick() ? FAST_TICK : IDLE_TICK).toNanos());
+    loop.paced(TickPace.FAST.period(), "tick", () -> c.tick().period().toNanos());
     loop.every(ENDPOINT_REFRESH_SECONDS, TimeUnit.SECONDS, "endpoints", c::refreshEndpoints);
     coord.watchPeers(r -> loop.execute(() -> c.onPeers(r)));
     coord.watchSignals(e -> loop.execute(() -> c.onSignal(e)));

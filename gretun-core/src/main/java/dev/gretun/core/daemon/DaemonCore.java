@@ -215,19 +215,19 @@ final class DaemonCore {
   }
 
   /**
-   * Runs the timers: STUN, the data plane's traffic report, every peer's machine. Returns whether
-   * the next tick is wanted soon (the daemon's fast tick): a peer punching, STUN in flight or data
-   * moving; otherwise every timer that can be due is seconds away (docs/DAEMON.md, "The daemon").
+   * Runs the timers: STUN, the data plane's traffic report, every peer's machine. Returns how soon
+   * the next tick is wanted: fast while a peer punches or STUN is in flight, steady while data
+   * moves, idle otherwise (docs/DAEMON.md, "The daemon").
    */
-  boolean tick() {
+  TickPace tick() {
     if (failed) {
-      return false;
+      return TickPace.IDLE;
     }
     GretunException changed = registration.check();
     if (changed != null) {
       failed = true;
       fatal.accept(changed);
-      return false;
+      return TickPace.IDLE;
     }
     endpoints.poll();
     Map<String, PeerTraffic> traffic = dataplane.readTraffic();
@@ -244,6 +244,9 @@ final class DaemonCore {
       if (t.inboundSeen()) {
         actions.execute(table.on(peer, PeerEvent.DATA_RECEIVED));
       }
+      if (t.relayedSeen()) {
+        actions.execute(table.on(peer, PeerEvent.RELAYED_DATA_RECEIVED));
+      }
       actions.execute(table.setTraffic(peer, t.rxBytes(), t.txBytes()));
     }
     actions.execute(table.tick());
@@ -254,10 +257,12 @@ final class DaemonCore {
     metrics.setPeerCounts(states);
     boolean moving = inbound || bytes != trafficBytes;
     trafficBytes = bytes;
-    return moving
-        || endpoints.stunInFlight()
+    if (endpoints.stunInFlight()
         || states.getOrDefault(PeerState.PUNCHING, 0) > 0
-        || states.getOrDefault(PeerState.HAVE_ENDPOINTS, 0) > 0;
+        || states.getOrDefault(PeerState.HAVE_ENDPOINTS, 0) > 0) {
+      return TickPace.FAST;
+    }
+    return moving ? TickPace.MOVING : TickPace.IDLE;
   }
 
   /**

@@ -29,9 +29,31 @@ final class DataplaneFactory {
 
   private DataplaneFactory() {}
 
-  static Dataplane open(
-      DaemonConfig config, Inet4Address tunnelIp, int prefixLength, DataplaneCounters counters)
-      throws IOException {
+  /**
+   * What can be opened before the registration answers: the plane {@code --dataplane} resolves to
+   * and, for the userspace plane, port P and the TUN device (they need no overlay address). The
+   * daemon starts this beside its registration (docs/DAEMON.md "Start-up"), since both take a while
+   * on a cold JVM: the first FFM calls link their downcalls, the registration waits on the network.
+   */
+  record Early(DataplaneMode mode, UdpPort port, TunDevice tun) implements AutoCloseable {
+    /** Releases the port and TUN device when the start fails before the plane owns them. */
+    @Override
+    public void close() {
+      try {
+        if (tun != null) {
+          tun.close();
+        }
+      } catch (IOException e) {
+        log.warn("tun_close_failed error={}", e.getMessage());
+      } finally {
+        if (port != null) {
+          port.close();
+        }
+      }
+    }
+  }
+
+  static Early openEarly(DaemonConfig config) throws IOException {
     DataplaneMode mode = config.dataplane();
     if (mode == DataplaneMode.AUTO) {
       String why = KernelSupport.unavailableReason();
@@ -41,9 +63,28 @@ final class DataplaneFactory {
           mode.name().toLowerCase(Locale.ROOT),
           why == null ? "the kernel has fou and ip_gre" : why);
     }
-    return mode == DataplaneMode.KERNEL
+    if (mode == DataplaneMode.KERNEL) {
+      return new Early(mode, null, null);
+    }
+    UdpPort port = bindPort(config.port());
+    try {
+      return new Early(mode, port, TunDevice.openWithOffloads(config.tunName()));
+    } catch (IOException | RuntimeException e) {
+      port.close();
+      throw e;
+    }
+  }
+
+  /** Finishes the plane {@code early} began, with the overlay address the registration gave. */
+  static Dataplane open(
+      DaemonConfig config,
+      Early early,
+      Inet4Address tunnelIp,
+      int prefixLength,
+      DataplaneCounters counters) {
+    return early.mode() == DataplaneMode.KERNEL
         ? kernel(config, tunnelIp, prefixLength, counters)
-        : userspace(config, tunnelIp, prefixLength, counters);
+        : userspace(early, tunnelIp, prefixLength, counters);
   }
 
   private static Dataplane kernel(
@@ -70,18 +111,10 @@ final class DataplaneFactory {
   }
 
   private static Dataplane userspace(
-      DaemonConfig config, Inet4Address tunnelIp, int prefixLength, DataplaneCounters counters)
-      throws IOException {
-    UdpPort port = bindPort(config.port());
-    try {
-      TunDevice tun = TunDevice.openWithOffloads(config.tunName());
-      configureTun(tun.name(), tunnelIp, prefixLength);
-      log.info("dataplane mode=userspace tun={} mtu={}", tun.name(), TUN_MTU);
-      return new UserspaceDataplane(tun, port, counters);
-    } catch (IOException | RuntimeException e) {
-      port.close();
-      throw e;
-    }
+      Early early, Inet4Address tunnelIp, int prefixLength, DataplaneCounters counters) {
+    configureTun(early.tun().name(), tunnelIp, prefixLength);
+    log.info("dataplane mode=userspace tun={} mtu={}", early.tun().name(), TUN_MTU);
+    return new UserspaceDataplane(early.tun(), early.port(), counters);
   }
 
   private static UdpPort bindPort(int port) throws ErrnoException {

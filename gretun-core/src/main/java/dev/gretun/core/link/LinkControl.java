@@ -33,6 +33,13 @@ public interface LinkControl extends AutoCloseable {
 
   void setAlias(int index, String alias);
 
+  /**
+   * Transmit checksum offload on device {@code name} ({@code ethtool -K NAME tx on|off}). Off makes
+   * the kernel finish every inner checksum before encapsulation, which a userspace forwarder on the
+   * path needs (docs/KERNEL-DATAPLANE.md "Relay").
+   */
+  void setTxChecksum(String name, boolean on);
+
   /** No IPv6 link-local address and no router solicitations on this device. */
   void setAddrGenModeNone(int index);
 

@@ -1,6 +1,8 @@
 package dev.gretun.core.link;
 
 import dev.gretun.core.os.Errno;
+import dev.gretun.core.os.ErrnoException;
+import dev.gretun.core.os.Ethtool;
 import dev.gretun.core.os.Libc;
 import dev.gretun.core.os.NetlinkException;
 import dev.gretun.core.os.NetlinkSocket;
@@ -19,28 +21,43 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * {@link LinkControl} over rtnetlink (NETLINK_ROUTE) and the generic-netlink {@code fou} family.
- * Both sockets are opened at once: a netlink socket acts on the network namespace it was opened in,
- * and FOU ports are per namespace. A kernel without the fou module still opens the generic socket;
- * only the FOU operations then fail (ENOENT from the family lookup).
+ * {@link LinkControl} over rtnetlink (NETLINK_ROUTE) and the generic-netlink {@code fou} family,
+ * plus the ethtool ioctl for checksum offload. All sockets are opened at once: a netlink socket
+ * acts on the network namespace it was opened in, and FOU ports are per namespace. A kernel without
+ * the fou module still opens the generic socket; only the FOU operations then fail (ENOENT from the
+ * family lookup).
  */
 public final class NetlinkLinkControl implements LinkControl {
   private final NetlinkClient rtnl;
   private final Fou fou;
+  private final Ethtool ethtool;
 
-  public NetlinkLinkControl(NetlinkClient rtnl, Fou fou) {
+  public NetlinkLinkControl(NetlinkClient rtnl, Fou fou, Ethtool ethtool) {
     this.rtnl = rtnl;
     this.fou = fou;
+    this.ethtool = ethtool;
   }
 
-  /** Netlink sockets in the calling thread's network namespace. */
+  /** Netlink sockets (and the ethtool ioctl's socket) in the calling thread's network namespace. */
   public static NetlinkLinkControl open() {
     NetlinkClient rtnl = new NetlinkClient(NetlinkSocket.open(Netlink.NETLINK_ROUTE));
+    Fou fou = null;
     try {
-      return new NetlinkLinkControl(rtnl, Fou.open());
+      fou = Fou.open();
+      return new NetlinkLinkControl(rtnl, fou, Ethtool.open());
+    } catch (ErrnoException e) {
+      close(rtnl, fou);
+      throw new NetlinkException(e.errno(), e.call());
     } catch (RuntimeException e) {
-      rtnl.close();
+      close(rtnl, fou);
       throw e;
+    }
+  }
+
+  private static void close(NetlinkClient rtnl, Fou fou) {
+    rtnl.close();
+    if (fou != null) {
+      fou.close();
     }
   }
 
@@ -90,6 +107,15 @@ public final class NetlinkLinkControl implements LinkControl {
   @Override
   public void setMtu(int index, int mtu) {
     rtnl.ack(RtnlMessages.setMtu(index, mtu));
+  }
+
+  @Override
+  public void setTxChecksum(String name, boolean on) {
+    try {
+      ethtool.setTxChecksum(name, on);
+    } catch (ErrnoException e) {
+      throw new NetlinkException(e.errno(), e.call());
+    }
   }
 
   @Override
@@ -161,5 +187,6 @@ public final class NetlinkLinkControl implements LinkControl {
   public void close() {
     rtnl.close();
     fou.close();
+    ethtool.close();
   }
 }

@@ -17,6 +17,7 @@ final class Liveness {
   private long lastHeardAt;
   private long lastQuietProbeAt = Long.MIN_VALUE / 2;
   private long lastDataConfirmAt = Long.MIN_VALUE / 2;
+  private boolean watchingInbound;
 
   Liveness(PeerTimings timings) {
     this.timings = timings;
@@ -28,6 +29,28 @@ final class Liveness {
     missed = 0;
     suspect = false;
     lastHeardAt = now;
+    watchingInbound = false;
+  }
+
+  /** Data from the peer arrived: if it stops with nothing else heard, probe (see below). */
+  void dataArrived() {
+    watchingInbound = true;
+  }
+
+  /** A keepalive was answered: the path works, whatever the data does. */
+  void pongArrived() {
+    watchingInbound = false;
+  }
+
+  /**
+   * Data from the peer stopped and nothing (pong or data) came for a while: probe, as {@link
+   * #quietProbeDue} does for data going out. The side that only answers (it sends nothing while
+   * nothing arrives) finds a dead path this way as fast as the sending side; without it, it learnt
+   * of the loss from its 20 s keepalive or the peer's late call_me_maybe. An answered probe ends
+   * the watch until data arrives again, so a peer that simply stopped sending costs one ping.
+   */
+  boolean inboundStopProbeDue(long now) {
+    return watchingInbound && quietProbeDue(now);
   }
 
   /** A pong or data from the peer; returns true when it cleared a suspicion. */

@@ -66,6 +66,13 @@ public sealed interface PeerEvent {
   record DataReceived() implements PeerEvent {}
 
   /**
+   * Data from this peer came through the relay since the data plane's last report: the peer no
+   * longer sends on the direct path, so it has lost it (or suspects it). Report it every tick it is
+   * true.
+   */
+  record RelayedDataReceived() implements PeerEvent {}
+
+  /**
    * The data plane sent data to this peer on the direct path since its last report. Report it at
    * most every tick; the machine decides whether the silence from the peer is worth a probe.
    */
@@ -92,4 +99,7 @@ public sealed interface PeerEvent {
 
   /** The one {@link DataReceived} instance. */
   DataReceived DATA_RECEIVED = new DataReceived();
+
+  /** The one {@link RelayedDataReceived} instance. */
+  RelayedDataReceived RELAYED_DATA_RECEIVED = new RelayedDataReceived();
 }

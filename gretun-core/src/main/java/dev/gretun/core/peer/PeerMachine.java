@@ -54,7 +54,8 @@ public final class PeerMachine {
     this.ticker = ticker;
     this.random = random;
     this.timings = timings;
-    this.pings = new PingLedger(timings.pingTimeout().toNanos());
+    this.pings =
+        new PingLedger(timings.pingTimeout().toNanos(), timings.keepaliveMissAfter().toNanos());
     this.openerTtl = new OpenerTtl(timings.openerTtls());
     this.repunch = new RepunchWait(timings);
     this.liveness = new Liveness(timings);
@@ -118,11 +119,17 @@ public final class PeerMachine {
       case PongReceived p -> onPong(p, now, out);
       case DataPathConfirmed d -> onDataPathConfirmed(d.from(), now, out);
       case DataReceived d -> {
+        liveness.dataArrived();
         if (liveness.dataConfirmationDue(now)) {
           onDataPathConfirmed(null, now, out);
         }
       }
       case DataSent d -> onDataSent(now, out);
+      case RelayedDataReceived r -> {
+        if (state == PeerState.DIRECT) {
+          peerLeftDirectPath(now, out);
+        }
+      }
       case PathLost l -> {
         if (state == PeerState.DIRECT || (state == PeerState.PUNCHING && chosen != null)) {
           pathLost(l.reason(), now, true, now, out);
@@ -203,20 +210,7 @@ public final class PeerMachine {
           startPunch("call_me_maybe from peer", true, now, out);
         }
       }
-      case DIRECT -> {
-        // The peer is punching, so it may have lost the path. Go silent (our traffic would keep
-        // a poisoned NAT entry alive, docs/NAT-TRAVERSAL.md §3.6) and probe: a pong or inbound data
-        // resumes
-        // the path, an unanswered probe counts as path loss at once. Our call_me_maybe tells the
-        // peer when we stopped sending (see RepunchWait). A call_me_maybe within a probe timeout
-        // of our own is the peer's answer to it (or to our punch), not news: suspecting again
-        // would answer it in turn, and two direct peers would bounce call_me_maybe forever.
-        if (now - lastCallMeMaybeAt >= timings.pingTimeout().toNanos() && liveness.suspect(now)) {
-          suspend(out);
-          sendKeepalive(now, out);
-          sendCallMeMaybe(now, out);
-        }
-      }
+      case DIRECT -> peerLeftDirectPath(now, out);
     }
     // The opener's call_me_maybe is the non-opener's signal that the opener's NAT is open.
     // Only the opener answers one, so the two sides cannot bounce call_me_maybe back and forth.
@@ -224,6 +218,24 @@ public final class PeerMachine {
         && state != PeerState.DIRECT
         && !repunch.silent()
         && now - lastCallMeMaybeAt >= timings.callMeMaybeMinInterval().toNanos()) {
+      sendCallMeMaybe(now, out);
+    }
+  }
+
+  /**
+   * While we are direct, the peer punches (its call_me_maybe) or sends through the relay: it has
+   * lost the path or suspects it. Go silent (our traffic would keep a poisoned NAT entry alive,
+   * docs/NAT-TRAVERSAL.md §3.6; meanwhile data takes the relay if there is one) and probe: a pong
+   * or inbound data resumes the path, an unanswered probe counts as path loss at once. Our
+   * call_me_maybe tells the peer when we stopped sending (see RepunchWait). Within a probe timeout
+   * of our own call_me_maybe, this is the peer's answer to it (or to our punch, or its data relayed
+   * during its own suspicion), not news: suspecting again would answer it in turn, and two direct
+   * peers would bounce suspicions forever.
+   */
+  private void peerLeftDirectPath(long now, List<PeerAction> out) {
+    if (now - lastCallMeMaybeAt >= timings.pingTimeout().toNanos() && liveness.suspect(now)) {
+      suspend(out);
+      sendKeepalive(now, out);
       sendCallMeMaybe(now, out);
     }
   }
@@ -296,6 +308,7 @@ public final class PeerMachine {
       }
       case DIRECT -> {
         if (p.from().equals(chosen)) {
+          liveness.pongArrived();
           pathAlive(now, out);
         }
       }
@@ -341,7 +354,8 @@ public final class PeerMachine {
         Liveness.Loss loss = liveness.loss(now);
         if (loss != null) {
           pathLost(loss.reason(), loss.silentSince(), loss.tellPeer(), now, out);
-        } else if (liveness.keepaliveDue(now)) {
+        } else if (liveness.keepaliveDue(now)
+            || (!suspended && liveness.inboundStopProbeDue(now))) {
           sendKeepalive(now, out);
         }
       }

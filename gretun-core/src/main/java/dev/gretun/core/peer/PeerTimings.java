@@ -15,6 +15,9 @@ import java.util.List;
  * @param nonOpenerHold the non-opener starts pinging when the opener's call_me_maybe (or any ping)
  *     arrives, or after this long without one
  * @param pingTimeout a ping's tx expires after this; a later pong is rejected
+ * @param keepaliveMissAfter a keepalive unanswered this long counts as missed (its pong is still
+ *     accepted until {@code pingTimeout}, and clears the count); the loss then needs {@code
+ *     lossAfterMissed} such misses in a row
  * @param confirmTimeout after configuring a path, wait this long for data-path confirmation
  * @param keepaliveInterval ping period on the direct path (must stay below the 30 s conntrack
  *     timer)
@@ -38,6 +41,7 @@ public record PeerTimings(
     List<Integer> openerTtls,
     Duration nonOpenerHold,
     Duration pingTimeout,
+    Duration keepaliveMissAfter,
     Duration confirmTimeout,
     Duration keepaliveInterval,
     int lossAfterMissed,
@@ -58,6 +62,9 @@ public record PeerTimings(
     if (lossAfterMissed < 1) {
       throw new IllegalArgumentException("lossAfterMissed must be >= 1");
     }
+    if (keepaliveMissAfter.compareTo(pingTimeout) > 0) {
+      throw new IllegalArgumentException("keepaliveMissAfter must not exceed pingTimeout");
+    }
     if (pingInterval.isZero() || pingInterval.isNegative()) {
       throw new IllegalArgumentException("pingInterval must be positive");
     }
@@ -71,6 +78,7 @@ public record PeerTimings(
         List.of(2, 3, 4),
         Duration.ofSeconds(5),
         Duration.ofSeconds(5),
+        Duration.ofSeconds(2),
         Duration.ofSeconds(5),
         Duration.ofSeconds(20),
         3,
@@ -78,7 +86,7 @@ public record PeerTimings(
         Duration.ofSeconds(35),
         Duration.ofMinutes(5),
         Duration.ofSeconds(1),
-        Duration.ofSeconds(3),
+        Duration.ofSeconds(2),
         Duration.ofSeconds(2),
         Duration.ofMillis(500),
         Duration.ofSeconds(1));
@@ -102,6 +110,7 @@ public record PeerTimings(
         ttls,
         nonOpenerHold,
         pingTimeout,
+        keepaliveMissAfter,
         confirmTimeout,
         keepaliveInterval,
         lossAfterMissed,

@@ -10,21 +10,35 @@ import java.util.Map;
 /**
  * The disco pings a {@link PeerMachine} has in flight. A pong is accepted only if its tx is
  * outstanding, was sent to exactly the pong's source and is not older than the ping timeout; the tx
- * is then consumed, so a replay is rejected.
+ * is then consumed, so a replay is rejected. A keepalive counts as missed earlier, after the
+ * keepalive miss time, and once only.
  */
 final class PingLedger {
   /** Upper bound on remembered ping transactions (punching 16 candidates for 5 s needs 320). */
   static final int MAX_OUTSTANDING = 512;
 
-  private record Outstanding(InetSocketAddress to, long sentNanos, boolean keepalive) {}
+  private static final class Outstanding {
+    final InetSocketAddress to;
+    final long sentNanos;
+    final boolean keepalive;
+    boolean countedMissed;
+
+    Outstanding(InetSocketAddress to, long sentNanos, boolean keepalive) {
+      this.to = to;
+      this.sentNanos = sentNanos;
+      this.keepalive = keepalive;
+    }
+  }
 
   private final long timeoutNanos;
+  private final long keepaliveMissNanos;
   private final Map<DiscoTxId, Outstanding> outstanding = new LinkedHashMap<>();
   private long lastPongAt;
   private Duration rtt;
 
-  PingLedger(long timeoutNanos) {
+  PingLedger(long timeoutNanos, long keepaliveMissNanos) {
     this.timeoutNanos = timeoutNanos;
+    this.keepaliveMissNanos = keepaliveMissNanos;
   }
 
   void sent(DiscoTxId tx, InetSocketAddress to, boolean keepalive, long now) {
@@ -42,16 +56,16 @@ final class PingLedger {
     if (o == null) {
       return "unknown tx";
     }
-    if (!o.to().equals(from)) {
+    if (!o.to.equals(from)) {
       // Keep the tx: the genuine pong from the right address may still come.
-      return "tx was sent to " + o.to();
+      return "tx was sent to " + o.to;
     }
     outstanding.remove(tx);
-    if (now - o.sentNanos() > timeoutNanos) {
+    if (now - o.sentNanos > timeoutNanos) {
       return "pong too late";
     }
     lastPongAt = now;
-    rtt = Duration.ofNanos(now - o.sentNanos());
+    rtt = Duration.ofNanos(now - o.sentNanos);
     return null;
   }
 
@@ -66,18 +80,20 @@ final class PingLedger {
   }
 
   /**
-   * Forgets timed-out pings; returns how many of them were keepalives to {@code keepaliveTo} (null:
-   * count none).
+   * Forgets timed-out pings; returns how many keepalives to {@code keepaliveTo} (null: count none)
+   * went unanswered past the keepalive miss time since the last call.
    */
   int expire(long now, InetSocketAddress keepaliveTo) {
     int missed = 0;
     for (var it = outstanding.values().iterator(); it.hasNext(); ) {
       Outstanding o = it.next();
-      if (now - o.sentNanos() > timeoutNanos) {
+      long age = now - o.sentNanos;
+      if (o.keepalive && !o.countedMissed && age > keepaliveMissNanos && o.to.equals(keepaliveTo)) {
+        o.countedMissed = true;
+        missed++;
+      }
+      if (age > timeoutNanos) {
         it.remove();
-        if (o.keepalive() && o.to().equals(keepaliveTo)) {
-          missed++;
-        }
       }
     }
     return missed;

@@ -1,7 +1,6 @@
 package dev.gretun.core.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gretun.core.GretunException;
@@ -14,9 +13,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * What {@link DaemonCore#tick()} says about the next tick (the daemon ticks every 50 ms when it
- * returns true, every second otherwise), and that a direct path between two cores stays up on the
- * slow tick alone. Fake clock and in-memory planes from {@link TwoDaemonsTest}.
+ * What {@link DaemonCore#tick()} says about the next tick (50 ms while punching, 250 ms while data
+ * moves, 1 s otherwise), and that a direct path between two cores stays up on the slow tick alone.
+ * Fake clock and in-memory planes from {@link TwoDaemonsTest}.
  */
 class TickPaceTest {
   private final FakeTicker clock = new FakeTicker();
@@ -28,15 +27,16 @@ class TickPaceTest {
     return TwoDaemonsTest.node(coordinator, net, clock, name, tunnelIp, address, failures);
   }
 
-  /** Advances the clock, delivers until quiet, ticks both; true when either wants the fast tick. */
-  private boolean step(long millis, Node a, Node b) {
+  /** Advances the clock, delivers until quiet, ticks both; the faster pace of the two. */
+  private TickPace step(long millis, Node a, Node b) {
     clock.advanceMillis(millis);
     while (coordinator.deliverAll() + net.deliverAll() > 0) {
       // answers produce more messages; deliver until the step is quiet
     }
-    boolean fast = a.core().tick() | b.core().tick();
+    TickPace pa = a.core().tick();
+    TickPace pb = b.core().tick();
     net.deliverAll();
-    return fast;
+    return pa.compareTo(pb) <= 0 ? pa : pb;
   }
 
   private int discoDatagramsSent() {
@@ -47,23 +47,23 @@ class TickPaceTest {
   void fastWhilePunchingIdleOnceDirectAndQuiet() {
     Node a = node("a", "100.64.0.1", "192.0.2.1");
     Node b = node("b", "100.64.0.2", "198.51.100.2");
-    assertTrue(step(50, a, b), "the first tick sees peers punching");
+    assertEquals(TickPace.FAST, step(50, a, b), "the first tick sees peers punching");
     TwoDaemonsTest.stepUntilDirect(coordinator, net, clock, a, b);
     step(50, a, b); // the confirming probe's bytes were counted by the last tick
-    assertFalse(step(50, a, b), "direct, nothing moving: the slow tick");
+    assertEquals(TickPace.IDLE, step(50, a, b), "direct, nothing moving: the slow tick");
   }
 
   @Test
-  void dataMovingWantsTheFastTick() {
+  void dataMovingWantsTheSteadyTick() {
     Node a = node("a", "100.64.0.1", "192.0.2.1");
     Node b = node("b", "100.64.0.2", "198.51.100.2");
     TwoDaemonsTest.stepUntilDirect(coordinator, net, clock, a, b);
     step(50, a, b);
-    assertFalse(step(50, a, b));
+    assertEquals(TickPace.IDLE, step(50, a, b));
     String peerOfA = a.plane().routes().iterator().next().peer();
     a.plane().probe(peerOfA, new byte[28]); // a datagram through the path: bytes out, bytes in
-    assertTrue(step(50, a, b), "traffic counters moved");
-    assertFalse(step(50, a, b), "and stopped");
+    assertEquals(TickPace.MOVING, step(50, a, b), "traffic counters moved");
+    assertEquals(TickPace.IDLE, step(250, a, b), "and stopped");
   }
 
   @Test
@@ -72,12 +72,12 @@ class TickPaceTest {
     Node b = node("b", "100.64.0.2", "198.51.100.2");
     TwoDaemonsTest.stepUntilDirect(coordinator, net, clock, a, b);
     int before = discoDatagramsSent();
-    boolean fast = true;
+    TickPace next = TickPace.FAST;
     long elapsed = 0;
     int idleTicks = 0;
     for (int i = 0; i < 10_000 && elapsed < 120_000; i++) {
-      long pace = fast ? 50 : 1000; // the daemon's: 50 ms while the tick asks for it, else 1 s
-      fast = step(pace, a, b);
+      long pace = next.period().toMillis(); // the daemon's: the pace the last tick asked for
+      next = step(pace, a, b);
       elapsed += pace;
       idleTicks += pace == 1000 ? 1 : 0;
     }

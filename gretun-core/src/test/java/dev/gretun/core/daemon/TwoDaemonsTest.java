@@ -169,7 +169,7 @@ class TwoDaemonsTest {
       for (String peer : routes.keySet()) {
         long[] c = counters.getOrDefault(peer, new long[4]);
         boolean seen = Boolean.TRUE.equals(inboundSeen.remove(peer));
-        out.put(peer, new PeerTraffic(c[0], c[1], c[2], c[3], seen, null));
+        out.put(peer, new PeerTraffic(c[0], c[1], c[2], c[3], seen, false, null));
       }
       return out;
     }

@@ -187,6 +187,22 @@ public final class FakeLinkControl implements LinkControl {
     replace(l, l.flags(), mtu, l.operState(), l.alias(), l.gre());
   }
 
+  /** Devices whose transmit checksum offload was turned off (every device starts with it on). */
+  public final java.util.Set<String> txChecksumOff = new java.util.TreeSet<>();
+
+  @Override
+  public void setTxChecksum(String name, boolean on) {
+    if (!links.containsKey(name)) {
+      throw new NetlinkException(Errno.ENODEV.value(), null);
+    }
+    record("setTxChecksum", "tx-csum " + name + " " + (on ? "on" : "off"));
+    if (on) {
+      txChecksumOff.remove(name);
+    } else {
+      txChecksumOff.add(name);
+    }
+  }
+
   @Override
   public void setAlias(int index, String alias) {
     Link l = byIndex(index);

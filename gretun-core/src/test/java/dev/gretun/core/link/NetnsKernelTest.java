@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gretun.core.GretunException;
 import dev.gretun.core.os.Errno;
+import dev.gretun.core.os.Ethtool;
 import dev.gretun.core.os.Namespaces;
 import dev.gretun.core.os.NetlinkException;
 import dev.gretun.core.testing.Netns;
@@ -195,5 +196,25 @@ class NetnsKernelTest {
     }
     NetlinkException viaPort = assertThrows(NetlinkException.class, rtnl::fouPorts);
     assertTrue(viaPort.is(Errno.ENOENT), viaPort.getMessage());
+  }
+
+  /**
+   * The ethtool ioctl acts on the namespace the control was opened in: turning transmit checksum
+   * offload off on the test's veth (which offers it) is seen by a fresh ioctl socket there, and the
+   * root namespace has no such device.
+   */
+  @Test
+  void txChecksumOffloadTurnsOffAndOnInTheNamespace() throws Exception {
+    try (Ethtool probe = Namespaces.inNetns(ns.path(), Ethtool::open)) {
+      assertTrue(probe.txChecksum("vt0"), "veth starts with checksum offload");
+      rtnl.setTxChecksum("vt0", false);
+      assertFalse(probe.txChecksum("vt0"));
+      assertTrue(probe.txChecksum("vt1"), "only the named device changed");
+      rtnl.setTxChecksum("vt0", true);
+      assertTrue(probe.txChecksum("vt0"));
+      NetlinkException missing =
+          assertThrows(NetlinkException.class, () -> rtnl.setTxChecksum("gtnosuch", false));
+      assertTrue(missing.is(Errno.ENODEV), missing.getMessage());
+    }
   }
 }

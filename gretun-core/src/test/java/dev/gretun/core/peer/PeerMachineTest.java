@@ -398,21 +398,21 @@ class PeerMachineTest {
     var m = machine(true);
     toDirect(m, PUB);
     var actions = new ArrayList<PeerAction>();
-    for (int ms = 0; ms < 11_900; ms += 100) {
+    for (int ms = 0; ms < 7_900; ms += 100) {
       clock.advanceMillis(100);
       actions.addAll(m.on(PeerEvent.DATA_SENT));
       actions.addAll(m.on(PeerEvent.TICK));
     }
     assertEquals(PeerState.DIRECT, m.state());
     var probes = only(SendPing.class, actions);
-    assertEquals(5, probes.size(), "at 3, 5, 7, 9, 11 s");
+    assertEquals(3, probes.size(), "at 2, 4, 6 s (each counts as missed 2 s later)");
     assertTrue(probes.stream().allMatch(p -> p.to().equals(PUB) && p.ttl() == null));
     for (int ms = 0; ms < 300; ms += 100) {
       clock.advanceMillis(100);
       actions.addAll(m.on(PeerEvent.DATA_SENT));
       actions.addAll(m.on(PeerEvent.TICK));
     }
-    assertEquals(PeerState.NO_PATH, m.state(), "three probes unanswered after 12 s");
+    assertEquals(PeerState.NO_PATH, m.state(), "three probes unanswered after 8 s");
     assertEquals(1, only(SuspendPath.class, actions).size());
   }
 
@@ -431,7 +431,53 @@ class PeerMachineTest {
       }
     }
     assertEquals(PeerState.DIRECT, m.state());
-    assertEquals(20, pings, "one probe per 3 s of silence from the peer");
+    assertEquals(30, pings, "one probe per 2 s of silence from the peer");
+  }
+
+  /** A direct machine that has received data from the peer every 100 ms for 3 s. */
+  private PeerMachine directWithDataArriving() {
+    var m = machine(true);
+    toDirect(m, PUB);
+    for (int ms = 0; ms < 3_000; ms += 100) {
+      clock.advanceMillis(100);
+      m.on(PeerEvent.DATA_RECEIVED);
+      m.on(PeerEvent.TICK);
+    }
+    return m;
+  }
+
+  /**
+   * The side that only answers: data from the peer stops (a NAT flush) and nothing else comes. It
+   * probes after 2 s and finds the loss as fast as the sending side, ~8 s after the last data.
+   */
+  @Test
+  void inboundDataThatStopsIsProbedAndAnUnansweredProbeLeadsToLossInSeconds() {
+    var m = directWithDataArriving();
+    var actions = new ArrayList<PeerAction>();
+    for (int ms = 0; ms < 6_000; ms += 100) { // the flush: nothing arrives any more
+      clock.advanceMillis(100);
+      actions.addAll(m.on(PeerEvent.TICK));
+    }
+    // Data counts as heard at most once a second, so the count starts up to 1 s before the last.
+    assertEquals(PeerState.DIRECT, m.state());
+    assertEquals(3, only(SendPing.class, actions).size(), "probes 2, 4, 6 s after it was heard");
+    run(m, Duration.ofMillis(2_200));
+    assertEquals(PeerState.NO_PATH, m.state(), "three probes unanswered, 8 s after the last data");
+  }
+
+  @Test
+  void inboundDataThatStopsCostsOneAnsweredProbe() {
+    var m = directWithDataArriving();
+    int pings = 0;
+    for (int ms = 0; ms < 19_000; ms += 100) { // the peer stopped sending; the path is fine
+      clock.advanceMillis(100);
+      for (var p : only(SendPing.class, m.on(PeerEvent.TICK))) {
+        pings++;
+        m.on(new PongReceived(p.tx(), PUB, null));
+      }
+    }
+    assertEquals(1, pings, "one probe, answered, then quiet until the 20 s keepalive");
+    assertEquals(PeerState.DIRECT, m.state());
   }
 
   @Test
@@ -493,15 +539,15 @@ class PeerMachineTest {
   void lossSuspendsWaitsOutStaleNatEntriesRepunchesAndResumes() {
     var m = machine(true);
     toDirect(m, PUB);
-    var silent = run(m, Duration.ofSeconds(64));
-    assertEquals(PeerState.DIRECT, m.state(), "two keepalives missed");
+    var silent = run(m, Duration.ofSeconds(61));
+    assertEquals(PeerState.DIRECT, m.state(), "two keepalives missed (at 22 and 42 s)");
     var loss = run(m, Duration.ofSeconds(2));
     assertEquals(PeerState.NO_PATH, m.state());
     assertEquals(1, only(SuspendPath.class, loss).size());
     assertEquals(1, only(SendCallMeMaybe.class, loss).size(), "the peer learns we re-punch");
     assertEquals(3, only(SendPing.class, silent).size());
 
-    var wait = run(m, Duration.ofSeconds(34));
+    var wait = run(m, Duration.ofSeconds(33));
     assertEquals(List.of(), only(SendPing.class, wait), "nothing sent while stale entries expire");
     assertEquals(PeerState.NO_PATH, m.state());
     var punch = run(m, Duration.ofSeconds(2));
@@ -551,8 +597,54 @@ class PeerMachineTest {
     run(m, Duration.ofSeconds(5)); // past the window in which a call_me_maybe answers ours
     var again = m.on(new CallMeMaybeReceived(List.of(PUB)));
     assertEquals(1, only(SuspendPath.class, again).size());
-    run(m, Duration.ofMillis(5100));
-    assertEquals(PeerState.NO_PATH, m.state(), "an unanswered probe is a loss");
+    run(m, Duration.ofMillis(1900));
+    assertEquals(PeerState.DIRECT, m.state());
+    run(m, Duration.ofMillis(200));
+    assertEquals(PeerState.NO_PATH, m.state(), "a probe unanswered for 2 s is a loss");
+  }
+
+  /**
+   * The peer lost the path and sends through the relay: its relayed data is the news (the kernel
+   * plane's call_me_maybe may come seconds late through a flushed NAT). We go silent on the direct
+   * path at once (data takes the relay), probe, and call it lost 2 s later.
+   */
+  @Test
+  void relayedDataWhileDirectSuspendsProbesAndFindsTheLossInTwoSeconds() {
+    var m = machine(false);
+    toDirect(m, PUB);
+    run(m, Duration.ofSeconds(5));
+    var actions = m.on(PeerEvent.RELAYED_DATA_RECEIVED);
+    assertEquals(new SuspendPath(), actions.getFirst());
+    assertEquals(PUB, only(SendPing.class, actions).getFirst().to());
+    assertEquals(1, only(SendCallMeMaybe.class, actions).size(), "the peer learns we stopped");
+    assertEquals(List.of(), m.on(PeerEvent.RELAYED_DATA_RECEIVED), "already suspect");
+    run(m, Duration.ofMillis(2100));
+    assertEquals(PeerState.NO_PATH, m.state());
+  }
+
+  @Test
+  void relayedDataWhileDirectIsNoLossWhenTheProbeIsAnswered() {
+    var m = machine(false);
+    toDirect(m, PUB);
+    run(m, Duration.ofSeconds(5));
+    var probe = only(SendPing.class, m.on(PeerEvent.RELAYED_DATA_RECEIVED)).getFirst();
+    clock.advanceMillis(2500); // late, past the miss time, yet within the ping timeout
+    assertEquals(List.of(new ResumePath()), m.on(new PongReceived(probe.tx(), PUB, null)));
+    assertEquals(
+        List.of(),
+        m.on(PeerEvent.RELAYED_DATA_RECEIVED),
+        "within 5 s of our call_me_maybe: the peer's own suspicion answering ours, no news");
+    run(m, Duration.ofSeconds(5));
+    assertEquals(PeerState.DIRECT, m.state());
+  }
+
+  @Test
+  void relayedDataOutsideDirectChangesNothing() {
+    var m = machine(false);
+    toDirect(m, PUB);
+    m.on(new PathLost("test"));
+    assertEquals(PeerState.NO_PATH, m.state());
+    assertEquals(List.of(), m.on(PeerEvent.RELAYED_DATA_RECEIVED));
   }
 
   @Test

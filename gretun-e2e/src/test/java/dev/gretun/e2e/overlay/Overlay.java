@@ -111,6 +111,15 @@ public final class Overlay {
 
   /** {@link #up(String, String...)} with extra environment variables (e.g. NOTIFY_SOCKET). */
   public LabProcess up(String node, Map<String, String> env, String... extra) throws IOException {
+    return upAs(node, node, env, extra);
+  }
+
+  /**
+   * {@code gretun up} on {@code node} as another instance: its own hostname, state directory,
+   * control socket and log name ({@code up-INSTANCE}).
+   */
+  public LabProcess upAs(String node, String instance, Map<String, String> env, String... extra)
+      throws IOException {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -120,16 +129,16 @@ public final class Overlay {
                 "--auth-key",
                 authKey,
                 "--hostname",
-                node,
+                instance,
                 "--state-dir",
-                dir.resolve("state-" + node).toString(),
+                dir.resolve("state-" + instance).toString(),
                 "--control-socket",
-                socket(node).toString(),
+                socket(instance).toString(),
                 "--dataplane",
                 "userspace"));
     args.addAll(tls.upArgs());
     args.addAll(List.of(extra));
-    return lab.startGretun(node, "up-" + node, env, args.toArray(String[]::new));
+    return lab.startGretun(node, "up-" + instance, env, args.toArray(String[]::new));
   }
 
   public Path socket(String node) {

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -124,6 +125,27 @@ class UpScenariosTest {
     o.awaitState(A, A2, "direct", CONNECT);
     o.awaitState(B, A2, "direct", CONNECT);
     assertTrue(o.ping(B, o.tunnelIp(B, A2), 3));
+  }
+
+  /**
+   * An operator starts a second daemon on a host whose port P is taken: it fails at once with a
+   * message that says what to do (the data plane opens beside the registration, so the error is the
+   * data plane's, not a hang), and the first daemon's tunnel keeps working.
+   */
+  @Test
+  void secondDaemonOnBusyPortFails(Lab lab, TestInfo info) throws Exception {
+    Overlay o = overlay(lab, info, NatMode.PLAIN, NatMode.PLAIN);
+    o.up(A);
+    o.up(B);
+    o.awaitState(A, B, "direct", CONNECT);
+    LabProcess second = o.upAs(A, "a-second", Map.of(), "--tun-name", "gretun9");
+    assertEquals(1, second.waitFor(Duration.ofSeconds(60)), second.report());
+    assertTrue(
+        second.stderr().contains("UDP port 7777 is in use") && second.stderr().contains("--port"),
+        second.report());
+    assertEquals(
+        1, lab.exec(A, "ip", "link", "show", "gretun9").exit(), "no TUN device left behind");
+    assertTrue(o.ping(A, o.tunnelIp(A, B), 3), "the first daemon's tunnel still works");
   }
 
   @Test

@@ -155,8 +155,34 @@ final class GreDevices {
       }
     }
     d.relayed = viaRelay;
+    finishChecksums(d, viaRelay);
     if (!d.up) {
       setUp(d, true);
+    }
+  }
+
+  /**
+   * Locally generated TCP and UDP leave a GRE device with the inner checksum still to be finished
+   * (CHECKSUM_PARTIAL): the NIC, or skb_checksum_help() before a device without checksum offload,
+   * finishes it on the way out. A relay that reads the datagram from a socket before any such point
+   * (the coordinator on this host, in a container or namespace behind a veth) forwards the
+   * unfinished bytes, and the peer drops every segment (TcpInCsumErrors). So while a device points
+   * at the relay it finishes checksums itself (tx offload off), and gets offload back on the direct
+   * path, where the kernel or the NIC finishes them.
+   */
+  private void finishChecksums(PeerDevice d, boolean viaRelay) {
+    if (!d.exists() || d.txChecksumOff == viaRelay) {
+      return;
+    }
+    d.txChecksumOff = viaRelay;
+    try {
+      kernel.setTxChecksum(d.name, !viaRelay);
+    } catch (NetlinkException e) {
+      log.warn(
+          "kernel_tx_checksum_failed device={} tx_checksum={} error={}",
+          d.name,
+          viaRelay ? "off" : "on",
+          e.getMessage());
     }
   }
 
@@ -205,6 +231,7 @@ final class GreDevices {
     d.index = link.index();
     d.spec = spec;
     d.up = false;
+    d.txChecksumOff = false;
     d.seen = link.stats();
     try {
       kernel.setAlias(d.index, PeerDevices.alias(port));

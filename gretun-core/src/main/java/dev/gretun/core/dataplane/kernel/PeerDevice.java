@@ -26,6 +26,9 @@ final class PeerDevice {
    */
   boolean relayed;
 
+  /** Transmit checksum offload was turned off (while relayed; see GreDevices#finishChecksums). */
+  boolean txChecksumOff;
+
   /** The device's counters at the last read (deltas are added to the totals below). */
   LinkStats seen = LinkStats.ZERO;
 
@@ -48,7 +51,8 @@ final class PeerDevice {
 
   /** The totals now; clears the since-last flags. */
   PeerTraffic take() {
-    PeerTraffic t = new PeerTraffic(rxPackets, rxBytes, txPackets, txBytes, inboundSeen, lost);
+    PeerTraffic t =
+        new PeerTraffic(rxPackets, rxBytes, txPackets, txBytes, inboundSeen, false, lost);
     inboundSeen = false;
     lost = null;
     return t;

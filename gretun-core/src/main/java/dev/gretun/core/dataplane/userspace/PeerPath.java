@@ -37,6 +37,7 @@ final class PeerPath {
   volatile boolean sending;
   volatile boolean direct;
   volatile boolean inboundSeen;
+  volatile boolean relayedSeen;
   final LongAdder rxBytes = new LongAdder();
   final LongAdder txBytes = new LongAdder();
   final LongAdder rxPackets = new LongAdder();
@@ -83,13 +84,17 @@ final class PeerPath {
     return sending && !direct;
   }
 
-  /** The totals now; clears the inbound-seen flag. */
+  /** The totals now; clears the inbound-seen and relayed-seen flags. */
   PeerTraffic take() {
     boolean seen = inboundSeen;
     if (seen) {
       inboundSeen = false;
     }
+    boolean relayed = relayedSeen;
+    if (relayed) {
+      relayedSeen = false;
+    }
     return new PeerTraffic(
-        rxPackets.sum(), rxBytes.sum(), txPackets.sum(), txBytes.sum(), seen, null);
+        rxPackets.sum(), rxBytes.sum(), txPackets.sum(), txBytes.sum(), seen, relayed, null);
   }
 }

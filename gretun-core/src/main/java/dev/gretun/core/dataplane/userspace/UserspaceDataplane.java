@@ -457,6 +457,8 @@ public final class UserspaceDataplane implements Dataplane {
     }
     if (direct) {
       path.inboundSeen = true; // relayed data says nothing about the direct path
+    } else if (path.direct && !path.relayedSeen) {
+      path.relayedSeen = true; // but while we send direct, it says the peer stopped doing so
     }
     path.rxPackets.increment();
     path.rxBytes.add(innerLen);

@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -117,8 +118,10 @@ class KernelRelayTest {
               "addrgenmode-none gtdeadbeef",
               "mtu gtdeadbeef 1464",
               "addr gtdeadbeef 100.64.0.1 peer 100.64.0.2",
+              "tx-csum gtdeadbeef off",
               "up gtdeadbeef"),
-          kernel.calls);
+          kernel.calls,
+          "toward the relay the device finishes inner checksums itself");
       int index = kernel.links.get("gtdeadbeef").index();
       assertEquals(spec(RELAY), kernel.specs.get(index));
       assertEquals(1, sysctl.get("net/ipv4/conf/gtdeadbeef/rp_filter"), "strict rp_filter");
@@ -142,12 +145,16 @@ class KernelRelayTest {
           List.of(
               "route-get 203.0.113.10",
               "change gtdeadbeef dport=40000",
+              "tx-csum gtdeadbeef on",
               "route-get 192.0.2.10",
               "change gtdeadbeef dport=3480",
+              "tx-csum gtdeadbeef off",
               "route-get 203.0.113.10",
-              "change gtdeadbeef dport=40000"),
+              "change gtdeadbeef dport=40000",
+              "tx-csum gtdeadbeef on"),
           kernel.calls,
-          "changed in place, never deleted, never taken down");
+          "changed in place, never deleted, never taken down; checksum offload only off at the relay");
+      assertEquals(Set.of(), kernel.txChecksumOff);
       assertEquals(index, kernel.links.get("gtdeadbeef").index(), "same device");
       assertEquals(spec(DIRECT), kernel.specs.get(index));
       assertTrue(kernel.links.get("gtdeadbeef").adminUp());

@@ -1,6 +1,7 @@
 package dev.gretun.core.dataplane.userspace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -103,13 +104,18 @@ class UserspaceDataplaneNetnsTest {
 
   /** b sends keyed GRE to port P carrying UDP from {@code innerSrc} to our app. */
   private void peerSends(int innerSrc, String text) throws Exception {
+    sendsFrom(peer, innerSrc, text);
+  }
+
+  /** Keyed GRE from {@code from} to port P carrying UDP from {@code innerSrc} to our app. */
+  private void sendsFrom(DatagramChannel from, int innerSrc, String text) throws Exception {
     byte[] inner =
         Ipv4Packets.udp(
             innerSrc, 4000, OWN, APP_PORT, 64, text.getBytes(StandardCharsets.US_ASCII));
     byte[] gre = new byte[GreHeader.HEADER + inner.length];
     GreHeader.encodeKeyed(gre, 0, GreHeader.PROTO_IPV4, KEY);
     System.arraycopy(inner, 0, gre, GreHeader.HEADER, inner.length);
-    peer.send(ByteBuffer.wrap(gre), new InetSocketAddress("127.0.0.1", port.port()));
+    from.send(ByteBuffer.wrap(gre), new InetSocketAddress("127.0.0.1", port.port()));
   }
 
   /** Everything that reached {@code c} within {@code millis}, as text (GRE: the inner payload). */
@@ -147,6 +153,36 @@ class UserspaceDataplaneNetnsTest {
     assertEquals(List.of("genuine"), drain(app, 1500, false));
     assertEquals(2, counters.dropSpoofedSource.sum());
     assertEquals(1, counters.rxPackets.sum());
+  }
+
+  /**
+   * While we send to b directly, b's data arriving through the relay is reported as relayed (b has
+   * left the direct path: the daemon probes it at once), never as inbound on the direct path.
+   */
+  @Test
+  void relayedDataWhileSendingDirectIsReportedAsSuch() throws Exception {
+    try (DatagramChannel relay = Namespaces.inNetns(ns.path(), () -> channel("127.0.0.1", 0))) {
+      dp.apply(List.of(route("b", B).withRelay((InetSocketAddress) relay.getLocalAddress())));
+      sendsFrom(relay, B, "relayed");
+      assertEquals(List.of("relayed"), drain(app, 1000, false));
+      var t = dp.readTraffic().get("b");
+      assertTrue(t.relayedSeen(), "relayed while we send direct");
+      assertFalse(t.inboundSeen(), "relayed data proves nothing about the direct path");
+      peerSends(B, "direct");
+      assertEquals(List.of("direct"), drain(app, 1000, false));
+      t = dp.readTraffic().get("b");
+      assertTrue(t.inboundSeen());
+      assertFalse(t.relayedSeen(), "cleared by the previous read");
+
+      dp.apply(
+          List.of(
+              route("b", B)
+                  .withRelay((InetSocketAddress) relay.getLocalAddress())
+                  .withSending(false)));
+      sendsFrom(relay, B, "relayed-2");
+      assertEquals(List.of("relayed-2"), drain(app, 1000, false));
+      assertFalse(dp.readTraffic().get("b").relayedSeen(), "we use the relay ourselves: no news");
+    }
   }
 
   @Test
