@@ -57,6 +57,8 @@ final class DaemonCore {
   private final SecureRandom random = new SecureRandom();
   private final RelayBinder relayBinder;
   private boolean failed;
+  private CoordWire.PeersResponse heldPeers; // the peer list that came before our endpoints
+  private boolean endpointsKnown;
   private long trafficBytes; // every peer's rx + tx bytes at the last tick
 
   /** An operator ping on its way: {@code tx} is null when none was sent (the answer is final). */
@@ -109,7 +111,8 @@ final class DaemonCore {
             p.coordSender(),
             p.loop(),
             table::setLocalNat,
-            p.natProbe());
+            p.natProbe(),
+            this::onEndpointsKnown);
     this.actions =
         new ActionExecutor(
             p.dataplane(),
@@ -206,12 +209,32 @@ final class DaemonCore {
     }
   }
 
+  /**
+   * A new peer list. Until our own endpoints are known the latest one is held: a ping to a peer
+   * before our STUN flows exist can make our NAT map port P to another public port for that peer
+   * than the one it posts (Linux picks a fresh port when port P is taken towards that peer, and
+   * later flows reuse the first flow's port), so the peer's pings to our posted endpoint go nowhere
+   * (docs/DAEMON.md, "Two hosts behind one NAT on the same port").
+   */
   void onPeers(CoordWire.PeersResponse r) {
+    if (!endpointsKnown) {
+      heldPeers = r;
+      return;
+    }
     PeerDirectory.Update update = directory.update(r);
     codec.retain(directory::isKnown);
     admission.expire();
     actions.applyRoutes();
     actions.execute(table.reconcile(update.peers()));
+  }
+
+  private void onEndpointsKnown() {
+    endpointsKnown = true;
+    CoordWire.PeersResponse held = heldPeers;
+    heldPeers = null;
+    if (held != null) {
+      onPeers(held);
+    }
   }
 
   /**

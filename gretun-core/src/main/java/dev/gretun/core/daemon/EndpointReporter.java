@@ -23,12 +23,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Our endpoints: STUN on port P to every server (through the data plane, so the mapping is the one
  * data uses), then local + mapped endpoints posted to the coordinator when they changed or the node
- * re-registered. With two or more servers answering, the mapping behaviour (RFC 4787) of port P is
- * classified. A netcheck ({@link NatProbe}) runs on a thread of its own at the first refresh,
- * whenever the local addresses or port P's mapping behaviour change, and every {@link
- * #NETCHECK_INTERVAL_NANOS}; the NAT type (netcheck's, or "hard" when port P's mapping is
- * endpoint-dependent whatever netcheck said) is posted with the endpoints and given to the peer
- * table. Event loop only, except the post and the netcheck themselves.
+ * re-registered: at the first server's answer (a dead server must not hold the mapping back while
+ * peers wait for it), and again once every server answered or timed out. With two or more servers
+ * answering, the mapping behaviour (RFC 4787) of port P is classified. A netcheck ({@link
+ * NatProbe}) runs on a thread of its own at the first refresh, whenever the local addresses or port
+ * P's mapping behaviour change, and every {@link #NETCHECK_INTERVAL_NANOS}; the NAT type
+ * (netcheck's, or "hard" when port P's mapping is endpoint-dependent whatever netcheck said) is
+ * posted with the endpoints and given to the peer table. Event loop only, except the post and the
+ * netcheck themselves.
  */
 final class EndpointReporter {
   private static final Logger log = LoggerFactory.getLogger(EndpointReporter.class);
@@ -56,6 +58,7 @@ final class EndpointReporter {
   private final Consumer<NatType> localNat;
   private final NatProbe natProbe;
   private final StunClient stun;
+  private Runnable onKnown; // run once, when our endpoints are first known
   private InetSocketAddress stunMapped;
   private NatMapping.Behaviour behaviour = NatMapping.Behaviour.UNKNOWN;
   private List<CoordWire.Endpoint> posted = List.of();
@@ -74,6 +77,8 @@ final class EndpointReporter {
    * @param loop the event loop (a failed post is noted there)
    * @param localNat told our NAT type whenever it changes
    * @param natProbe the netcheck, run off the loop
+   * @param onKnown run once on the loop when the first refresh has our endpoints: its first STUN
+   *     answer arrived, or every server failed
    */
   EndpointReporter(
       Coordinator coord,
@@ -84,7 +89,8 @@ final class EndpointReporter {
       Executor coordSender,
       Executor loop,
       Consumer<NatType> localNat,
-      NatProbe natProbe) {
+      NatProbe natProbe,
+      Runnable onKnown) {
     this.coord = coord;
     this.dataplane = dataplane;
     this.stunServers = List.copyOf(stunServers);
@@ -94,6 +100,7 @@ final class EndpointReporter {
     this.loop = loop;
     this.localNat = localNat;
     this.natProbe = natProbe;
+    this.onKnown = onKnown;
     this.registrationsSeen = coord.registrations();
     this.stun =
         new StunClient(
@@ -118,30 +125,67 @@ final class EndpointReporter {
     return stun.pending() > 0;
   }
 
-  /** STUN to every server, then post the endpoints if they changed. */
+  /**
+   * STUN to every server; the endpoints are posted (if they changed) at the first answer and again
+   * when every server answered or timed out.
+   */
   void refresh() {
     if (stunServers.isEmpty()) {
       post();
+      known();
       return;
     }
     long deadline = ticker.nanos() + STUN_DEADLINE_NANOS;
+    StunRound round = new StunRound();
     List<CompletableFuture<StunResult>> results = new ArrayList<>();
     for (InetSocketAddress server : stunServers) {
-      results.add(stun.start(server, deadline));
+      CompletableFuture<StunResult> r = stun.start(server, deadline);
+      r.thenAccept(answer -> onAnswer(round, answer));
+      results.add(r);
     }
     CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
-        .thenRun(() -> onStun(results.stream().map(CompletableFuture::join).toList()));
+        .thenRun(() -> onStun(round, results.stream().map(CompletableFuture::join).toList()));
   }
 
-  private void onStun(List<StunResult> results) {
-    InetSocketAddress mapped =
-        results.stream().filter(StunResult::ok).map(StunResult::mapped).findFirst().orElse(null);
-    if (mapped == null) {
-      log.warn("stun_failed servers={}", stunServers);
-    } else if (!mapped.equals(stunMapped)) {
+  /** The mapping one refresh learnt: its first answer's (servers differ only behind a hard NAT). */
+  private static final class StunRound {
+    InetSocketAddress mapped;
+  }
+
+  private void onAnswer(StunRound round, StunResult answer) {
+    if (!answer.ok() || round.mapped != null) {
+      return;
+    }
+    round.mapped = answer.mapped();
+    setMapped(answer.mapped());
+    post();
+    known();
+  }
+
+  private void setMapped(InetSocketAddress mapped) {
+    if (mapped != null && !mapped.equals(stunMapped)) {
       log.info("stun_mapped endpoint={}", Endpoints.format(mapped));
     }
     stunMapped = mapped;
+  }
+
+  private void known() {
+    Runnable r = onKnown;
+    onKnown = null;
+    if (r != null) {
+      r.run();
+    }
+  }
+
+  private void onStun(StunRound round, List<StunResult> results) {
+    if (round.mapped == null) { // the last answer's onAnswer may run after this
+      round.mapped =
+          results.stream().filter(StunResult::ok).map(StunResult::mapped).findFirst().orElse(null);
+    }
+    if (round.mapped == null) {
+      log.warn("stun_failed servers={}", stunServers);
+    }
+    setMapped(round.mapped);
     NatMapping nat = NatMapping.classify(dataplane.port(), results);
     if (nat.behaviour() != NatMapping.Behaviour.UNKNOWN && nat.behaviour() != behaviour) {
       boolean changed = behaviour != NatMapping.Behaviour.UNKNOWN;
@@ -154,6 +198,7 @@ final class EndpointReporter {
       }
     }
     post();
+    known();
   }
 
   /** Starts a netcheck unless one runs (then one more runs after it). */

@@ -11,6 +11,7 @@ import dev.gretun.core.dataplane.PeerTraffic;
 import dev.gretun.core.dataplane.userspace.UdpPort;
 import dev.gretun.core.netcheck.NatType;
 import dev.gretun.core.util.FakeTicker;
+import dev.gretun.core.wire.stun.StunMessage;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -51,7 +52,8 @@ class EndpointReporterTest {
               Runnable::run,
               Runnable::run,
               nat -> {},
-              servers -> NatType.UNKNOWN);
+              servers -> NatType.UNKNOWN,
+              () -> {});
 
       reporter.refresh();
       assertEquals(1, plane.sendAttempts);
@@ -88,7 +90,8 @@ class EndpointReporterTest {
               Runnable::run,
               loop::add,
               told::add,
-              servers -> verdicts.remove());
+              servers -> verdicts.remove(),
+              () -> {});
 
       reporter.refresh(); // the first check
       Objects.requireNonNull(loop.poll(30, TimeUnit.SECONDS), "no netcheck result").run();
@@ -100,6 +103,98 @@ class EndpointReporterTest {
       assertEquals(List.of(NatType.HARD, NatType.EASY), told);
       assertEquals(NatType.EASY, reporter.nat());
     }
+  }
+
+  /**
+   * A dead STUN server (a coordinator replica that went away) must not hold the mapping back: the
+   * first server's answer is posted at once and the peer list released (onKnown), while the dead
+   * server's request still waits for its 3 s deadline; that timeout posts nothing new.
+   */
+  @Test
+  void theFirstStunAnswerIsPostedWithoutWaitingForADeadServer() throws Exception {
+    InetSocketAddress dead = new InetSocketAddress("192.0.2.10", 3478);
+    InetSocketAddress alive = new InetSocketAddress("192.0.2.11", 3478);
+    InetSocketAddress mapped = new InetSocketAddress("203.0.113.10", 40303);
+    InetSocketAddress local = new InetSocketAddress("10.0.1.3", 7777);
+    FakeTicker ticker = new FakeTicker();
+    RecordingPlane plane = new RecordingPlane();
+    RecordingCoordinator coord = new RecordingCoordinator();
+    List<String> known = new ArrayList<>();
+    EndpointReporter reporter =
+        new EndpointReporter(
+            coord,
+            plane,
+            List.of(dead, alive),
+            p -> List.of(local),
+            ticker,
+            Runnable::run,
+            Runnable::run,
+            nat -> {},
+            servers -> NatType.UNKNOWN,
+            () -> known.add("known"));
+
+    reporter.refresh();
+    assertEquals(List.of(dead, alive), plane.sentTo);
+    assertEquals(List.of(), coord.posts, "nothing is posted before a server answers");
+    assertEquals(List.of(), known);
+
+    ticker.advanceMillis(20);
+    byte[] answer =
+        StunMessage.bindingSuccess(
+                StunMessage.peekTransactionId(plane.sent.get(1), 0), mapped, "test")
+            .encode();
+    assertTrue(reporter.offerStun(answer, alive));
+    List<CoordWire.Endpoint> expected =
+        List.of(
+            new CoordWire.Endpoint("10.0.1.3:7777", "local"),
+            new CoordWire.Endpoint("203.0.113.10:40303", "stun"));
+    assertEquals(List.of(expected), coord.posts, "posted at the first answer");
+    assertEquals(List.of("known"), known);
+    assertTrue(reporter.stunInFlight(), "the dead server's request still waits");
+
+    for (int i = 0; i < 40 && reporter.stunInFlight(); i++) {
+      ticker.advanceMillis(100);
+      reporter.poll();
+    }
+    assertTrue(!reporter.stunInFlight(), "the dead server's request timed out");
+    assertEquals(1, coord.posts.size(), "the round's end changed nothing, so posted nothing");
+    assertEquals(List.of("known"), known, "told once");
+    assertEquals(List.of(local, mapped), reporter.endpoints());
+  }
+
+  /** Records what is sent; receives nothing (the test hands answers to the reporter itself). */
+  private static final class RecordingPlane implements Dataplane {
+    final List<byte[]> sent = new ArrayList<>();
+    final List<InetSocketAddress> sentTo = new ArrayList<>();
+
+    @Override
+    public boolean sendDiscoStun(byte[] data, int off, int len, InetSocketAddress to, int ttl) {
+      sent.add(java.util.Arrays.copyOfRange(data, off, off + len));
+      sentTo.add(to);
+      return true;
+    }
+
+    @Override
+    public int port() {
+      return 7777;
+    }
+
+    @Override
+    public void start(Predicate<DiscoStunPacket> sink) {}
+
+    @Override
+    public void apply(Collection<PeerRoute> routes) {}
+
+    @Override
+    public void probe(String peer, byte[] inner) {}
+
+    @Override
+    public Map<String, PeerTraffic> readTraffic() {
+      return Map.of();
+    }
+
+    @Override
+    public void close() {}
   }
 
   /** Sends disco/STUN through a real UdpPort, exactly as the userspace plane does. */
