@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gretun.core.coord.CoordWire;
-import dev.gretun.core.dataplane.Dataplane;
-import dev.gretun.core.dataplane.DiscoStunPacket;
-import dev.gretun.core.dataplane.PeerRoute;
-import dev.gretun.core.dataplane.PeerTraffic;
 import dev.gretun.core.dataplane.userspace.UdpPort;
 import dev.gretun.core.netcheck.NatType;
 import dev.gretun.core.util.FakeTicker;
@@ -16,15 +12,12 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -117,7 +110,7 @@ class EndpointReporterTest {
     InetSocketAddress mapped = new InetSocketAddress("203.0.113.10", 40303);
     InetSocketAddress local = new InetSocketAddress("10.0.1.3", 7777);
     FakeTicker ticker = new FakeTicker();
-    RecordingPlane plane = new RecordingPlane();
+    RecordingDataplane plane = new RecordingDataplane();
     RecordingCoordinator coord = new RecordingCoordinator();
     List<String> known = new ArrayList<>();
     EndpointReporter reporter =
@@ -162,43 +155,8 @@ class EndpointReporterTest {
     assertEquals(List.of(local, mapped), reporter.endpoints());
   }
 
-  /** Records what is sent; receives nothing (the test hands answers to the reporter itself). */
-  private static final class RecordingPlane implements Dataplane {
-    final List<byte[]> sent = new ArrayList<>();
-    final List<InetSocketAddress> sentTo = new ArrayList<>();
-
-    @Override
-    public boolean sendDiscoStun(byte[] data, int off, int len, InetSocketAddress to, int ttl) {
-      sent.add(java.util.Arrays.copyOfRange(data, off, off + len));
-      sentTo.add(to);
-      return true;
-    }
-
-    @Override
-    public int port() {
-      return 7777;
-    }
-
-    @Override
-    public void start(Predicate<DiscoStunPacket> sink) {}
-
-    @Override
-    public void apply(Collection<PeerRoute> routes) {}
-
-    @Override
-    public void probe(String peer, byte[] inner) {}
-
-    @Override
-    public Map<String, PeerTraffic> readTraffic() {
-      return Map.of();
-    }
-
-    @Override
-    public void close() {}
-  }
-
   /** Sends disco/STUN through a real UdpPort, exactly as the userspace plane does. */
-  private static final class SendOnlyPlane implements Dataplane {
+  private static final class SendOnlyPlane extends RecordingDataplane {
     private final UdpPort port;
     private final UdpPort.Sender sender;
     int sendAttempts;
@@ -218,20 +176,6 @@ class EndpointReporterTest {
     @Override
     public int port() {
       return port.port();
-    }
-
-    @Override
-    public void start(Predicate<DiscoStunPacket> sink) {}
-
-    @Override
-    public void apply(Collection<PeerRoute> routes) {}
-
-    @Override
-    public void probe(String peer, byte[] inner) {}
-
-    @Override
-    public Map<String, PeerTraffic> readTraffic() {
-      return Map.of();
     }
 
     @Override

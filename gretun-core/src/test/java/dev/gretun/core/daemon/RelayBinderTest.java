@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gretun.core.dataplane.Dataplane;
-import dev.gretun.core.dataplane.DiscoStunPacket;
 import dev.gretun.core.dataplane.PeerRoute;
-import dev.gretun.core.dataplane.PeerTraffic;
 import dev.gretun.core.keys.Ed25519Keys;
 import dev.gretun.core.util.FakeTicker;
 import dev.gretun.core.wire.relay.RelayBind;
@@ -17,13 +14,10 @@ import java.net.InetSocketAddress;
 import java.security.KeyPair;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 class RelayBinderTest {
@@ -31,42 +25,12 @@ class RelayBinderTest {
   private final KeyPair node = Ed25519Keys.generate();
   private final byte[] nodePublic = Ed25519Keys.rawPublic(node.getPublic());
   private final FakeTicker ticker = new FakeTicker();
-  private final List<byte[]> sent = new ArrayList<>();
-  private final List<InetSocketAddress> sentTo = new ArrayList<>();
+  private final RecordingDataplane plane = new RecordingDataplane();
+  private final List<byte[]> sent = plane.sent;
+  private final List<InetSocketAddress> sentTo = plane.sentTo;
   private final Map<String, String> nodeKeys =
       Map.of("discoB", b64(filled(2)), "discoC", b64(filled(3)));
 
-  private final Dataplane plane =
-      new Dataplane() {
-        @Override
-        public void start(Predicate<DiscoStunPacket> sink) {}
-
-        @Override
-        public int port() {
-          return 7777;
-        }
-
-        @Override
-        public boolean sendDiscoStun(byte[] d, int off, int len, InetSocketAddress to, int ttl) {
-          sent.add(Arrays.copyOfRange(d, off, off + len));
-          sentTo.add(to);
-          return true;
-        }
-
-        @Override
-        public void apply(Collection<PeerRoute> routes) {}
-
-        @Override
-        public void probe(String peer, byte[] inner) {}
-
-        @Override
-        public Map<String, PeerTraffic> readTraffic() {
-          return Map.of();
-        }
-
-        @Override
-        public void close() {}
-      };
 
   private static byte[] filled(int b) {
     byte[] k = new byte[32];
