@@ -31,7 +31,6 @@ class RelayBinderTest {
   private final Map<String, String> nodeKeys =
       Map.of("discoB", b64(filled(2)), "discoC", b64(filled(3)));
 
-
   private static byte[] filled(int b) {
     byte[] k = new byte[32];
     Arrays.fill(k, (byte) b);
