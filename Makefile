@@ -123,9 +123,11 @@ bench-cli: build
 	bash bench/cli-bench.sh
 
 # Idle cost: RSS, CPU and wake-ups of two `gretun up` with a direct path and gretun-coord, 30 s,
-# in the netns lab (root). BENCH_IDLE_BASE=/path/to/checkout compares; docs/BENCH.md.
+# in the netns lab (root), next to Nebula's lighthouse and two nodes (BENCH_IDLE_NEBULA=0: without).
+# BENCH_IDLE_BASE=/path/to/checkout compares; docs/BENCH.md.
 bench-idle: deps build
-	bash bench/idle-bench.sh
+	@bash scripts/ensure-debs.sh nebula
+	BENCH_IDLE_NEBULA=$${BENCH_IDLE_NEBULA:-1} bash bench/idle-bench.sh
 
 bench-jmh:
 	$(MVN) $(MVNFLAGS) -q -Pbench -pl gretun-bench -am -DskipTests -Djacoco.skip=true package
