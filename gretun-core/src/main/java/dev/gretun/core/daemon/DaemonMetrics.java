@@ -81,6 +81,10 @@ public final class DaemonMetrics {
     drop("receive_error", dp.dropReceiveError);
     drop("disco_stun_busy", dp.dropDiscoStunBusy);
     FunctionCounter.builder(
+            "gretun_dataplane_rx_coalesced_segments", dp.rxCoalescedSegments, LongAdder::sum)
+        .description("Received TCP segments written to the TUN device joined into super-packets")
+        .register(registry);
+    FunctionCounter.builder(
             "gretun_dataplane_gre_key_collisions", dp.greKeyCollisions, LongAdder::sum)
         .description("Peers refused because another peer of this node holds their GRE key")
         .register(registry);

@@ -42,6 +42,12 @@ public final class DataplaneCounters {
   /** Disco/STUN datagrams the event loop could not take in time. */
   public final LongAdder dropDiscoStunBusy = new LongAdder();
 
+  /**
+   * Received TCP segments that reached the TUN device joined with others into one super-packet
+   * (userspace plane, receive-side coalescing).
+   */
+  public final LongAdder rxCoalescedSegments = new LongAdder();
+
   /** Peers refused because another peer of this node already holds their GRE key. */
   public final LongAdder greKeyCollisions = new LongAdder();
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gretun.core.metrics.Exposition;
 import dev.gretun.e2e.Launchers;
 import dev.gretun.e2e.lab.Lab;
 import dev.gretun.e2e.lab.LabExtension;
@@ -47,7 +48,7 @@ class UpScenariosTest {
       throws Exception {
     Overlay o = overlay(lab, info, NatMode.PLAIN, NatMode.PLAIN);
     o.up(A);
-    o.up(B);
+    o.up(B, "--metrics-addr", "127.0.0.1:9464");
     Duration t = o.awaitState(A, B, "direct", CONNECT);
     o.awaitState(B, A, "direct", CONNECT);
     String bIp = o.tunnelIp(A, B);
@@ -73,7 +74,17 @@ class UpScenariosTest {
     assertTrue(direct >= 20L * 1024 * 1024, "a<->b bytes on the direct path: " + direct);
     assertTrue(
         viaPub < 1024 * 1024, "bytes via the coordinator host during the transfer: " + viaPub);
-    System.out.printf("plain/plain: direct after %d ms%n", t.toMillis());
+    // b's data plane joined the arriving segments into super-packets for the TUN device.
+    Launchers.Result metrics =
+        lab.exec(B, "curl", "-sf", "--max-time", "5", "http://127.0.0.1:9464/metrics");
+    assertEquals(0, metrics.exit(), metrics.stderr());
+    double coalesced =
+        Exposition.parse(metrics.stdout())
+            .value("gretun_dataplane_rx_coalesced_segments_total")
+            .orElseThrow(() -> new AssertionError(metrics.stdout()));
+    assertTrue(coalesced > 0, "b coalesced no received TCP segments");
+    System.out.printf(
+        "plain/plain: direct after %d ms; b coalesced %.0f segments%n", t.toMillis(), coalesced);
   }
 
   private static String sha256(Path file) throws Exception {

@@ -16,6 +16,7 @@ import dev.gretun.core.wire.demux.PortDemux;
 import dev.gretun.core.wire.gre.GreHeader;
 import dev.gretun.core.wire.ip.VnetHeader;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
@@ -292,6 +293,8 @@ public final class UserspaceDataplane implements Dataplane {
     boolean gro = port.enableGro();
     UdpPort.Receiver rx = port.receiver(RX_BATCH, gro ? MAX_PACKET : 9216, VnetHeader.LEN);
     PacketErrors errors = new PacketErrors("dp-udp", System::nanoTime);
+    Arena arena = Arena.ofConfined();
+    TcpCoalescer coalescer = tun.vnetHeader() ? new TcpCoalescer(arena) : null;
     try {
       while (running) {
         int n;
@@ -319,8 +322,11 @@ public final class UserspaceDataplane implements Dataplane {
           int len = rx.length(i);
           int seg = rx.segmentSize(i);
           for (int pos = 0; pos < len; pos += seg) {
-            handleDatagram(rx, i, off + pos, Math.min(seg, len - pos), errors);
+            handleDatagram(rx, i, off + pos, Math.min(seg, len - pos), errors, coalescer);
           }
+        }
+        if (coalescer != null && coalescer.pending()) {
+          writeCoalesced(coalescer, errors);
         }
       }
     } catch (TunClosedException e) {
@@ -331,14 +337,16 @@ public final class UserspaceDataplane implements Dataplane {
       fail("dp-udp", e);
     } finally {
       rx.close();
+      arena.close();
     }
   }
 
-  private void handleDatagram(UdpPort.Receiver rx, int i, long off, int len, PacketErrors errors)
+  private void handleDatagram(
+      UdpPort.Receiver rx, int i, long off, int len, PacketErrors errors, TcpCoalescer coalescer)
       throws IOException {
     MemorySegment data = rx.data();
     if (GreHeader.isKeyedIpv4(data, off, len)) {
-      handleGre(data, off, len, rx.sourceIp(i), rx.sourcePort(i), errors, null);
+      handleGre(data, off, len, rx.sourceIp(i), rx.sourcePort(i), errors, null, coalescer);
       return;
     }
     byte[] copy = data.asSlice(off, len).toArray(ValueLayout.JAVA_BYTE);
@@ -364,7 +372,7 @@ public final class UserspaceDataplane implements Dataplane {
     MemorySegment data = rx.data();
     try {
       if (GreHeader.isKeyedIpv4(data, off, len)) {
-        handleGre(data, off, len, rx.sourceIp(i), rx.sourcePort(i), extraErrors, s);
+        handleGre(data, off, len, rx.sourceIp(i), rx.sourcePort(i), extraErrors, s, null);
         return;
       }
     } catch (IOException e) {
@@ -386,6 +394,8 @@ public final class UserspaceDataplane implements Dataplane {
   /**
    * @param via the extra socket it arrived on, or null for port P: GRE on an extra socket is
    *     accepted only for the peer whose data socket that is
+   * @param coalescer joins TCP segments for one write (see {@link TcpCoalescer}), or null: each
+   *     inner packet is written at once
    */
   private void handleGre(
       MemorySegment data,
@@ -394,7 +404,8 @@ public final class UserspaceDataplane implements Dataplane {
       int srcIp,
       int srcPort,
       PacketErrors errors,
-      ExtraSockets.ExtraSocket via)
+      ExtraSockets.ExtraSocket via,
+      TcpCoalescer coalescer)
       throws IOException {
     PeerPath path = byKey.get(GreHeader.key(data, off));
     if (path == null) {
@@ -428,16 +439,52 @@ public final class UserspaceDataplane implements Dataplane {
       counters.dropSpoofedSource.increment();
       return;
     }
-    try {
+    boolean held = false;
+    if (coalescer != null) {
+      held = coalescer.offer(data, innerOff, innerLen);
+      if (!held && coalescer.pending()) {
+        writeCoalesced(coalescer, errors); // what is held goes first: the order stays
+        held = coalescer.offer(data, innerOff, innerLen);
+      }
+    }
+    if (!held) {
       if (tun.vnetHeader()) {
         // The bytes before the inner packet are its GRE header (or the receive headroom, or the
         // tail of a GRO train's previous segment, already written): room for the vnet header.
         long hdr = innerOff - VnetHeader.LEN;
         VnetHeader.writePlain(data, hdr);
-        tun.write(data, hdr, VnetHeader.LEN + innerLen);
-      } else {
-        tun.write(data, innerOff, innerLen);
+        if (!writeTun(data, hdr, VnetHeader.LEN + innerLen, errors)) {
+          return;
+        }
+      } else if (!writeTun(data, innerOff, innerLen, errors)) {
+        return;
       }
+    }
+    if (direct) {
+      path.inboundSeen = true; // relayed data says nothing about the direct path
+    } else if (path.direct && !path.relayedSeen) {
+      path.relayedSeen = true; // but while we send direct, it says the peer stopped doing so
+    }
+    path.rxPackets.increment();
+    path.rxBytes.add(innerLen);
+    counters.rxPackets.increment();
+    counters.rxBytes.add(innerLen);
+  }
+
+  /** Writes the coalescer's held packet to the TUN device. */
+  private void writeCoalesced(TcpCoalescer coalescer, PacketErrors errors) throws IOException {
+    int segments = coalescer.segments();
+    if (writeTun(coalescer.buffer(), 0, coalescer.finish(), errors) && segments > 1) {
+      counters.rxCoalescedSegments.add(segments);
+    }
+  }
+
+  /** One write to the TUN device; false (counted) when the kernel refused it. */
+  private boolean writeTun(MemorySegment data, long off, int len, PacketErrors errors)
+      throws IOException {
+    try {
+      tun.write(data, off, len);
+      return true;
     } catch (TunClosedException e) {
       throw e;
     } catch (ErrnoException e) {
@@ -450,20 +497,11 @@ public final class UserspaceDataplane implements Dataplane {
         counters.dropSendError.increment();
         errors.record(e.call(), e.errno());
       }
-      return;
+      return false;
     } catch (IOException e) {
       counters.dropSendFailed.increment();
-      return;
+      return false;
     }
-    if (direct) {
-      path.inboundSeen = true; // relayed data says nothing about the direct path
-    } else if (path.direct && !path.relayedSeen) {
-      path.relayedSeen = true; // but while we send direct, it says the peer stopped doing so
-    }
-    path.rxPackets.increment();
-    path.rxBytes.add(innerLen);
-    counters.rxPackets.increment();
-    counters.rxBytes.add(innerLen);
   }
 
   /** Stops both loops and closes the TUN device (which removes it, its address and routes). */

@@ -49,6 +49,25 @@ public final class VnetHeader {
   }
 
   /**
+   * Writes the header of an IPv4 TCP super-packet the kernel is to take as a whole: TCP segments of
+   * {@code gsoSize} payload bytes behind {@code hdrLen} bytes of headers, the checksum at {@code
+   * csumStart + csumOffset} left partial (it holds the pseudo-header sum).
+   */
+  public static void writeTcp4Gso(
+      MemorySegment seg, long off, int hdrLen, int gsoSize, int csumStart, int csumOffset) {
+    seg.set(ValueLayout.JAVA_BYTE, off, (byte) F_NEEDS_CSUM);
+    seg.set(ValueLayout.JAVA_BYTE, off + 1, (byte) GSO_TCPV4);
+    seg.set(HOST_SHORT, off + 2, (short) hdrLen);
+    seg.set(HOST_SHORT, off + 4, (short) gsoSize);
+    seg.set(HOST_SHORT, off + 6, (short) csumStart);
+    seg.set(HOST_SHORT, off + 8, (short) csumOffset);
+  }
+
+  public static int hdrLen(MemorySegment seg, long off) {
+    return Short.toUnsignedInt(seg.get(HOST_SHORT, off + 2));
+  }
+
+  /**
    * Completes a partial checksum (VIRTIO_NET_HDR_F_NEEDS_CSUM): the field at {@code csumStart +
    * csumOffset} holds the pseudo-header sum; the checksum covers {@code [csumStart, len)}. Returns
    * false when the offsets do not fit the packet.

@@ -1,5 +1,9 @@
 package dev.gretun.core.dataplane.userspace;
 
+import static dev.gretun.core.dataplane.userspace.TcpPackets.DST;
+import static dev.gretun.core.dataplane.userspace.TcpPackets.SRC;
+import static dev.gretun.core.dataplane.userspace.TcpPackets.packet;
+import static dev.gretun.core.dataplane.userspace.TcpPackets.reference;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -8,7 +12,6 @@ import dev.gretun.core.wire.ip.VnetHeader;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,9 +19,6 @@ import org.junit.jupiter.api.Test;
  * independently (headers written field by field, checksums by a plain RFC 1071 loop).
  */
 class TsoSegmenterTest {
-  private static final int SRC = 0x64400002; // 100.64.0.2
-  private static final int DST = 0x64400003;
-  private static final byte[] TS_OPTIONS = {1, 1, 8, 10, 0, 0, 0, 7, 0, 0, 0, 9};
 
   @Test
   void rfc1071Example() {
@@ -137,55 +137,5 @@ class TsoSegmenterTest {
     byte[] c = b.clone();
     c[at] = (byte) value;
     return c;
-  }
-
-  /** An IPv4/TCP packet with timestamp options, both checksums filled in. */
-  private static byte[] packet(int id, int seq, int flags, byte[] payload, int off, int len) {
-    int tcpHl = 20 + TS_OPTIONS.length;
-    byte[] p = new byte[20 + tcpHl + len];
-    p[0] = 0x45;
-    put16(p, 2, p.length);
-    put16(p, 4, id);
-    p[6] = 0x40; // DF
-    p[8] = 64;
-    p[9] = 6;
-    put32(p, 12, SRC);
-    put32(p, 16, DST);
-    put16(p, 10, ~reference(p, 0, 20, 0) & 0xffff);
-    put16(p, 20, 40000);
-    put16(p, 22, 5201);
-    put32(p, 24, seq);
-    put32(p, 28, 0x0a0b0c0d);
-    p[32] = (byte) ((tcpHl / 4) << 4);
-    p[33] = (byte) flags;
-    put16(p, 34, 502);
-    System.arraycopy(TS_OPTIONS, 0, p, 40, TS_OPTIONS.length);
-    System.arraycopy(payload, off, p, 20 + tcpHl, len);
-    int pseudo = (SRC >>> 16) + (SRC & 0xffff) + (DST >>> 16) + (DST & 0xffff) + 6 + tcpHl + len;
-    put16(p, 36, ~reference(p, 20, tcpHl + len, pseudo) & 0xffff);
-    return Arrays.copyOf(p, p.length);
-  }
-
-  /** RFC 1071 the slow way: 16-bit big-endian words, folded. */
-  private static int reference(byte[] b, int off, int len, long acc) {
-    for (int i = 0; i < len; i += 2) {
-      int hi = b[off + i] & 0xff;
-      int lo = i + 1 < len ? b[off + i + 1] & 0xff : 0;
-      acc += (hi << 8) | lo;
-    }
-    while ((acc >>> 16) != 0) {
-      acc = (acc & 0xffff) + (acc >>> 16);
-    }
-    return (int) acc;
-  }
-
-  private static void put16(byte[] b, int at, int v) {
-    b[at] = (byte) (v >>> 8);
-    b[at + 1] = (byte) v;
-  }
-
-  private static void put32(byte[] b, int at, int v) {
-    put16(b, at, v >>> 16);
-    put16(b, at + 2, v);
   }
 }
