@@ -30,8 +30,8 @@ final class TcpCoalescer {
   private static final int PROTO_TCP = 6;
   private static final int TCP_PSH = 0x08;
   private static final int TCP_ACK = 0x10;
-  private static final int TCP_NOT_JOINED = 0x01 | 0x02 | 0x04 | 0x20 | 0x40 | 0x80; // FIN SYN RST
-  // URG ECE CWR
+  // FIN, SYN, RST, URG, ECE, CWR: a segment with any of them goes alone.
+  private static final int TCP_NOT_JOINED = 0x01 | 0x02 | 0x04 | 0x20 | 0x40 | 0x80;
 
   private final MemorySegment buf; // [vnet header][packet]
   private int len; // packet bytes pending; 0 = none
@@ -115,13 +115,8 @@ final class TcpCoalescer {
       buf.set(NetworkOrder.SHORT, ip + 2, (short) len);
       buf.set(NetworkOrder.SHORT, ip + 10, (short) 0);
       buf.set(NetworkOrder.SHORT, ip + 10, Checksums.finish(Checksums.sum(buf, ip, IP_HL, 0)));
-      long pseudo =
-          Checksums.pseudoHeader(
-              buf.get(NetworkOrder.INT, ip + 12),
-              buf.get(NetworkOrder.INT, ip + 16),
-              PROTO_TCP,
-              len - IP_HL);
-      buf.set(NetworkOrder.SHORT, ip + IP_HL + 16, (short) Checksums.fold(pseudo));
+      buf.set(
+          NetworkOrder.SHORT, ip + IP_HL + 16, (short) Checksums.fold(pseudoHeader(buf, ip, len)));
       VnetHeader.writeTcp4Gso(buf, 0, hdrLen, mss, IP_HL, 16);
     }
     len = 0;
@@ -152,16 +147,20 @@ final class TcpCoalescer {
         || Checksums.fold(Checksums.sum(in, off, IP_HL, 0)) != 0xFFFF) {
       return 0;
     }
-    long pseudo =
-        Checksums.pseudoHeader(
-            in.get(NetworkOrder.INT, off + 12),
-            in.get(NetworkOrder.INT, off + 16),
-            PROTO_TCP,
-            length - IP_HL);
+    long pseudo = pseudoHeader(in, off, length);
     if (Checksums.fold(Checksums.sum(in, off + IP_HL, length - IP_HL, pseudo)) != 0xFFFF) {
       return 0;
     }
     return payload;
+  }
+
+  /** The TCP pseudo-header sum of the IPv4 packet at {@code off}, {@code length} bytes long. */
+  private static long pseudoHeader(MemorySegment p, long off, int length) {
+    return Checksums.pseudoHeader(
+        p.get(NetworkOrder.INT, off + 12),
+        p.get(NetworkOrder.INT, off + 16),
+        PROTO_TCP,
+        length - IP_HL);
   }
 
   private static int flags(MemorySegment in, long off) {
