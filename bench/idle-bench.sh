@@ -13,7 +13,7 @@
 # BENCH_IDLE_ROUNDS (1; with a base: base, new, base, new ...), BENCH_IDLE_BASE (a checkout with
 # bin/ and build/), BENCH_IDLE_NEBULA (1 = also Nebula's lighthouse + two nodes, when installed),
 # BENCH_IDLE_CLI (1 = also bench/cli-bench.sh with `peers --json` against daemon a while it is up),
-# BENCH_IDLE_THREADS (1 = log each process's wake-ups per thread name), BENCH_IDLE_NMT (a path
+# BENCH_IDLE_THREADS (1 = log each process's wake-ups and CPU time per thread name), BENCH_IDLE_NMT (a path
 # prefix: `jcmd PID VM.native_memory summary` of each process there; needs
 # GRETUN_JAVA_OPTS=-XX:NativeMemoryTracking=summary),
 # BENCH_OUT (JSON, build/bench/idle.json), BENCH_KEEP_LOGS. Needs root, jq and lab.sh's tools.
@@ -59,6 +59,15 @@ thread_switches() {
   done 2>/dev/null
 }
 
+# Per thread of PID: "ticks<TAB>name", its CPU time (utime+stime) so far (BENCH_IDLE_THREADS=1
+# prints who uses the CPU). The fields after the ")" that ends comm: utime is the 12th, stime the 13th.
+thread_ticks() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    printf '%s\t%s\n' "$(sed 's/.*) //' "$t/stat" | awk '{print $12 + $13}')" "$(cat "$t/comm")"
+  done 2>/dev/null
+}
+
 # measure SYSTEM VARIANT ROLE=PID...: CPU, RSS and wake-ups of each PID over SECONDS_IDLE.
 measure() {
   local sys=$1 variant=$2; shift 2
@@ -66,6 +75,7 @@ measure() {
   for rp in "$@"; do
     pid=${rp#*=}; c0+=("$(cpu_ticks "$pid")"); w0+=("$(switches "$pid")")
     thread_switches "$pid" >"$WORK/threads-$pid.0"
+    thread_ticks "$pid" >"$WORK/ticks-$pid.0"
   done
   t0=$(now_ms)
   sleep "$SECONDS_IDLE"
@@ -83,6 +93,11 @@ measure() {
       log "$sys $variant ${rp%%=*}: wake-ups per thread in ${SECONDS_IDLE}s:" \
         "$(awk 'NR == FNR {a[$2] += $1; next} {b[$2] += $1} END {for (n in b) if (b[n] - a[n] > 0) printf "%s=%d ", n, b[n] - a[n]}' \
           "$WORK/threads-$pid.0" "$WORK/threads-$pid.1")"
+      thread_ticks "$pid" >"$WORK/ticks-$pid.1"
+      log "$sys $variant ${rp%%=*}: CPU ms per thread in ${SECONDS_IDLE}s:" \
+        "$(awk -F'\t' -v ms="$((1000 / CLK_TCK))" 'NR == FNR {a[$2] += $1; next} {b[$2] += $1}
+            END {for (n in b) if (b[n] - a[n] > 0) printf "%s=%d ", n, (b[n] - a[n]) * ms}' \
+          "$WORK/ticks-$pid.0" "$WORK/ticks-$pid.1")"
     done
   fi
   for rp in "$@"; do
