@@ -39,6 +39,9 @@ import javax.net.ssl.SSLException;
 public final class CoordClient implements AutoCloseable {
   private static final ObjectMapper JSON = CoordWire.mapper();
 
+  /** Added to the server's hold for a long-poll's timeout; see {@link Config#of}. */
+  static final Duration LONG_POLL_MARGIN = Duration.ofSeconds(3);
+
   /**
    * Static facts of this node. {@code coordinators}: the base URLs of the coordinator's replicas,
    * tried in order ({@link CoordFailover}). {@code joinKey} may be null when the coordinator does
@@ -71,9 +74,12 @@ public final class CoordClient implements AutoCloseable {
     }
 
     /**
-     * Defaults: system clock, 10 s connect, 15 s per plain request, 10 s long-poll margin. The JDK
+     * Defaults: system clock, 10 s connect, 15 s per plain request, 3 s long-poll margin. The JDK
      * client counts the TLS handshake in the connect time, and a first handshake in a cold JVM on a
-     * busy host takes seconds.
+     * busy host takes seconds. The margin is short because a long-poll whose TCP mapping our NAT
+     * dropped (a flush, a NAT reboot) hangs until this timeout: the JDK client has no TCP
+     * keepalive, so hold + margin is how late a quiet node hears of a peer's loss (docs/DAEMON.md,
+     * "Recovery after a NAT flush"). A poll that does time out is simply sent again.
      */
     public static Config of(
         URI baseUri, KeyPair nodeKey, byte[] discoKey, String nodeName, String joinKey) {
@@ -114,7 +120,7 @@ public final class CoordClient implements AutoCloseable {
           clock,
           Duration.ofSeconds(10),
           Duration.ofSeconds(15),
-          Duration.ofSeconds(10),
+          LONG_POLL_MARGIN,
           null);
     }
 
