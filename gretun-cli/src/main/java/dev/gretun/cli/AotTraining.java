@@ -43,9 +43,11 @@ public final class AotTraining {
               new String[] {"list", "--no-such-option"},
               new String[] {"--help"},
               new String[] {"up", "--help"});
+      PrintWriter discard = new PrintWriter(Writer.nullWriter());
       for (String[] run : runs) {
-        CommandLine cl = Main.commandLine(run); // as a real start builds it
-        cl.setOut(new PrintWriter(Writer.nullWriter()));
+        QuickCommands.run(run, discard); // a real start tries this first,
+        CommandLine cl = CommandLines.commandLine(run); // then builds this for the rest
+        cl.setOut(discard);
         cl.setErr(new PrintWriter(Writer.nullWriter()));
         cl.execute(run);
       }

@@ -22,16 +22,20 @@ final class ListCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    List<TunnelStatus> tunnels = TunnelCommands.withService(s -> s.list());
-    PrintWriter out = spec.commandLine().getOut();
-    if (parent.global.json) {
+    print(spec.commandLine().getOut(), parent.global.json, TunnelCommands.list());
+    return 0;
+  }
+
+  /** The output for {@code tunnels}, shared with {@link QuickCommands}. */
+  static void print(PrintWriter out, boolean json, List<TunnelStatus> tunnels) {
+    if (json) {
       Output.json(out, tunnels);
-      return 0;
+      return;
     }
     if (tunnels.isEmpty()) {
       out.println("no GRE tunnels");
       out.flush();
-      return 0;
+      return;
     }
     List<String[]> rows = new ArrayList<>();
     rows.add(
@@ -66,7 +70,6 @@ final class ListCommand implements Callable<Integer> {
       out.println(line.toString().stripTrailing());
     }
     out.flush();
-    return 0;
   }
 
   private static String nz(String s) {

@@ -27,11 +27,18 @@ final class PeersCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    JsonNode peers = LocalApiClient.call(controlSocket.path, "peers");
-    PrintWriter out = spec.commandLine().getOut();
-    if (parent.global.json) {
+    print(
+        spec.commandLine().getOut(),
+        parent.global.json,
+        LocalApiClient.call(controlSocket.path, "peers"));
+    return 0;
+  }
+
+  /** The output for the daemon's answer {@code peers}, shared with {@link QuickCommands}. */
+  static void print(PrintWriter out, boolean json, JsonNode peers) {
+    if (json) {
       Output.json(out, peers);
-      return 0;
+      return;
     }
     String fmt = "%-16s %-15s %-14s %-7s %-22s %8s %12s %12s%n";
     out.printf(
@@ -49,6 +56,5 @@ final class PeersCommand implements Callable<Integer> {
           p.path("bytes_out").asText("0"));
     }
     out.flush();
-    return 0;
   }
 }

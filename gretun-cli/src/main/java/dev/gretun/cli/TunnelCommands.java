@@ -4,7 +4,9 @@ import dev.gretun.core.GretunException;
 import dev.gretun.core.link.NetlinkLinkControl;
 import dev.gretun.core.os.Capabilities;
 import dev.gretun.core.tunnel.TunnelService;
+import dev.gretun.core.tunnel.TunnelStatus;
 import dev.gretun.core.tunnel.TunnelValidation;
+import java.util.List;
 import java.util.function.Function;
 import picocli.CommandLine;
 
@@ -17,6 +19,11 @@ final class TunnelCommands {
     try (NetlinkLinkControl kernel = NetlinkLinkControl.open()) {
       return action.apply(new TunnelService(kernel, Capabilities::hasNetAdmin));
     }
+  }
+
+  /** Every gre/gretap tunnel of this network namespace. */
+  static List<TunnelStatus> list() {
+    return withService(TunnelService::list);
   }
 
   /** Validation failures are usage errors (exit 2); everything else passes through. */

@@ -22,9 +22,14 @@ final class VersionCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    print(spec.commandLine().getOut(), parent.global.json);
+    return 0;
+  }
+
+  /** The output, shared with {@link QuickCommands}. */
+  static void print(PrintWriter out, boolean json) {
     BuildInfo info = BuildInfo.current();
-    PrintWriter out = spec.commandLine().getOut();
-    if (parent.global.json) {
+    if (json) {
       Output.json(
           out,
           new VersionJson(info.version(), info.commit(), info.buildTime(), info.javaVersion()));
@@ -33,6 +38,5 @@ final class VersionCommand implements Callable<Integer> {
           "gretun %s%ncommit  %s%nbuilt   %s%njava    %s%n",
           info.version(), info.commit(), info.buildTime(), info.javaVersion());
     }
-    return 0;
   }
 }

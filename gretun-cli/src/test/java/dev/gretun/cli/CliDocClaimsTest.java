@@ -12,7 +12,7 @@ class CliDocClaimsTest {
   private final StringWriter out = new StringWriter();
 
   private int run(String... args) {
-    var cl = Main.commandLine();
+    var cl = CommandLines.commandLine();
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(new StringWriter(), true));
     return cl.execute(args);

@@ -11,11 +11,11 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * The start-up fast path ({@link Main#commandLine(String...)}: the root and the one named
+ * The start-up fast path ({@link CommandLines#commandLine(String...)}: the root and the one named
  * subcommand) behaves exactly like the full command line: same subcommands, same help, same usage
  * errors and exit codes.
  */
-class MainTest {
+class CommandLinesTest {
   private record Outcome(int exit, String out, String err) {}
 
   private static Outcome run(CommandLine cl, String... args) {
@@ -28,42 +28,42 @@ class MainTest {
 
   @Test
   void theFastPathKnowsEverySubcommandButHelp() {
-    Set<String> all = new TreeSet<>(Main.commandLine().getSubcommands().keySet());
+    Set<String> all = new TreeSet<>(CommandLines.commandLine().getSubcommands().keySet());
     all.remove("help");
-    assertEquals(all, new TreeSet<>(Main.SUBCOMMANDS.keySet()));
+    assertEquals(all, new TreeSet<>(CommandLines.SUBCOMMANDS.keySet()));
   }
 
   @Test
   void aNamedSubcommandGetsOnlyItsOwnModel() {
-    CommandLine cl = Main.commandLine("list", "--json");
+    CommandLine cl = CommandLines.commandLine("list", "--json");
     assertEquals(Set.of("list"), cl.getSubcommands().keySet());
     assertEquals(
-        Main.commandLine().getSubcommands().size(),
-        Main.commandLine("--json", "list").getSubcommands().size(),
+        CommandLines.commandLine().getSubcommands().size(),
+        CommandLines.commandLine("--json", "list").getSubcommands().size(),
         "an option first: the full command line");
   }
 
   @Test
   void helpAndUsageErrorsAreTheSameOnBothPaths() {
-    for (String name : Main.SUBCOMMANDS.keySet()) {
+    for (String name : CommandLines.SUBCOMMANDS.keySet()) {
       for (String[] args :
           new String[][] {{name, "--help"}, {name, "--no-such-option"}, {name, "--json", "-x"}}) {
-        Outcome full = run(Main.commandLine(), args);
-        Outcome fast = run(Main.commandLine(args), args);
+        Outcome full = run(CommandLines.commandLine(), args);
+        Outcome fast = run(CommandLines.commandLine(args), args);
         assertEquals(full, fast, String.join(" ", args));
       }
     }
-    Outcome help = run(Main.commandLine("list", "--help"), "list", "--help");
+    Outcome help = run(CommandLines.commandLine("list", "--help"), "list", "--help");
     assertEquals(0, help.exit());
     assertTrue(help.out().startsWith("Usage: gretun list"), help.out());
-    Outcome bad = run(Main.commandLine("list", "--nope"), "list", "--nope");
+    Outcome bad = run(CommandLines.commandLine("list", "--nope"), "list", "--nope");
     assertEquals(2, bad.exit());
     assertTrue(bad.err().contains("Try 'gretun list --help'"), bad.err());
   }
 
   @Test
   void versionRunsOnTheFastPath() {
-    Outcome v = run(Main.commandLine("version", "--json"), "version", "--json");
+    Outcome v = run(CommandLines.commandLine("version", "--json"), "version", "--json");
     assertEquals(0, v.exit());
     assertTrue(v.out().contains("\"version\""), v.out());
   }

@@ -13,7 +13,7 @@ class ExitCodeTest {
   private final StringWriter err = new StringWriter();
 
   private int run(String... args) {
-    CommandLine cl = Main.commandLine();
+    CommandLine cl = CommandLines.commandLine();
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     return cl.execute(args);
@@ -33,10 +33,10 @@ class ExitCodeTest {
 
   @Test
   void everySubcommandHasHelp() {
-    CommandLine cl = Main.commandLine();
+    CommandLine cl = CommandLines.commandLine();
     for (String name : cl.getSubcommands().keySet()) {
       StringWriter w = new StringWriter();
-      CommandLine sub = Main.commandLine();
+      CommandLine sub = CommandLines.commandLine();
       sub.setOut(new PrintWriter(w, true));
       assertEquals(0, sub.execute(name, "--help"), name);
       assertTrue(w.toString().contains("Usage:"), name + ": " + w);

@@ -22,7 +22,7 @@ class JsonNullsTest {
         StunServer.start(
             new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
             StunServer.Options.defaults())) {
-      var cl = Main.commandLine();
+      var cl = CommandLines.commandLine();
       cl.setOut(new PrintWriter(out, true));
       cl.setErr(new PrintWriter(err, true));
       String server = "127.0.0.1:" + s.localAddress().getPort();

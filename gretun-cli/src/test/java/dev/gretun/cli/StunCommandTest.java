@@ -18,7 +18,7 @@ class StunCommandTest {
   private final StringWriter err = new StringWriter();
 
   private int run(String... args) {
-    var cl = Main.commandLine();
+    var cl = CommandLines.commandLine();
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     return cl.execute(args);

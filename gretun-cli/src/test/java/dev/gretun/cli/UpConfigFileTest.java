@@ -26,13 +26,13 @@ class UpConfigFileTest {
   }
 
   private UpCommand parse(String... args) {
-    CommandLine cl = Main.commandLine();
+    CommandLine cl = CommandLines.commandLine();
     CommandLine.ParseResult parsed = cl.parseArgs(args);
     return (UpCommand) parsed.subcommand().commandSpec().userObject();
   }
 
   private int execute(String... args) {
-    CommandLine cl = Main.commandLine();
+    CommandLine cl = CommandLines.commandLine();
     cl.setOut(new PrintWriter(new StringWriter(), true));
     cl.setErr(new PrintWriter(err, true));
     return cl.execute(args);

@@ -82,8 +82,6 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle GETSOCKNAME =
         downcall("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle SHUTDOWN =
-        downcall("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle CLOSE =
         downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle SENDTO =
@@ -94,6 +92,12 @@ public final class Libc {
     private static final MethodHandle RECV =
         downcall(
             "recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+  }
+
+  /** Socket calls that only the UDP sockets (shutdown) and packet sockets (recvmsg) make. */
+  private static final class SockRare {
+    private static final MethodHandle SHUTDOWN =
+        downcall("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle RECVMSG =
         downcall("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
   }
@@ -190,7 +194,7 @@ public final class Libc {
   private static final Call GETSOCKNAME_CALL =
       (st, i, p, q, a, b, c) -> (int) Sock.GETSOCKNAME.invokeExact(st, i, p, q);
   private static final Call SHUTDOWN_CALL =
-      (st, i, p, q, a, b, c) -> (int) Sock.SHUTDOWN.invokeExact(st, i, (int) a);
+      (st, i, p, q, a, b, c) -> (int) SockRare.SHUTDOWN.invokeExact(st, i, (int) a);
   private static final Call CLOSE_CALL =
       (st, i, p, q, a, b, c) -> (int) Sock.CLOSE.invokeExact(st, i);
   private static final Call SENDTO_CALL =
@@ -201,7 +205,7 @@ public final class Libc {
   private static final Call RECV_CALL =
       (st, i, p, q, a, b, c) -> (long) Sock.RECV.invokeExact(st, i, a, b, (int) c);
   private static final Call RECVMSG_CALL =
-      (st, i, p, q, a, b, c) -> (long) Sock.RECVMSG.invokeExact(st, i, p, (int) a);
+      (st, i, p, q, a, b, c) -> (long) SockRare.RECVMSG.invokeExact(st, i, p, (int) a);
   private static final Call SENDMMSG_CALL =
       (st, i, p, q, a, b, c) -> (int) Batch.SENDMMSG.invokeExact(st, i, a, (int) b, (int) c);
   private static final Call RECVMMSG_CALL =
