@@ -12,10 +12,13 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    Logging.configure(args);
+    // Before logging is configured: the quick commands log nothing, and starting logback is tens
+    // of milliseconds. Were one to log, logback would configure itself with LogbackSetup's
+    // defaults, which are what Logging.configure gives the options QuickCommands accepts.
     if (QuickCommands.run(args, new PrintWriter(System.out, false, System.out.charset()))) {
       return; // exit status 0; System.exit would first start the JDK's System.Logger machinery
     }
+    Logging.configure(args);
     System.exit(CommandLines.commandLine(args).execute(args));
   }
 }
