@@ -302,7 +302,8 @@ public final class TunnelService {
       if (!(e.is(Errno.EAFNOSUPPORT) || e.is(Errno.EOPNOTSUPP))) {
         throw e;
       }
-      Log.LOG.debug("ipv6_addrgen_skipped name={} errno={}", link.name(), Errno.describe(e.errno()));
+      Log.LOG.debug(
+          "ipv6_addrgen_skipped name={} errno={}", link.name(), Errno.describe(e.errno()));
     }
   }
 
