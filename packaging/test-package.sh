@@ -72,6 +72,7 @@ fi
 if [[ -f $root/build/gretun.aot ]]; then
   check "deb: /usr/lib/gretun/gretun.aot" has "$sroot/usr/lib/gretun/gretun.aot"
   check "deb: /usr/lib/gretun/gretun-coord.aot" has "$sroot/usr/lib/gretun/gretun-coord.aot"
+  check "deb: /usr/lib/gretun/gretun-up.aot" has "$sroot/usr/lib/gretun/gretun-up.aot"
   check "deb: the installed launcher starts with the AOT cache" \
     bash -c "cd / && GRETUN_JAVA_OPTS=-XX:AOTMode=on '$sroot/usr/bin/gretun' version | grep -q '^gretun '"
   check "deb: gretun-coord starts with its AOT cache" \
@@ -120,6 +121,10 @@ fake_jdk "$work/jdk25" 25; fake_jdk "$work/jdk17" 17; fake_jdk "$work/jdk26" 26
 if [[ -f $dest/usr/local/lib/gretun/gretun.aot ]]; then
   check "java: the AOT cache beside the jar is passed" \
     bash -c "JAVA_HOME='$work/jdk25' '$launcher' version | grep -q -- '-XX:AOTCache=.*gretun.aot'"
+  if [[ -f $dest/usr/local/lib/gretun/gretun-up.aot ]]; then
+    check "java: gretun up starts with the daemon's AOT cache" \
+      bash -c "JAVA_HOME='$work/jdk25' '$launcher' up | grep -q -- '-XX:AOTCache=.*/gretun-up.aot'"
+  fi
   touch "$dest/usr/local/lib/gretun/gretun.jar"
   check "java: an AOT cache older than its jar is not passed" \
     bash -c "JAVA_HOME='$work/jdk25' '$launcher' version | grep -v -- '-XX:AOTCache' | grep -q '^fake-java-25 '"

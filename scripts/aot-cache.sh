@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # aot-cache.sh DIR: Java AOT caches (JEP 483/514/515) beside DIR/gretun.jar and
 # DIR/gretun-coord.jar: DIR/gretun.aot from a training run of the short commands
-# (dev.gretun.cli.AotTraining), DIR/gretun-coord.aot from `gretun-coord --help`. The launchers
+# (dev.gretun.cli.AotTraining), DIR/gretun-up.aot from its daemon start-up training (`gretun up`
+# starts with that one), DIR/gretun-coord.aot from `gretun-coord --help`. The launchers
 # (bin/java25) use a cache when it is there and not older than its jar; the JVM itself also checks
 # that the jar and the JDK are the ones the cache was made with and ignores it otherwise.
 # JAVA_HOME must be a Java 25+ JDK. Run by `make build` and `make test-unit`; a failed training
@@ -25,5 +26,7 @@ train() {
 }
 
 train gretun -Xmx256m -XX:MaxDirectMemorySize=64m -cp "$dir/gretun.jar" dev.gretun.cli.AotTraining
+train gretun-up -Xmx256m -XX:MaxDirectMemorySize=64m -XX:+UseSerialGC -cp "$dir/gretun.jar" \
+  dev.gretun.cli.AotTraining up
 train gretun-coord -Xmx512m -XX:MaxDirectMemorySize=256m -jar "$dir/gretun-coord.jar" --help
 exit 0

@@ -5,6 +5,9 @@
 #   `gretun status/list --json` agree with what was asked; a ping crosses a FOU tunnel made with
 #   `gretun create` on both ends; `gretun delete` leaves no link and no FOU port behind.
 # Also records which errno a duplicate FOU port add returns (see docs/CLI.md, "FOU port").
+# Every step is a gretun command, i.e. a JVM start: 15-70 s each under TCG with two VMs on the
+# host's two cores, where the default 300 s ran out (docs/TESTING.md, "Timing").
+# ktest-timeout: 900
 set -euo pipefail
 G=$PWD/bin/gretun
 A=gretun-k-a-$$

@@ -1,12 +1,23 @@
 package dev.gretun.cli;
 
+import dev.gretun.core.coord.CoordClient;
+import dev.gretun.core.daemon.DaemonMetrics;
+import dev.gretun.core.daemon.localapi.LocalApiClient;
 import dev.gretun.core.daemon.localapi.LocalApiServer;
+import dev.gretun.core.dataplane.DataplaneCounters;
+import dev.gretun.core.keys.Ed25519Keys;
+import dev.gretun.core.keys.KeyStore;
+import dev.gretun.core.keys.NodeKeys;
 import dev.gretun.core.log.Logging;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.List;
 import picocli.CommandLine;
 
@@ -17,12 +28,26 @@ import picocli.CommandLine;
  * read-only: {@code list} and {@code status} ask the kernel, {@code peers} asks a local API server
  * started here on a socket in a temporary directory, and once a socket where nothing listens.
  * Output is discarded; failures (e.g. no netlink in a build sandbox) only make the cache smaller.
+ *
+ * <p>With the argument {@code up} it trains {@code build/gretun-up.aot}, the cache {@code
+ * bin/gretun up} starts with: the {@code up} command's model, and the daemon's start-up phases that
+ * need neither root nor a network (the node keys in a temporary state directory, the coordinator
+ * client and a registration attempt against a loopback port where nothing listens, the local API
+ * server, the metrics registry). Those classes are few in a CLI start, and a cache loads all of its
+ * classes at every start, so the CLI keeps a cache of its own.
  */
 public final class AotTraining {
   private AotTraining() {}
 
   public static void main(String[] args) throws IOException {
     Logging.configure(new String[0]);
+    if (args.length > 0 && args[0].equals("up")) {
+      CommandLine up = CommandLines.commandLine("up", "--help"); // the up command's model
+      up.setOut(new PrintWriter(Writer.nullWriter()));
+      up.execute("up", "--help");
+      trainDaemonStart();
+      return;
+    }
     Path dir = Files.createTempDirectory("gretun-aot");
     Path live = dir.resolve("live.sock");
     String none = dir.resolve("none.sock").toString();
@@ -53,6 +78,44 @@ public final class AotTraining {
       }
     } finally {
       Files.deleteIfExists(live);
+      Files.deleteIfExists(dir);
+    }
+  }
+
+  private static void trainDaemonStart() throws IOException {
+    Path dir = Files.createTempDirectory("gretun-aot-up");
+    try {
+      NodeKeys keys = KeyStore.loadOrCreate(dir, new SecureRandom());
+      int closed;
+      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        closed = s.getLocalPort(); // closed below: the registration is refused at once
+      }
+      CoordClient.Config config =
+          CoordClient.Config.of(
+              URI.create("http://127.0.0.1:" + closed),
+              Ed25519Keys.keyPair(keys.nodePrivate(), keys.nodePublic()),
+              keys.discoPublic(),
+              "aot",
+              null);
+      try (CoordClient client = new CoordClient(config)) {
+        client.register();
+      } catch (IOException expected) {
+        // refused: nothing listens there
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      new DaemonMetrics(new DataplaneCounters());
+      Path sock = dir.resolve("api.sock");
+      try (LocalApiServer server = LocalApiServer.start(sock, request -> List.of())) {
+        LocalApiClient.call(server.path(), "peers");
+      }
+      Files.deleteIfExists(sock);
+    } finally {
+      try (var files = Files.list(dir)) {
+        for (Path f : files.toList()) {
+          Files.deleteIfExists(f);
+        }
+      }
       Files.deleteIfExists(dir);
     }
   }
