@@ -135,6 +135,12 @@ class StunE2eTest {
       assertEquals(0, p.exitValue(), out);
       Matcher m = Pattern.compile("UDP reflexive addr: (\\S+):(\\d+)").matcher(out);
       assertTrue(m.find(), out);
+      // The server counts an answer after its send returns: the client can print it and exit
+      // before the server's thread gets there on a loaded machine (seen in CI).
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (server.lastAnswered() == null && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
       InetSocketAddress seen = server.lastAnswered();
       assertNotNull(seen, "our server answered nothing; client said:\n" + out);
       assertEquals("127.0.0.1", m.group(1), out);
