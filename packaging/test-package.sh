@@ -136,8 +136,8 @@ check "java: an old JAVA_HOME falls through to PATH" \
   bash -c "JAVA_HOME='$work/jdk17' PATH='$work/jdk25/bin:/usr/bin:/bin' '$launcher' version | grep -q '^fake-java-25 '"
 check "java: an old java on PATH is skipped" \
   bash -c "env -u JAVA_HOME PATH='$work/jdk17/bin:/usr/bin:/bin' '$launcher' version | grep -vq '^fake-java-17'"
-check "java: gretun up gets the daemon's JVM options, other commands do not" \
-  bash -c "JAVA_HOME='$work/jdk25' '$launcher' --verbose up --help | grep -q -- '-XX:+UseSerialGC -Xms8m' && ! JAVA_HOME='$work/jdk25' '$launcher' version | grep -q -- -XX:+UseSerialGC"
+check "java: gretun up gets the daemon's JVM options, other commands the short-lived ones" \
+  bash -c "JAVA_HOME='$work/jdk25' '$launcher' --verbose up --help | grep -q -- '-XX:+UseSerialGC -Xms8m' && ! JAVA_HOME='$work/jdk25' '$launcher' up | grep -q -- -XX:TieredStopAtLevel && JAVA_HOME='$work/jdk25' '$launcher' version | grep -q -- '-XX:TieredStopAtLevel=1' && ! JAVA_HOME='$work/jdk25' '$launcher' version | grep -q -- -Xms8m"
 check "java: another collector in GRETUN_JAVA_OPTS replaces the daemon's" \
   bash -c "JAVA_HOME='$work/jdk25' GRETUN_JAVA_OPTS=-XX:+UseG1GC '$launcher' up | grep -v -- -XX:+UseSerialGC | grep -q -- -XX:+UseG1GC"
 check "java: GRETUN_COORD_JAVA_OPTS reaches the coordinator's JVM" \
