@@ -41,9 +41,10 @@ public final class AotTraining {
 
   public static void main(String[] args) throws IOException {
     Logging.configure(new String[0]);
+    PrintWriter discard = new PrintWriter(Writer.nullWriter());
     if (args.length > 0 && args[0].equals("up")) {
       CommandLine up = CommandLines.commandLine("up", "--help"); // the up command's model
-      up.setOut(new PrintWriter(Writer.nullWriter()));
+      up.setOut(discard);
       up.execute("up", "--help");
       trainDaemonStart();
       return;
@@ -68,17 +69,15 @@ public final class AotTraining {
               new String[] {"list", "--no-such-option"},
               new String[] {"--help"},
               new String[] {"up", "--help"});
-      PrintWriter discard = new PrintWriter(Writer.nullWriter());
       for (String[] run : runs) {
         QuickCommands.run(run, discard); // a real start tries this first,
         CommandLine cl = CommandLines.commandLine(run); // then builds this for the rest
         cl.setOut(discard);
-        cl.setErr(new PrintWriter(Writer.nullWriter()));
+        cl.setErr(discard);
         cl.execute(run);
       }
     } finally {
-      Files.deleteIfExists(live);
-      Files.deleteIfExists(dir);
+      deleteTempDir(dir);
     }
   }
 
@@ -109,14 +108,20 @@ public final class AotTraining {
       try (LocalApiServer server = LocalApiServer.start(sock, request -> List.of())) {
         LocalApiClient.call(server.path(), "peers");
       }
-      Files.deleteIfExists(sock);
     } finally {
-      try (var files = Files.list(dir)) {
-        for (Path f : files.toList()) {
-          Files.deleteIfExists(f);
-        }
-      }
-      Files.deleteIfExists(dir);
+      deleteTempDir(dir);
     }
+  }
+
+  /**
+   * Deletes a training run's temporary directory and the files in it (it has no subdirectories).
+   */
+  private static void deleteTempDir(Path dir) throws IOException {
+    try (var files = Files.list(dir)) {
+      for (Path f : files.toList()) {
+        Files.deleteIfExists(f);
+      }
+    }
+    Files.deleteIfExists(dir);
   }
 }
