@@ -28,5 +28,6 @@ train() {
 train gretun -Xmx256m -XX:MaxDirectMemorySize=64m -cp "$dir/gretun.jar" dev.gretun.cli.AotTraining
 train gretun-up -Xmx256m -XX:MaxDirectMemorySize=64m -XX:+UseSerialGC -cp "$dir/gretun.jar" \
   dev.gretun.cli.AotTraining up
-train gretun-coord -Xmx512m -XX:MaxDirectMemorySize=256m -jar "$dir/gretun-coord.jar" --help
+train gretun-coord -Xmx512m -XX:MaxDirectMemorySize=256m -cp "$dir/gretun-coord.jar" \
+  dev.gretun.coord.Main --help
 exit 0

@@ -12,6 +12,7 @@ import dev.gretun.core.log.Logging;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
+import java.lang.invoke.MethodHandles;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -39,7 +40,9 @@ import picocli.CommandLine;
 public final class AotTraining {
   private AotTraining() {}
 
-  public static void main(String[] args) throws IOException {
+  public static void main(String[] args) throws IOException, IllegalAccessException {
+    // The launcher's main class: one missing from the cache is read from the jar at every start.
+    MethodHandles.lookup().ensureInitialized(Main.class);
     Logging.configure(new String[0]);
     PrintWriter discard = new PrintWriter(Writer.nullWriter());
     if (args.length > 0 && args[0].equals("up")) {

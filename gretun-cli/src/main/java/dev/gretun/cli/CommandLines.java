@@ -1,7 +1,6 @@
 package dev.gretun.cli;
 
 import dev.gretun.cmd.CliSupport;
-import dev.gretun.cmd.ConfigFileDefaults;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -55,6 +54,6 @@ public final class CommandLines {
   private static CommandLine wire(CommandLine cl) {
     return CliSupport.configure(cl)
         .setDefaultValueProvider(
-            new ConfigFileDefaults(UpCommand.DEFAULT_CONFIG, Set.of("json", "verbose")));
+            CliSupport.configFileDefaults(UpCommand.DEFAULT_CONFIG, Set.of("json", "verbose")));
   }
 }

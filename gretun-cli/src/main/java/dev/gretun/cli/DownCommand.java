@@ -1,5 +1,6 @@
 package dev.gretun.cli;
 
+import dev.gretun.cmd.CliSupport;
 import dev.gretun.cmd.Output;
 import dev.gretun.core.GretunException;
 import dev.gretun.core.daemon.localapi.LocalApiClient;
@@ -13,7 +14,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -49,7 +49,7 @@ final class DownCommand implements Callable<Integer> {
     try {
       wait = Durations.parsePositive(timeout);
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--timeout: " + e.getMessage());
+      throw CliSupport.usageError(spec.commandLine(), "--timeout: " + e.getMessage());
     }
     long start = System.nanoTime();
     LocalApiClient.call(controlSocket.path, "down");

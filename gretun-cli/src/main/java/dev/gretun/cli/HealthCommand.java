@@ -3,6 +3,7 @@ package dev.gretun.cli;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gretun.cmd.CliSupport;
 import dev.gretun.cmd.Output;
 import dev.gretun.core.GretunException;
 import dev.gretun.core.daemon.localapi.LocalApiClient;
@@ -29,7 +30,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -112,13 +112,13 @@ final class HealthCommand implements Callable<Integer> {
     try {
       settings = new ProbeSettings(ECHOES, ECHO_SPACING, positive("--timeout", timeout));
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
+      throw CliSupport.usageError(spec.commandLine(), e.getMessage());
     }
     if (rounds < 0) {
-      throw new ParameterException(spec.commandLine(), "--rounds must be 0 or more (e.g. 3)");
+      throw CliSupport.usageError(spec.commandLine(), "--rounds must be 0 or more (e.g. 3)");
     }
     if (rounds > 0 && !watch) {
-      throw new ParameterException(spec.commandLine(), "--rounds needs --watch");
+      throw CliSupport.usageError(spec.commandLine(), "--rounds needs --watch");
     }
     PrintWriter out = spec.commandLine().getOut();
     int round = 0;
@@ -141,7 +141,7 @@ final class HealthCommand implements Callable<Integer> {
     try {
       return Durations.parsePositive(text);
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), flag + ": " + e.getMessage());
+      throw CliSupport.usageError(spec.commandLine(), flag + ": " + e.getMessage());
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.gretun.cli;
 
+import dev.gretun.cmd.CliSupport;
 import dev.gretun.cmd.Output;
 import dev.gretun.core.netcheck.NatClassifier;
 import dev.gretun.core.netcheck.NatReport;
@@ -19,7 +20,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -177,7 +177,7 @@ final class NetcheckCommand implements Callable<Integer> {
     return b == null ? "unknown" : b ? "yes" : "no";
   }
 
-  private ParameterException usage(String message) {
-    return new ParameterException(spec.commandLine(), message);
+  private RuntimeException usage(String message) {
+    return CliSupport.usageError(spec.commandLine(), message);
   }
 }

@@ -1,6 +1,7 @@
 package dev.gretun.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gretun.cmd.CliSupport;
 import dev.gretun.cmd.Output;
 import dev.gretun.core.daemon.localapi.LocalApiClient;
 import dev.gretun.core.util.Durations;
@@ -12,7 +13,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -53,10 +53,10 @@ final class PingCommand implements Callable<Integer> {
     try {
       wait = Durations.parsePositive(timeout);
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--timeout: " + e.getMessage());
+      throw CliSupport.usageError(spec.commandLine(), "--timeout: " + e.getMessage());
     }
     if (wait.compareTo(Duration.ofSeconds(30)) > 0) {
-      throw new ParameterException(spec.commandLine(), "--timeout must be at most 30s (e.g. 2s)");
+      throw CliSupport.usageError(spec.commandLine(), "--timeout must be at most 30s (e.g. 2s)");
     }
     JsonNode r =
         LocalApiClient.call(

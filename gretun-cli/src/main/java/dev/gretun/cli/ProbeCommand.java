@@ -1,5 +1,6 @@
 package dev.gretun.cli;
 
+import dev.gretun.cmd.CliSupport;
 import dev.gretun.cmd.Output;
 import dev.gretun.core.GretunException;
 import dev.gretun.core.os.IcmpSocket;
@@ -21,7 +22,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -98,7 +98,7 @@ final class ProbeCommand implements Callable<Integer> {
       return new ProbeSettings(
           count, duration("--interval", interval), duration("--timeout", timeout));
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
+      throw CliSupport.usageError(spec.commandLine(), e.getMessage());
     }
   }
 
@@ -116,7 +116,7 @@ final class ProbeCommand implements Callable<Integer> {
       case "ping" -> IcmpSocket.Kind.PING;
       case "raw" -> IcmpSocket.Kind.RAW;
       default ->
-          throw new ParameterException(
+          throw CliSupport.usageError(
               spec.commandLine(), "--socket must be auto, ping or raw (got '" + text + "')");
     };
   }

@@ -1,5 +1,6 @@
 package dev.gretun.cli;
 
+import dev.gretun.cmd.CliSupport;
 import dev.gretun.cmd.Output;
 import dev.gretun.core.GretunException;
 import dev.gretun.core.keys.KeyStore;
@@ -31,7 +32,6 @@ import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -123,7 +123,7 @@ final class StunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException, InterruptedException {
     if (servers.isEmpty() && coordinator == null) {
-      throw new ParameterException(
+      throw CliSupport.usageError(
           spec.commandLine(),
           "pass --server HOST:PORT, or --coordinator URL to use the coordinator's STUN servers"
               + " (gretun contacts no STUN server by default)");
@@ -135,10 +135,10 @@ final class StunCommand implements Callable<Integer> {
     try {
       limit = Durations.parsePositive(timeout);
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--timeout: " + e.getMessage());
+      throw CliSupport.usageError(spec.commandLine(), "--timeout: " + e.getMessage());
     }
     if (port < 0 || port > 65535) {
-      throw new ParameterException(spec.commandLine(), "--port must be 0..65535");
+      throw CliSupport.usageError(spec.commandLine(), "--port must be 0..65535");
     }
     List<InetSocketAddress> resolved = new ArrayList<>();
     for (String s : servers) {
@@ -322,7 +322,7 @@ final class StunCommand implements Callable<Integer> {
     throw usage("bad port in --server '" + arg + "' (1..65535)");
   }
 
-  private ParameterException usage(String message) {
-    return new ParameterException(spec.commandLine(), message);
+  private RuntimeException usage(String message) {
+    return CliSupport.usageError(spec.commandLine(), message);
   }
 }

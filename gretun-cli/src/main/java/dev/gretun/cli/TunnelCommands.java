@@ -1,5 +1,6 @@
 package dev.gretun.cli;
 
+import dev.gretun.cmd.CliSupport;
 import dev.gretun.core.GretunException;
 import dev.gretun.core.link.NetlinkLinkControl;
 import dev.gretun.core.os.Capabilities;
@@ -32,7 +33,7 @@ final class TunnelCommands {
       return check.get();
     } catch (GretunException e) {
       if (TunnelValidation.CODE.equals(e.code())) {
-        throw new CommandLine.ParameterException(cmd, e.getMessage());
+        throw CliSupport.usageError(cmd, e.getMessage());
       }
       throw e;
     }

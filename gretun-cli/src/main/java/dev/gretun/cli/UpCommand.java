@@ -1,5 +1,6 @@
 package dev.gretun.cli;
 
+import dev.gretun.cmd.CliSupport;
 import dev.gretun.core.GretunException;
 import dev.gretun.core.daemon.Daemon;
 import dev.gretun.core.daemon.DaemonConfig;
@@ -19,7 +20,6 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -201,10 +201,9 @@ final class UpCommand implements Callable<Integer> {
           insecureHttp,
           aggressivePunch);
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
+      throw CliSupport.usageError(spec.commandLine(), e.getMessage());
     } catch (java.net.UnknownHostException e) {
-      throw new ParameterException(
-          spec.commandLine(), "cannot read the host name: pass --hostname");
+      throw CliSupport.usageError(spec.commandLine(), "cannot read the host name: pass --hostname");
     }
   }
 

@@ -3,9 +3,12 @@ package dev.gretun.cmd;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gretun.core.GretunException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine;
+import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
@@ -26,6 +29,25 @@ public final class CliSupport {
   }
 
   private CliSupport() {}
+
+  // Why the two factories below go through a variable of type Object: picocli's classes are too
+  // old (class file version 49) for Java's AOT cache, and a cached class whose bytecode needs the
+  // verifier to know that a picocli type is a Throwable (a throw) or is a picocli interface (an
+  // argument) keeps that check for every start, which loads those picocli classes from the jar
+  // even for `gretun version` (docs/BENCH.md "Nothing from the jar"). A cast from Object is checked
+  // only when it runs.
+
+  /** A usage error of {@code cl} (exit 2, message and hint): {@code throw usageError(...)}. */
+  public static RuntimeException usageError(CommandLine cl, String message) {
+    Object error = new ParameterException(cl, message);
+    return (RuntimeException) error;
+  }
+
+  /** The default-value provider that reads a command's config file ({@link ConfigFileDefaults}). */
+  public static IDefaultValueProvider configFileDefaults(Path defaultPath, Set<String> notInFile) {
+    Object defaults = new ConfigFileDefaults(defaultPath, notInFile);
+    return (IDefaultValueProvider) defaults;
+  }
 
   public static CommandLine configure(CommandLine cl) {
     cl.setCaseInsensitiveEnumValuesAllowed(true);

@@ -8,7 +8,6 @@ import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.ParameterException;
 
 /**
  * Option defaults from a configuration file ({@link ConfigFile}): a flag on the command line wins
@@ -81,7 +80,7 @@ public final class ConfigFileDefaults implements IDefaultValueProvider {
       try {
         loaded = check(ConfigFile.read(path), owner);
       } catch (ConfigFile.ConfigException e) {
-        throw new ParameterException(owner.commandLine(), e.getMessage());
+        throw CliSupport.usageError(owner.commandLine(), e.getMessage());
       }
       loadedFrom = path;
     }

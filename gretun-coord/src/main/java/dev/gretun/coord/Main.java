@@ -1,7 +1,6 @@
 package dev.gretun.coord;
 
 import dev.gretun.cmd.CliSupport;
-import dev.gretun.cmd.ConfigFileDefaults;
 import dev.gretun.core.log.Logging;
 import java.util.Set;
 import picocli.CommandLine;
@@ -18,6 +17,7 @@ public final class Main {
   public static CommandLine commandLine() {
     CommandLine cl = CliSupport.configure(new CommandLine(new CoordCommand()));
     return cl.setDefaultValueProvider(
-        new ConfigFileDefaults(CoordCommand.DEFAULT_CONFIG, Set.of("json", "verbose", "init")));
+        CliSupport.configFileDefaults(
+            CoordCommand.DEFAULT_CONFIG, Set.of("json", "verbose", "init")));
   }
 }
