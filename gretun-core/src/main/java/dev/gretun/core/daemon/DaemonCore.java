@@ -111,6 +111,7 @@ final class DaemonCore {
             p.coordSender(),
             p.loop(),
             table::setLocalNat,
+            table::setReflexivePosted,
             p.natProbe(),
             this::onEndpointsKnown);
     this.actions =

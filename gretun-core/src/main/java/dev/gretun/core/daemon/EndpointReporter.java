@@ -29,12 +29,17 @@ import org.slf4j.LoggerFactory;
  * NatProbe}) runs on a thread of its own at the first refresh, whenever the local addresses or port
  * P's mapping behaviour change, and every {@link #NETCHECK_INTERVAL_NANOS}; the NAT type
  * (netcheck's, or "hard" when port P's mapping is endpoint-dependent whatever netcheck said) is
- * posted with the endpoints and given to the peer table. Event loop only, except the post and the
- * netcheck themselves.
+ * posted with the endpoints and given to the peer table. A refresh in which no server answered is
+ * tried again {@link #STUN_RETRY_FIRST_NANOS} later, then at doubling intervals up to {@link
+ * #STUN_RETRY_MAX_NANOS}, instead of at the next periodic refresh: until a mapping is posted, peers
+ * have only our LAN addresses and every punch towards us fails. Event loop only, except the post
+ * and the netcheck themselves.
  */
 final class EndpointReporter {
   private static final Logger log = LoggerFactory.getLogger(EndpointReporter.class);
   private static final long STUN_DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(3);
+  static final long STUN_RETRY_FIRST_NANOS = TimeUnit.SECONDS.toNanos(2);
+  static final long STUN_RETRY_MAX_NANOS = TimeUnit.SECONDS.toNanos(16);
 
   /**
    * A NAT can change behind an unchanged local address (a router replaced or reconfigured): the
@@ -56,6 +61,7 @@ final class EndpointReporter {
   private final Executor coordSender;
   private final Executor loop;
   private final Consumer<NatType> localNat;
+  private final Consumer<Boolean> reflexivePosted;
   private final NatProbe natProbe;
   private final StunClient stun;
   private Runnable onKnown; // run once, when our endpoints are first known
@@ -71,11 +77,14 @@ final class EndpointReporter {
   private long lastCheckAt;
   private boolean checkedOnce;
   private int registrationsSeen;
+  private long stunRetryAt = Long.MAX_VALUE;
+  private long stunRetryDelay = STUN_RETRY_FIRST_NANOS;
 
   /**
    * @param coordSender runs the blocking post
    * @param loop the event loop (a failed post is noted there)
    * @param localNat told our NAT type whenever it changes
+   * @param reflexivePosted told after each successful post whether it had our STUN-mapped endpoint
    * @param natProbe the netcheck, run off the loop
    * @param onKnown run once on the loop when the first refresh has our endpoints: its first STUN
    *     answer arrived, or every server failed
@@ -89,6 +98,7 @@ final class EndpointReporter {
       Executor coordSender,
       Executor loop,
       Consumer<NatType> localNat,
+      Consumer<Boolean> reflexivePosted,
       NatProbe natProbe,
       Runnable onKnown) {
     this.coord = coord;
@@ -99,6 +109,7 @@ final class EndpointReporter {
     this.coordSender = coordSender;
     this.loop = loop;
     this.localNat = localNat;
+    this.reflexivePosted = reflexivePosted;
     this.natProbe = natProbe;
     this.onKnown = onKnown;
     this.registrationsSeen = coord.registrations();
@@ -115,9 +126,13 @@ final class EndpointReporter {
     return stun.offer(b, 0, b.length, from);
   }
 
-  /** Runs STUN retransmissions and timeouts. */
+  /** Runs STUN retransmissions and timeouts, and the retry of a refresh nobody answered. */
   void poll() {
     stun.poll();
+    if (ticker.nanos() >= stunRetryAt && !stunInFlight()) {
+      stunRetryAt = Long.MAX_VALUE;
+      refresh();
+    }
   }
 
   /** True while a STUN request waits for its answer ({@link #poll} retransmits it). */
@@ -183,7 +198,15 @@ final class EndpointReporter {
           results.stream().filter(StunResult::ok).map(StunResult::mapped).findFirst().orElse(null);
     }
     if (round.mapped == null) {
-      log.warn("stun_failed servers={}", stunServers);
+      stunRetryAt = ticker.nanos() + stunRetryDelay;
+      log.warn(
+          "stun_failed servers={} retry_in_ms={}",
+          stunServers,
+          TimeUnit.NANOSECONDS.toMillis(stunRetryDelay));
+      stunRetryDelay = Math.min(2 * stunRetryDelay, STUN_RETRY_MAX_NANOS);
+    } else {
+      stunRetryAt = Long.MAX_VALUE;
+      stunRetryDelay = STUN_RETRY_FIRST_NANOS;
     }
     setMapped(round.mapped);
     NatMapping nat = NatMapping.classify(dataplane.port(), results);
@@ -295,6 +318,8 @@ final class EndpointReporter {
         () -> {
           try {
             coord.postEndpoints(eps, nat);
+            boolean reflexive = eps.stream().anyMatch(e -> e.source().equals("stun"));
+            loop.execute(() -> reflexivePosted.accept(reflexive));
             log.info(
                 "endpoints_posted endpoints={} nat={}",
                 eps.stream().map(CoordWire.Endpoint::addr).toList(),

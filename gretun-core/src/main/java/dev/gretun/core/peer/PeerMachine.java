@@ -32,6 +32,7 @@ public final class PeerMachine {
   private final RepunchWait repunch;
   private final BirthdayPunch birthday = new BirthdayPunch();
   private boolean aggressive; // --aggressive-punch (docs/DAEMON.md, "Birthday punch")
+  private boolean reflexivePosted; // our STUN-mapped endpoint is on the coordinator
   private PeerState state = PeerState.UNKNOWN;
   private PeerInfo info;
   private NatType localNat = NatType.UNKNOWN;
@@ -101,6 +102,15 @@ public final class PeerMachine {
    */
   public void setAggressivePunch(boolean on) {
     aggressive = on;
+  }
+
+  /**
+   * Whether the coordinator has our STUN-mapped (server-reflexive) endpoint: before it has, the
+   * peer cannot reach our NAT whatever our opener's TTL, so an attempt that hears nothing says
+   * nothing about the TTL ({@link #ttlTooLow}).
+   */
+  public void setReflexivePosted(boolean posted) {
+    reflexivePosted = posted;
   }
 
   /** The low TTL this attempt uses while the opener has not heard from the peer. */
@@ -204,7 +214,10 @@ public final class PeerMachine {
           startPunch("call_me_maybe from peer", true, now, out);
         }
       }
-      case PUNCHING -> punch.go = true;
+      case PUNCHING -> {
+        punch.go = true;
+        punch.peerPunching = true;
+      }
       case NO_PATH -> {
         if (!repunch.restartSilenceOnFirstCall(now) && !repunch.silent() && !candidates.isEmpty()) {
           startPunch("call_me_maybe from peer", true, now, out);
@@ -387,7 +400,7 @@ public final class PeerMachine {
       return;
     }
     if (punch.timedOut(now)) {
-      if (role == PunchRole.OPENER_LOW_TTL && !punch.heard) {
+      if (ttlTooLow()) {
         openerTtl.heardNothing();
       }
       noPath(
@@ -415,6 +428,20 @@ public final class PeerMachine {
     } else if (role != PunchRole.BIRTHDAY_SPRAY && punch.pingDue(now)) {
       pingCandidates(now, out);
     }
+  }
+
+  /**
+   * Whether this failed attempt is evidence that the opener's TTL dies before our own NAT: we heard
+   * nothing although the peer punched towards an endpoint of ours it could reach. Any other failure
+   * (the peer never punched, or punched at our LAN address only because our STUN had not answered
+   * yet) must not raise the TTL: a higher one reaches the far NAT and poisons it
+   * (docs/NAT-TRAVERSAL.md §3.1), so a cheap failure would turn into one that repeats.
+   */
+  private boolean ttlTooLow() {
+    return role == PunchRole.OPENER_LOW_TTL
+        && !punch.heard
+        && punch.peerPunching
+        && punch.reflexivePostedAtStart;
   }
 
   /** Easy side of the birthday punch: the probes the rate limit and the cap allow now. */
@@ -467,6 +494,7 @@ public final class PeerMachine {
       return;
     }
     punch.begin(now, peerIsPunching);
+    punch.reflexivePostedAtStart = reflexivePosted;
     if (role.sendsFirst()) {
       // Open our own NAT first (low TTL, or full TTL from a hard NAT), then tell the peer to start:
       // docs/NAT-TRAVERSAL.md §3.1.

@@ -46,6 +46,7 @@ public final class PeerTable<K extends Comparable<K>> {
   private final Map<K, Pending> pending = new LinkedHashMap<>();
   private NatType localNat = NatType.UNKNOWN;
   private boolean aggressivePunch;
+  private boolean reflexivePosted;
 
   public PeerTable(K self, Ticker ticker, RandomGenerator random, PeerTimings timings) {
     this.self = self;
@@ -80,6 +81,7 @@ public final class PeerTable<K extends Comparable<K>> {
         peers.put(key, new Entry(machine));
         machine.on(new LocalNatUpdated(localNat));
         machine.setAggressivePunch(aggressivePunch);
+        machine.setReflexivePosted(reflexivePosted);
         add(out, key, machine.on(new PeerUpdated(e.getValue())));
         Pending p = pending.remove(key);
         if (p != null && ticker.nanos() - p.atNanos() <= timings.punchTimeout().toNanos()) {
@@ -143,6 +145,17 @@ public final class PeerTable<K extends Comparable<K>> {
     aggressivePunch = on;
     for (var e : peers.values()) {
       e.machine.setAggressivePunch(on);
+    }
+  }
+
+  /**
+   * Whether the coordinator has our STUN-mapped endpoint (the endpoint reporter says so after each
+   * post): only then does an opener's unanswered attempt count against its TTL.
+   */
+  public void setReflexivePosted(boolean posted) {
+    reflexivePosted = posted;
+    for (var e : peers.values()) {
+      e.machine.setReflexivePosted(posted);
     }
   }
 

@@ -23,6 +23,12 @@ final class PunchAttempt {
   /** Some ping may have reached the far NAT (normal TTL, or an opener TTL above the first). */
   boolean sentFar;
 
+  /** The peer punched during this attempt: it started it, or its call_me_maybe came meanwhile. */
+  boolean peerPunching;
+
+  /** Our STUN-mapped endpoint was on the coordinator when this attempt began. */
+  boolean reflexivePostedAtStart;
+
   PunchAttempt(PeerTimings timings) {
     this.timings = timings;
   }
@@ -39,6 +45,8 @@ final class PunchAttempt {
     heard = false;
     sentFar = false;
     go = peerIsPunching;
+    peerPunching = peerIsPunching;
+    reflexivePostedAtStart = false;
   }
 
   long start() {

@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +46,7 @@ class EndpointReporterTest {
               Runnable::run,
               Runnable::run,
               nat -> {},
+              posted -> {},
               servers -> NatType.UNKNOWN,
               () -> {});
 
@@ -83,16 +85,17 @@ class EndpointReporterTest {
               Runnable::run,
               loop::add,
               told::add,
+              posted -> {},
               servers -> verdicts.remove(),
               () -> {});
 
       reporter.refresh(); // the first check
-      Objects.requireNonNull(loop.poll(30, TimeUnit.SECONDS), "no netcheck result").run();
+      runLoopUntil(loop, () -> told.size() == 1);
       assertEquals(List.of(NatType.HARD), told);
 
       ticker.advance(Duration.ofMinutes(5));
       reporter.refresh(); // same local addresses, but 5 minutes later: the NAT may have changed
-      Objects.requireNonNull(loop.poll(30, TimeUnit.SECONDS), "no netcheck result").run();
+      runLoopUntil(loop, () -> told.size() == 2);
       assertEquals(List.of(NatType.HARD, NatType.EASY), told);
       assertEquals(NatType.EASY, reporter.nat());
     }
@@ -123,6 +126,7 @@ class EndpointReporterTest {
             Runnable::run,
             Runnable::run,
             nat -> {},
+            posted -> {},
             servers -> NatType.UNKNOWN,
             () -> known.add("known"));
 
@@ -153,6 +157,96 @@ class EndpointReporterTest {
     assertEquals(1, coord.posts.size(), "the round's end changed nothing, so posted nothing");
     assertEquals(List.of("known"), known, "told once");
     assertEquals(List.of(local, mapped), reporter.endpoints());
+  }
+
+  /**
+   * A refresh nobody answered (a loaded or briefly unreachable STUN server) is tried again after 2
+   * s, then 4 s, not at the next 25 s refresh: until the mapping is posted, peers punch at our LAN
+   * address only. The peer table hears whether each post had the mapping.
+   */
+  @Test
+  void aStunRefreshNobodyAnsweredIsRetriedSoonWithBackoff() {
+    InetSocketAddress server = new InetSocketAddress("192.0.2.10", 3478);
+    InetSocketAddress mapped = new InetSocketAddress("203.0.113.10", 7777);
+    InetSocketAddress local = new InetSocketAddress("10.0.1.3", 7777);
+    FakeTicker ticker = new FakeTicker();
+    RecordingDataplane plane = new RecordingDataplane();
+    RecordingCoordinator coord = new RecordingCoordinator();
+    List<Boolean> reflexive = new ArrayList<>();
+    EndpointReporter reporter =
+        new EndpointReporter(
+            coord,
+            plane,
+            List.of(server),
+            p -> List.of(local),
+            ticker,
+            Runnable::run,
+            Runnable::run,
+            nat -> {},
+            reflexive::add,
+            servers -> NatType.UNKNOWN,
+            () -> {});
+
+    reporter.refresh();
+    long failedAt = runUntilNoStunInFlight(reporter, ticker);
+    assertEquals(List.of(false), reflexive, "posted our LAN address alone");
+    int requests = plane.sentTo.size();
+
+    long firstRetry = runUntilSent(reporter, ticker, plane, requests) - failedAt;
+    assertTrue(
+        firstRetry >= EndpointReporter.STUN_RETRY_FIRST_NANOS
+            && firstRetry < EndpointReporter.STUN_RETRY_FIRST_NANOS + 200_000_000L,
+        "first retry after " + firstRetry / 1_000_000 + " ms");
+    failedAt = runUntilNoStunInFlight(reporter, ticker);
+    requests = plane.sentTo.size();
+    long secondRetry = runUntilSent(reporter, ticker, plane, requests) - failedAt;
+    assertTrue(
+        secondRetry >= 2 * EndpointReporter.STUN_RETRY_FIRST_NANOS
+            && secondRetry < 2 * EndpointReporter.STUN_RETRY_FIRST_NANOS + 200_000_000L,
+        "second retry after " + secondRetry / 1_000_000 + " ms");
+
+    byte[] answer =
+        StunMessage.bindingSuccess(
+                StunMessage.peekTransactionId(plane.sent.getLast(), 0), mapped, "test")
+            .encode();
+    assertTrue(reporter.offerStun(answer, server));
+    assertEquals(List.of(false, true), reflexive, "the mapping is posted");
+    runUntilNoStunInFlight(reporter, ticker);
+    requests = plane.sentTo.size();
+    for (int i = 0; i < 300; i++) { // 30 s: answered, so nothing until the periodic refresh
+      ticker.advanceMillis(100);
+      reporter.poll();
+    }
+    assertEquals(requests, plane.sentTo.size(), "no retry after an answer");
+  }
+
+  /** Runs the loop's tasks (the netcheck's result among them) until {@code done} holds. */
+  private static void runLoopUntil(BlockingQueue<Runnable> loop, BooleanSupplier done)
+      throws InterruptedException {
+    for (int i = 0; i < 10 && !done.getAsBoolean(); i++) {
+      Objects.requireNonNull(loop.poll(30, TimeUnit.SECONDS), "no netcheck result").run();
+    }
+  }
+
+  /** Polls every 100 ms until no STUN request waits; returns that time. */
+  private static long runUntilNoStunInFlight(EndpointReporter reporter, FakeTicker ticker) {
+    for (int i = 0; i < 100 && reporter.stunInFlight(); i++) {
+      ticker.advanceMillis(100);
+      reporter.poll();
+    }
+    assertTrue(!reporter.stunInFlight(), "the STUN round never ended");
+    return ticker.nanos();
+  }
+
+  /** Polls every 100 ms until more than {@code before} requests were sent; returns that time. */
+  private static long runUntilSent(
+      EndpointReporter reporter, FakeTicker ticker, RecordingDataplane plane, int before) {
+    for (int i = 0; i < 300 && plane.sentTo.size() == before; i++) {
+      ticker.advanceMillis(100);
+      reporter.poll();
+    }
+    assertTrue(plane.sentTo.size() > before, "no new STUN request within 30 s");
+    return ticker.nanos();
   }
 
   /** Sends disco/STUN through a real UdpPort, exactly as the userspace plane does. */

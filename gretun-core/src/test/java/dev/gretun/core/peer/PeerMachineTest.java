@@ -249,8 +249,11 @@ class PeerMachineTest {
   @Test
   void punchTimeoutGoesToNoPathThenRetriesWithBackoff() {
     var m = machine(true);
+    m.setReflexivePosted(true);
     m.on(new PeerUpdated(info(PUB)));
-    var actions = run(m, Duration.ofMillis(9990));
+    run(m, Duration.ofSeconds(1));
+    m.on(new CallMeMaybeReceived(List.of(PUB))); // the peer punches too, and we hear nothing
+    var actions = run(m, Duration.ofMillis(8990));
     assertEquals(PeerState.PUNCHING, m.state());
     actions = run(m, Duration.ofMillis(20));
     assertEquals(PeerState.NO_PATH, m.state());
@@ -265,13 +268,48 @@ class PeerMachineTest {
     run(m, Duration.ofSeconds(2));
     assertEquals(PeerState.PUNCHING, m.state(), "re-punch after 35 s");
     assertEquals(3, m.openerTtl(), "an attempt that heard nothing escalates the opener TTL");
-    run(m, Duration.ofSeconds(11));
+    run(m, Duration.ofSeconds(1));
+    m.on(new CallMeMaybeReceived(List.of(PUB)));
+    run(m, Duration.ofSeconds(10));
     assertEquals(PeerState.NO_PATH, m.state());
     run(m, Duration.ofSeconds(67));
     assertEquals(PeerState.NO_PATH, m.state(), "backoff doubled to 70 s");
     run(m, Duration.ofSeconds(2));
     assertEquals(PeerState.PUNCHING, m.state());
     assertEquals(4, m.openerTtl());
+  }
+
+  /**
+   * An unanswered attempt raises the opener's TTL only when it shows the TTL is too low: the peer
+   * punched during it (its call_me_maybe) towards our STUN-mapped endpoint (posted before the
+   * attempt began). Either missing, the failure has another cause and the TTL stays.
+   */
+  @Test
+  void theOpenersTtlRisesOnlyWhenThePeerPunchedAtOurPostedMapping() {
+    var silentPeer = machine(true);
+    silentPeer.setReflexivePosted(true);
+    silentPeer.on(new PeerUpdated(info(PUB)));
+    run(silentPeer, Duration.ofSeconds(11));
+    assertEquals(PeerState.NO_PATH, silentPeer.state());
+    assertEquals(2, silentPeer.openerTtl(), "the peer never punched");
+
+    var noMapping = machine(true);
+    noMapping.on(new PeerUpdated(info(PUB)));
+    run(noMapping, Duration.ofSeconds(1));
+    noMapping.on(new CallMeMaybeReceived(List.of(PUB)));
+    noMapping.setReflexivePosted(true); // posted during the attempt: the peer may not have it
+    run(noMapping, Duration.ofSeconds(10));
+    assertEquals(PeerState.NO_PATH, noMapping.state());
+    assertEquals(2, noMapping.openerTtl(), "our mapping was not posted when the attempt began");
+
+    var evidence = machine(true);
+    evidence.setReflexivePosted(true);
+    evidence.on(new PeerUpdated(info(PUB)));
+    run(evidence, Duration.ofSeconds(1));
+    evidence.on(new CallMeMaybeReceived(List.of(PUB)));
+    run(evidence, Duration.ofSeconds(10));
+    assertEquals(PeerState.NO_PATH, evidence.state());
+    assertEquals(3, evidence.openerTtl(), "the peer punched at our mapping and we heard nothing");
   }
 
   @Test
@@ -499,14 +537,21 @@ class PeerMachineTest {
   @Test
   void aTtlThatWorkedGetsOneMoreAttemptBeforeTheNextIsTried() {
     var m = machine(true);
+    m.setReflexivePosted(true);
     toDirect(m, PUB);
     m.on(new PathLost("test"));
-    run(m, Duration.ofSeconds(36 + 11));
+    run(m, Duration.ofSeconds(36));
+    assertEquals(PeerState.PUNCHING, m.state());
+    m.on(new CallMeMaybeReceived(List.of(PUB))); // the peer punches too
+    run(m, Duration.ofSeconds(11));
     assertEquals(PeerState.NO_PATH, m.state(), "first re-punch heard nothing");
     assertEquals(2, m.openerTtl(), "TTL 2 worked before: try it again");
     run(m, Duration.ofSeconds(92)); // the attempt failed at 45 s: the next is due at 140 s
     assertEquals(PeerState.NO_PATH, m.state(), "after a loss: stale wait + conntrack eviction");
-    run(m, Duration.ofSeconds(3 + 11));
+    run(m, Duration.ofSeconds(3));
+    assertEquals(PeerState.PUNCHING, m.state());
+    m.on(new CallMeMaybeReceived(List.of(PUB)));
+    run(m, Duration.ofSeconds(11));
     assertEquals(PeerState.NO_PATH, m.state());
     assertEquals(3, m.openerTtl(), "failed twice: escalate");
   }

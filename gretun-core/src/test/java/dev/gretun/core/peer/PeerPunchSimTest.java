@@ -96,6 +96,32 @@ class PeerPunchSimTest {
     assertEquals(3, ttls.get(1));
   }
 
+  /**
+   * The opener's STUN has not answered when the pair first punches (a loaded machine: the VM tier
+   * with two guests at once), so the non-opener can only ping its LAN address and the attempt hears
+   * nothing. That says nothing about the opener's TTL: raising it to 3 would reach and poison the
+   * far NAT. Once the mapping is posted, the next attempt with TTL 2 connects.
+   */
+  @Test
+  void anAttemptBeforeOurStunAnsweredDoesNotRaiseTheOpenersTtl() {
+    twoNatted(PeerTimings.defaults(), 0);
+    a.stunUnanswered();
+    b.syncFromCoordinator();
+    a.syncFromCoordinator();
+    net.runFor(Duration.ofSeconds(11));
+    assertEquals(PeerState.NO_PATH, a.stateOf("b"), "b could not reach a's NAT");
+
+    a.stunNow();
+    Duration took = net.runUntil(this::bothDirect, Duration.ofSeconds(120));
+
+    assertTrue(bothDirect(), "a=" + a.stateOf("b") + " b=" + b.stateOf("a") + "\n" + a.log);
+    assertTrue(took.compareTo(Duration.ofSeconds(60)) < 0, "took " + took);
+    assertTrue(
+        a.actionsOf(SendPing.class).stream().allMatch(p -> p.ttl() == null || p.ttl() == 2),
+        "TTL 3 would reach and poison b's NAT");
+    assertEquals(0, a.nat.poisonedMappings + b.nat.poisonedMappings);
+  }
+
   @Test
   void conntrackFlushOnBothNatsRecoversBySilenceAndARepunch() {
     twoNatted(PeerTimings.defaults(), 0);

@@ -112,11 +112,26 @@ final class SimNetwork {
       // Nodes send data out of phase, as real hosts do; a NAT flush then poisons (§3.6).
       this.nextDataAt = ticker.nanos() + nodes.size() * DATA_EVERY / 2;
       this.published = new InetSocketAddress(nat.publicIp, addr.getPort());
+      table.setReflexivePosted(true);
     }
 
-    /** Local address and the public one last posted (initially the port-preserving mapping). */
+    /**
+     * Local address and the public one last posted (initially the port-preserving mapping; none
+     * while {@link #stunUnanswered} holds).
+     */
     List<InetSocketAddress> endpoints() {
-      return List.of(addr, published);
+      return published == null ? List.of(addr) : List.of(addr, published);
+    }
+
+    /** Our STUN has not answered yet: only the LAN address is posted. */
+    void stunUnanswered() {
+      published = null;
+      table.setReflexivePosted(false);
+    }
+
+    /** One STUN round now (its mapping posted to every node if it is new). */
+    void stunNow() {
+      stun(ticker.nanos());
     }
 
     /** Starts the periodic STUN refresh (first one after {@code phase}). */
@@ -226,6 +241,7 @@ final class SimNetwork {
       nat.inbound(STUN_SERVER, mapped.getPort(), now);
       if (!mapped.equals(published)) {
         published = mapped;
+        table.setReflexivePosted(true);
         for (var n : nodes.values()) {
           if (n != this) {
             n.syncFromCoordinator();
