@@ -16,6 +16,11 @@ coord_up
 up a kernel
 up a2 userspace
 up b kernel
+# Start-up first (a JVM start and the registration: 60-80 s with two kernel-tier VMs on two host
+# cores, docs/BENCH.md "Two kernel-tier VMs at once"), then the punch's own window.
+wait_log a 'daemon_up' 480
+wait_log a2 'daemon_up' 480
+wait_log b 'daemon_up' 480
 wait_log a 'peer_state peer=b .*to=direct' 150
 wait_log a2 'peer_state peer=b .*to=direct' 150
 wait_log b 'peer_state peer=a .*to=direct' 60
