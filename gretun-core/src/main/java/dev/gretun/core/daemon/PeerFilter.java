@@ -116,7 +116,8 @@ final class PeerFilter {
                     TunnelPool.address(c.tunnelIp()),
                     eps,
                     // a value we do not know (newer coordinator, or hostile) counts as unknown
-                    NatType.fromWire(p.nat()).orElse(NatType.UNKNOWN)),
+                    NatType.fromWire(p.nat()).orElse(NatType.UNKNOWN),
+                    mapped(p, eps)),
                 c.greKey()));
       }
     }
@@ -142,6 +143,26 @@ final class PeerFilter {
       }
     }
     return List.copyOf(eps);
+  }
+
+  /** The accepted endpoint the peer posted with source {@code stun}, or null. */
+  private static InetSocketAddress mapped(CoordWire.Peer p, List<InetSocketAddress> accepted) {
+    if (p.endpoints() == null) {
+      return null;
+    }
+    for (CoordWire.Endpoint e : p.endpoints()) {
+      if (e != null && "stun".equals(e.source()) && e.addr() != null) {
+        try {
+          InetSocketAddress a = Endpoints.parseUsable(e.addr());
+          if (accepted.contains(a)) {
+            return a;
+          }
+        } catch (IllegalArgumentException refused) {
+          // already counted as a refusal by endpoints()
+        }
+      }
+    }
+    return null;
   }
 
   private static String peerRefused(CoordWire.Peer p, String why) {

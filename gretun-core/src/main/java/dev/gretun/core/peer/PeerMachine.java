@@ -432,16 +432,18 @@ public final class PeerMachine {
 
   /**
    * Whether this failed attempt is evidence that the opener's TTL dies before our own NAT: we heard
-   * nothing although the peer punched towards an endpoint of ours it could reach. Any other failure
-   * (the peer never punched, or punched at our LAN address only because our STUN had not answered
-   * yet) must not raise the TTL: a higher one reaches the far NAT and poisons it
-   * (docs/NAT-TRAVERSAL.md §3.1), so a cheap failure would turn into one that repeats.
+   * nothing although each side had the other's STUN mapping when the attempt began (our low TTL
+   * pings went to the peer's mapping, opening our NAT towards it, and the peer could ping ours) and
+   * the peer punched during it. Any other failure (the peer never punched, or one side's STUN had
+   * not answered, so pings went to LAN addresses only) must not raise the TTL: a higher one reaches
+   * the far NAT and poisons it (docs/NAT-TRAVERSAL.md §3.1), so a cheap failure would turn into one
+   * that repeats.
    */
   private boolean ttlTooLow() {
     return role == PunchRole.OPENER_LOW_TTL
         && !punch.heard
         && punch.peerPunching
-        && punch.reflexivePostedAtStart;
+        && punch.mappingsKnownAtStart;
   }
 
   /** Easy side of the birthday punch: the probes the rate limit and the cap allow now. */
@@ -494,7 +496,7 @@ public final class PeerMachine {
       return;
     }
     punch.begin(now, peerIsPunching);
-    punch.reflexivePostedAtStart = reflexivePosted;
+    punch.mappingsKnownAtStart = reflexivePosted && info.mapped() != null;
     if (role.sendsFirst()) {
       // Open our own NAT first (low TTL, or full TTL from a hard NAT), then tell the peer to start:
       // docs/NAT-TRAVERSAL.md §3.1.
@@ -590,7 +592,9 @@ public final class PeerMachine {
     transition(PeerState.NO_PATH, reason, out);
     chosen = null;
     birthday.clear();
-    repunch.afterFailedAttempt(now, punch.sentFar);
+    // Entries left: ours on the far NAT (pings that may have reached it), or the peer's on ours
+    // (it punched, and what it sent while our NAT had no matching flow stays there 30 s).
+    repunch.afterFailedAttempt(now, punch.sentFar || punch.peerPunching);
   }
 
   private void transition(PeerState to, String reason, List<PeerAction> out) {

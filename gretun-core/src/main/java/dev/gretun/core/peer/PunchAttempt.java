@@ -26,8 +26,8 @@ final class PunchAttempt {
   /** The peer punched during this attempt: it started it, or its call_me_maybe came meanwhile. */
   boolean peerPunching;
 
-  /** Our STUN-mapped endpoint was on the coordinator when this attempt began. */
-  boolean reflexivePostedAtStart;
+  /** Our STUN mapping was on the coordinator and we had the peer's when this attempt began. */
+  boolean mappingsKnownAtStart;
 
   PunchAttempt(PeerTimings timings) {
     this.timings = timings;
@@ -46,7 +46,7 @@ final class PunchAttempt {
     sentFar = false;
     go = peerIsPunching;
     peerPunching = peerIsPunching;
-    reflexivePostedAtStart = false;
+    mappingsKnownAtStart = false;
   }
 
   long start() {

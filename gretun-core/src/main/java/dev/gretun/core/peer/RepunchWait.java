@@ -43,11 +43,13 @@ final class RepunchWait {
 
   /**
    * A punch attempt failed. Pings that may have reached the far NAT left entries there (and kept
-   * our own stale flows alive): then the next attempt waits for the backoff even if the peer calls.
-   * Low-TTL pings reached nobody, so a call_me_maybe may start the next attempt at once.
+   * our own stale flows alive), and a peer that punched may have left entries on ours: then ({@code
+   * entriesLeft}) the next attempt waits for the backoff even if the peer calls or its endpoints
+   * change. Otherwise (only low-TTL pings, the peer silent) nothing was left anywhere, so a
+   * call_me_maybe may start the next attempt at once.
    */
-  void afterFailedAttempt(long now, boolean sentFar) {
-    silent = sentFar;
+  void afterFailedAttempt(long now, boolean entriesLeft) {
+    silent = entriesLeft;
     if (firstAttemptAfterLoss) {
       // Stale entries outlived the silence (a peer's port moved): wait for their eviction too.
       firstAttemptAfterLoss = false;

@@ -56,6 +56,54 @@ class PeerDirectoryTest {
     return directory.update(new CoordWire.PeersResponse("c", true, List.of(peers), List.of()));
   }
 
+  /**
+   * The peer's STUN mapping is the endpoint it posted with source {@code stun} (and we accepted); a
+   * peer that posted only local ones has none (its STUN had not answered).
+   */
+  @Test
+  void thePeersMappingIsItsAcceptedStunEndpoint() {
+    String withKey = freshKey();
+    CoordWire.Peer with =
+        new CoordWire.Peer(
+            "node-with",
+            withKey,
+            "with",
+            "100.64.0.3",
+            List.of(
+                new CoordWire.Endpoint("10.0.2.10:7777", "local"),
+                new CoordWire.Endpoint("198.51.100.10:40001", "stun")),
+            "t",
+            "easy");
+    String lanKey = freshKey();
+    CoordWire.Peer lanOnly =
+        new CoordWire.Peer(
+            "node-lan",
+            lanKey,
+            "lan",
+            "100.64.0.4",
+            List.of(new CoordWire.Endpoint("10.0.3.10:7777", "local")),
+            "t",
+            "unknown");
+    String refusedKey = freshKey();
+    CoordWire.Peer refusedStun =
+        new CoordWire.Peer(
+            "node-refused",
+            refusedKey,
+            "refused",
+            "100.64.0.5",
+            List.of(
+                new CoordWire.Endpoint("10.0.4.10:7777", "local"),
+                new CoordWire.Endpoint("127.0.0.1:7777", "stun")),
+            "t",
+            "easy");
+    PeerDirectory.Update u = full(with, lanOnly, refusedStun);
+    assertEquals(
+        new java.net.InetSocketAddress("198.51.100.10", 40001), u.peers().get(withKey).mapped());
+    assertEquals(null, u.peers().get(lanKey).mapped());
+    assertEquals(
+        null, u.peers().get(refusedKey).mapped(), "a refused endpoint is nobody's mapping");
+  }
+
   @Test
   void onlyPeersInsideThePoolWithUsableEndpointsGetRoutes() {
     CoordWire.Peer good =

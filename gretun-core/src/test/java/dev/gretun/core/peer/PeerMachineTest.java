@@ -46,8 +46,10 @@ class PeerMachineTest {
     return new PeerMachine(info(PUB, LAN), opener, clock, new SplittableRandom(7), timings);
   }
 
+  /** A peer whose endpoints are these; a public one (PUB) is its STUN mapping. */
   private static PeerInfo info(InetSocketAddress... endpoints) {
-    return new PeerInfo("peer", null, List.of(endpoints));
+    List<InetSocketAddress> eps = List.of(endpoints);
+    return new PeerInfo("peer", null, eps, NatType.UNKNOWN, eps.contains(PUB) ? PUB : null);
   }
 
   private static <T extends PeerAction> List<T> only(Class<T> type, List<PeerAction> actions) {

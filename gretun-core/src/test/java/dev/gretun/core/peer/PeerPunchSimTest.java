@@ -122,6 +122,30 @@ class PeerPunchSimTest {
     assertEquals(0, a.nat.poisonedMappings + b.nat.poisonedMappings);
   }
 
+  /**
+   * The same with the non-opener's STUN late: the opener's low-TTL pings go to b's LAN address, so
+   * its NAT opens towards nothing b sends from, and b's pings at a's mapping are dropped. Not the
+   * TTL's fault either: the next attempt, with b's mapping known, connects with TTL 2.
+   */
+  @Test
+  void anAttemptBeforeThePeersStunAnsweredDoesNotRaiseTheOpenersTtl() {
+    twoNatted(PeerTimings.defaults(), 0);
+    b.stunUnanswered();
+    a.syncFromCoordinator();
+    b.syncFromCoordinator();
+    net.runFor(Duration.ofSeconds(11));
+    assertEquals(PeerState.NO_PATH, a.stateOf("b"), "a knew only b's LAN address");
+
+    b.stunNow();
+    Duration took = net.runUntil(this::bothDirect, Duration.ofSeconds(120));
+
+    assertTrue(bothDirect(), "a=" + a.stateOf("b") + " b=" + b.stateOf("a") + "\n" + a.log);
+    assertTrue(took.compareTo(Duration.ofSeconds(60)) < 0, "took " + took);
+    assertTrue(
+        a.actionsOf(SendPing.class).stream().allMatch(p -> p.ttl() == null || p.ttl() == 2),
+        "TTL 3 would reach and poison b's NAT");
+  }
+
   @Test
   void conntrackFlushOnBothNatsRecoversBySilenceAndARepunch() {
     twoNatted(PeerTimings.defaults(), 0);

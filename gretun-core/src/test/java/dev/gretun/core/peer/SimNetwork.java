@@ -1,5 +1,6 @@
 package dev.gretun.core.peer;
 
+import dev.gretun.core.netcheck.NatType;
 import dev.gretun.core.util.FakeTicker;
 import dev.gretun.core.wire.disco.DiscoTxId;
 import java.net.InetAddress;
@@ -254,7 +255,10 @@ final class SimNetwork {
     void syncFromCoordinator() {
       var list = new LinkedHashMap<String, PeerInfo>();
       for (var n : nodes.values()) {
-        list.put(n.key, new PeerInfo("node-" + n.key, n.nat.publicIp, n.endpoints()));
+        list.put(
+            n.key,
+            new PeerInfo(
+                "node-" + n.key, n.nat.publicIp, n.endpoints(), NatType.UNKNOWN, n.published));
       }
       execute(table.reconcile(list));
     }
