@@ -62,46 +62,31 @@ class PeerDirectoryTest {
    */
   @Test
   void thePeersMappingIsItsAcceptedStunEndpoint() {
-    String withKey = freshKey();
     CoordWire.Peer with =
-        new CoordWire.Peer(
-            "node-with",
-            withKey,
-            "with",
-            "100.64.0.3",
-            List.of(
-                new CoordWire.Endpoint("10.0.2.10:7777", "local"),
-                new CoordWire.Endpoint("198.51.100.10:40001", "stun")),
-            "t",
-            "easy");
-    String lanKey = freshKey();
-    CoordWire.Peer lanOnly =
-        new CoordWire.Peer(
-            "node-lan",
-            lanKey,
-            "lan",
-            "100.64.0.4",
-            List.of(new CoordWire.Endpoint("10.0.3.10:7777", "local")),
-            "t",
-            "unknown");
-    String refusedKey = freshKey();
-    CoordWire.Peer refusedStun =
-        new CoordWire.Peer(
-            "node-refused",
-            refusedKey,
-            "refused",
-            "100.64.0.5",
-            List.of(
-                new CoordWire.Endpoint("10.0.4.10:7777", "local"),
-                new CoordWire.Endpoint("127.0.0.1:7777", "stun")),
-            "t",
-            "easy");
-    PeerDirectory.Update u = full(with, lanOnly, refusedStun);
+        posted("with", "100.64.0.3", local("10.0.2.10:7777"), stun("198.51.100.10:40001"));
+    CoordWire.Peer lanOnly = posted("lan", "100.64.0.4", local("10.0.3.10:7777"));
+    CoordWire.Peer refused =
+        posted("refused", "100.64.0.5", local("10.0.4.10:7777"), stun("127.0.0.1:7777"));
+    PeerDirectory.Update u = full(with, lanOnly, refused);
     assertEquals(
-        new java.net.InetSocketAddress("198.51.100.10", 40001), u.peers().get(withKey).mapped());
-    assertEquals(null, u.peers().get(lanKey).mapped());
+        new java.net.InetSocketAddress("198.51.100.10", 40001),
+        u.peers().get(with.discoKey()).mapped());
+    assertEquals(null, u.peers().get(lanOnly.discoKey()).mapped());
     assertEquals(
-        null, u.peers().get(refusedKey).mapped(), "a refused endpoint is nobody's mapping");
+        null, u.peers().get(refused.discoKey()).mapped(), "a refused endpoint is nobody's mapping");
+  }
+
+  private static CoordWire.Endpoint local(String addr) {
+    return new CoordWire.Endpoint(addr, "local");
+  }
+
+  private static CoordWire.Endpoint stun(String addr) {
+    return new CoordWire.Endpoint(addr, "stun");
+  }
+
+  private static CoordWire.Peer posted(String name, String ip, CoordWire.Endpoint... endpoints) {
+    return new CoordWire.Peer(
+        "node-" + name, freshKey(), name, ip, List.of(endpoints), "t", "easy");
   }
 
   @Test
