@@ -1,6 +1,5 @@
 package dev.gretun.cli;
 
-import dev.gretun.cmd.Output;
 import dev.gretun.core.tunnel.TunnelStatus;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -29,7 +28,7 @@ final class ListCommand implements Callable<Integer> {
   /** The output for {@code tunnels}, shared with {@link QuickCommands}. */
   static void print(PrintWriter out, boolean json, List<TunnelStatus> tunnels) {
     if (json) {
-      Output.json(out, tunnels);
+      TunnelListJson.print(out, tunnels);
       return;
     }
     if (tunnels.isEmpty()) {
