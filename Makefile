@@ -157,9 +157,11 @@ bench-recovery: deps build
 	bash bench/recovery-bench.sh
 
 # Kernel data plane inside the test VM: gretun-made vs hand-made FOU/GRE vs the plain path (docs/BENCH.md).
+# BENCH_KERNEL_ROUNDS and BENCH_KERNEL_SECONDS are passed into the guest (its environment is clean).
 bench-kernel: deps build
 	@mkdir -p build/bench
-	set -o pipefail; vm/run.sh --timeout 1800 -- bench/kernel-bench.sh | tee build/bench/kernel.txt
+	set -o pipefail; vm/run.sh --timeout 1800 -- env BENCH_KERNEL_ROUNDS=$${BENCH_KERNEL_ROUNDS:-3} \
+	  BENCH_KERNEL_SECONDS=$${BENCH_KERNEL_SECONDS:-5} bench/kernel-bench.sh | tee build/bench/kernel.txt
 
 lint:
 	$(MVN) $(MVNFLAGS) -q spotless:check
