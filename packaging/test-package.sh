@@ -131,7 +131,7 @@ if [[ -f $dest/usr/local/lib/gretun/gretun.aot ]]; then
 fi
 check "java: JAVA_HOME >= 25 is used" bash -c "JAVA_HOME='$work/jdk26' '$launcher' version | grep -q '^fake-java-26 '"
 check "java: java on PATH >= 25 is used when JAVA_HOME is unset" \
-  bash -c "env -u JAVA_HOME PATH='$work/jdk25/bin:/usr/bin:/bin' '$launcher' version | grep -q '^fake-java-25 .*-Xmx256m.*gretun.jar version'"
+  bash -c "env -u JAVA_HOME PATH='$work/jdk25/bin:/usr/bin:/bin' '$launcher' version | grep -q '^fake-java-25 .*-Xmx256m.* -cp [^ ]*/gretun.jar dev.gretun.cli.Main version'"
 check "java: an old JAVA_HOME falls through to PATH" \
   bash -c "JAVA_HOME='$work/jdk17' PATH='$work/jdk25/bin:/usr/bin:/bin' '$launcher' version | grep -q '^fake-java-25 '"
 check "java: an old java on PATH is skipped" \
