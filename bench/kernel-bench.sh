@@ -4,6 +4,7 @@
 # MASQUERADE NATs (docs/BENCH.md "bench-kernel"):
 #   gretun  — iperf3 a -> b through the tunnel `gretun up --dataplane kernel` made, plus the CPU
 #             time both daemons used during each transfer;
+#   stopped — the same gretun-made tunnel with both daemons stopped (SIGSTOP): their CPU apart;
 #   manual  — the daemons stopped, the same FOU/GRE devices made by hand with iproute2 from the
 #             options the daemon's devices had (remote, local, key, encap ports, ttl, mtu), over the
 #             same NAT mappings;
@@ -88,6 +89,18 @@ for r in $(seq 1 "$ROUNDS"); do
   MBPS[gretun]+="$m " CPU[gretun]+="$cpu "
 done
 
+# The same tunnel with both daemons stopped (SIGSTOP): the kernel carries the data without them,
+# their packet sockets' filters still run for every packet, but the daemons take no CPU. Tells the
+# daemons' own work apart from what their presence costs the kernel (docs/BENCH.md "bench-kernel").
+echo "== gretun-made tunnel, daemons stopped ($ROUNDS x ${SECS}s)"
+for n in a b; do kill -STOP "${PID[$n]}"; done
+for r in $(seq 1 "$ROUNDS"); do
+  m=$(iperf_mbps a b "$B")
+  echo "  run $r: $m Mbit/s"
+  MBPS[stopped]+="$m "
+done
+for n in a b; do kill -CONT "${PID[$n]}"; done
+
 # The daemons' devices, to copy: remote, local, ikey/okey, encap ports, ttl, mtu.
 declare -A DEV=()
 for n in a b; do
@@ -140,6 +153,7 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 
 g=$(tr ' ' '\n' <<<"${MBPS[gretun]}" | grep . | median)
+st=$(tr ' ' '\n' <<<"${MBPS[stopped]}" | grep . | median)
 h=$(tr ' ' '\n' <<<"${MBPS[manual]}" | grep . | median)
 p=$(tr ' ' '\n' <<<"${MBPS[plain]}" | grep . | median)
 c=$(tr ' ' '\n' <<<"${CPU[gretun]}" | grep . | median)
@@ -147,6 +161,7 @@ echo
 echo "| path | median Mbit/s | vs hand-made | vs plain |"
 echo "|---|---|---|---|"
 printf '| gretun-made tunnel | %s | %.2f× | %.2f× |\n' "$g" "$(bc -l <<<"$g / $h")" "$(bc -l <<<"$g / $p")"
+printf '| gretun-made, daemons stopped | %s | %.2f× | %.2f× |\n' "$st" "$(bc -l <<<"$st / $h")" "$(bc -l <<<"$st / $p")"
 printf '| hand-made iproute2 tunnel | %s | 1.00× | %.2f× |\n' "$h" "$(bc -l <<<"$h / $p")"
 printf '| plain NAT path | %s | | 1.00× |\n' "$p"
 printf 'daemons (a + b) during the gretun transfers: median %.2f %% of a core (idle: %.2f %%)\n' "$c" "$IDLE"
