@@ -314,11 +314,11 @@ final class EndpointReporter {
     posted = List.copyOf(eps);
     postedNat = nat;
     registrationsSeen = regs;
+    boolean reflexive = stunMapped != null; // eps holds the mapping exactly then
     coordSender.execute(
         () -> {
           try {
             coord.postEndpoints(eps, nat);
-            boolean reflexive = eps.stream().anyMatch(e -> e.source().equals("stun"));
             loop.execute(() -> reflexivePosted.accept(reflexive));
             log.info(
                 "endpoints_posted endpoints={} nat={}",

@@ -106,7 +106,7 @@ final class PeerFilter {
       } else if (claims.get("gre " + c.greKey()) > 1) {
         refusals.add(peerRefused(p, "GRE key collides with another peer's"));
       } else {
-        List<InetSocketAddress> eps = endpoints(p, refusals);
+        Listed eps = endpoints(p, refusals);
         accepted.add(
             new Accepted(
                 p.discoKey(),
@@ -114,23 +114,31 @@ final class PeerFilter {
                 new PeerInfo(
                     p.nodeName(),
                     TunnelPool.address(c.tunnelIp()),
-                    eps,
+                    eps.usable(),
                     // a value we do not know (newer coordinator, or hostile) counts as unknown
                     NatType.fromWire(p.nat()).orElse(NatType.UNKNOWN),
-                    mapped(p, eps)),
+                    eps.mapped()),
                 c.greKey()));
       }
     }
     return new Result(accepted, refusals);
   }
 
-  private static List<InetSocketAddress> endpoints(CoordWire.Peer p, List<String> refusals) {
+  /** A peer's usable endpoints, and the first of them it posted with source {@code stun}. */
+  private record Listed(List<InetSocketAddress> usable, InetSocketAddress mapped) {}
+
+  private static Listed endpoints(CoordWire.Peer p, List<String> refusals) {
     LinkedHashSet<InetSocketAddress> eps = new LinkedHashSet<>();
+    InetSocketAddress mapped = null;
     for (CoordWire.Endpoint e :
         p.endpoints() == null ? List.<CoordWire.Endpoint>of() : p.endpoints()) {
       String addr = e == null ? null : e.addr();
       try {
-        eps.add(Endpoints.parseUsable(Objects.requireNonNull(addr, "missing addr")));
+        InetSocketAddress a = Endpoints.parseUsable(Objects.requireNonNull(addr, "missing addr"));
+        eps.add(a);
+        if (mapped == null && "stun".equals(e.source())) {
+          mapped = a;
+        }
       } catch (IllegalArgumentException | NullPointerException bad) {
         refusals.add(
             "endpoint_refused peer="
@@ -142,27 +150,7 @@ final class PeerFilter {
                 + "\"");
       }
     }
-    return List.copyOf(eps);
-  }
-
-  /** The accepted endpoint the peer posted with source {@code stun}, or null. */
-  private static InetSocketAddress mapped(CoordWire.Peer p, List<InetSocketAddress> accepted) {
-    if (p.endpoints() == null) {
-      return null;
-    }
-    for (CoordWire.Endpoint e : p.endpoints()) {
-      if (e != null && "stun".equals(e.source()) && e.addr() != null) {
-        try {
-          InetSocketAddress a = Endpoints.parseUsable(e.addr());
-          if (accepted.contains(a)) {
-            return a;
-          }
-        } catch (IllegalArgumentException refused) {
-          // already counted as a refusal by endpoints()
-        }
-      }
-    }
-    return null;
+    return new Listed(List.copyOf(eps), mapped);
   }
 
   private static String peerRefused(CoordWire.Peer p, String why) {
