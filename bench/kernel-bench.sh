@@ -8,6 +8,10 @@
 #   manual  — the daemons stopped, the same FOU/GRE devices made by hand with iproute2 from the
 #             options the daemon's devices had (remote, local, key, encap ports, ttl, mtu), over the
 #             same NAT mappings;
+#   rawudp  — the hand-made tunnel with a raw IPPROTO_UDP socket held open in a and in b (what the
+#             daemon's disco sender was before it used IPPROTO_RAW: the kernel clones every UDP
+#             datagram, every FOU packet, to such a socket before any filter runs), run by run
+#             alternating with manual;
 #   plain   — no tunnel: iperf3 a -> nat2's public address, forwarded to b.
 # Median of BENCH_KERNEL_ROUNDS (3) runs of BENCH_KERNEL_SECONDS (5) each; absolute figures are
 # TCG's (emulated CPUs), so only the ratios mean anything.
@@ -136,10 +140,30 @@ echo "== hand-made iproute2 FOU/GRE tunnel, same options"
 manual a "$A" "$B"
 manual b "$B" "$A"
 await_ping a "$B" 30 >/dev/null
+# rawudp_hold / rawudp_release: a raw UDP socket that nobody reads, in a and in b.
+RAWUDP_MARK=gretun-bench-rawudp
+RAWUDP_PIDS=()
+rawudp_hold() {
+  local n
+  for n in a b; do
+    inns "$n" perl -MSocket -e 'socket(my $s, PF_INET, SOCK_RAW, 17) or die "raw: $!"; sleep 600' \
+      "$RAWUDP_MARK" &
+    RAWUDP_PIDS+=($!)
+  done
+  sleep 1
+}
+rawudp_release() {
+  pkill -f "$RAWUDP_MARK" || true
+  wait "${RAWUDP_PIDS[@]}" 2>/dev/null || true
+  RAWUDP_PIDS=()
+}
 for r in $(seq 1 "$ROUNDS"); do
   m=$(iperf_mbps a b "$B")
-  echo "  run $r: $m Mbit/s"
-  MBPS[manual]+="$m "
+  rawudp_hold
+  mr=$(iperf_mbps a b "$B")
+  rawudp_release
+  echo "  run $r: $m Mbit/s; with a raw UDP socket in a and b: $mr Mbit/s"
+  MBPS[manual]+="$m " MBPS[rawudp]+="$mr "
 done
 for n in a b; do inns "$n" ip link del hm0; inns "$n" ip fou del port 7777; done
 
@@ -155,6 +179,7 @@ done
 g=$(tr ' ' '\n' <<<"${MBPS[gretun]}" | grep . | median)
 st=$(tr ' ' '\n' <<<"${MBPS[stopped]}" | grep . | median)
 h=$(tr ' ' '\n' <<<"${MBPS[manual]}" | grep . | median)
+ru=$(tr ' ' '\n' <<<"${MBPS[rawudp]}" | grep . | median)
 p=$(tr ' ' '\n' <<<"${MBPS[plain]}" | grep . | median)
 c=$(tr ' ' '\n' <<<"${CPU[gretun]}" | grep . | median)
 echo
@@ -163,5 +188,6 @@ echo "|---|---|---|---|"
 printf '| gretun-made tunnel | %s | %.2f× | %.2f× |\n' "$g" "$(bc -l <<<"$g / $h")" "$(bc -l <<<"$g / $p")"
 printf '| gretun-made, daemons stopped | %s | %.2f× | %.2f× |\n' "$st" "$(bc -l <<<"$st / $h")" "$(bc -l <<<"$st / $p")"
 printf '| hand-made iproute2 tunnel | %s | 1.00× | %.2f× |\n' "$h" "$(bc -l <<<"$h / $p")"
+printf '| hand-made + a raw UDP socket in a and b | %s | %.2f× | %.2f× |\n' "$ru" "$(bc -l <<<"$ru / $h")" "$(bc -l <<<"$ru / $p")"
 printf '| plain NAT path | %s | | 1.00× |\n' "$p"
 printf 'daemons (a + b) during the gretun transfers: median %.2f %% of a core (idle: %.2f %%)\n' "$c" "$IDLE"

@@ -2,13 +2,12 @@ package dev.gretun.core.os;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
-import dev.gretun.core.wire.bpf.Bpf;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A raw IPv4 socket ({@code SOCK_RAW}) for sending: with {@link #IPPROTO_UDP} the caller hands over
- * a UDP datagram and the kernel adds the IP header; with {@link #IPPROTO_RAW} the caller hands over
- * the whole IP packet. Sends copy into a native buffer the socket owns; one send at a time.
+ * A raw IPv4 socket ({@code SOCK_RAW}) for sending: with {@link #IPPROTO_RAW} the caller hands over
+ * the whole IP packet; with another protocol, that protocol's datagram and the kernel adds the IP
+ * header (and the socket receives a copy of every such datagram the host gets). Sends copy into a native buffer the socket owns; one send at a time.
  */
 public final class RawSocket extends SocketFd {
   public static final int IPPROTO_UDP = 17;
@@ -25,19 +24,6 @@ public final class RawSocket extends SocketFd {
   /** Opens a raw socket for {@code protocol} in this thread's network namespace. */
   public static RawSocket open(int protocol) throws ErrnoException {
     return Sockets.open(Libc.AF_INET, Libc.SOCK_RAW, protocol, RawSocket::new);
-  }
-
-  /**
-   * Attaches a classic BPF filter to what this socket receives (a raw UDP socket gets a copy of
-   * every UDP datagram the host receives; a drop-all filter keeps its queue empty).
-   */
-  public void attachFilter(Bpf program) throws ErrnoException {
-    Sockets.attachFilter(fd, program);
-  }
-
-  /** IP_TTL for the datagrams sent from now on; -1 restores the route default. */
-  public void setTtl(int ttl) throws ErrnoException {
-    Sockets.setInt(fd, Libc.IPPROTO_IP, Libc.IP_TTL, ttl);
   }
 
   /**

@@ -26,8 +26,8 @@ import java.time.Duration;
  *     prints "key=K" for the first keyed GRE-in-UDP datagram from PEER_IP to OWN_PORT (a member
  *     learns its own pair key from the traffic it receives)
  * member OWN_IP OWN_PORT DST_IP DST_PORT KEY INNER_SRC INNER_DST INNER_DPORT COUNT
- *     keyed GRE from this host's own OWN_PORT (raw IPPROTO_UDP socket, the kernel adds the IP
- *     header, so the NAT maps it like the daemon's own traffic)
+ *     keyed GRE from this host's own OWN_PORT and address (the daemon's own raw sender, so the
+ *     NAT maps it like the daemon's own traffic)
  * spoof SRC_IP SRC_PORT DST_IP DST_PORT KEY INNER_SRC INNER_DST INNER_DPORT COUNT
  *     the same with a forged outer source (IPPROTO_RAW: we write the IP header)
  * </pre>

@@ -51,7 +51,7 @@ public final class KernelSupport {
     for (int[] s :
         new int[][] {
           {Libc.AF_PACKET, Libc.SOCK_DGRAM, 0},
-          {Libc.AF_INET, Libc.SOCK_RAW, RawSocket.IPPROTO_UDP}
+          {Libc.AF_INET, Libc.SOCK_RAW, RawSocket.IPPROTO_RAW}
         }) {
       try {
         Sockets.close(Sockets.open(s[0], s[1], s[2]));

@@ -54,9 +54,4 @@ public final class DiscoStunFilter {
         .ret(0)
         .build();
   }
-
-  /** A program that drops everything (for sockets that only send, e.g. the raw UDP socket). */
-  public static Bpf dropAll() {
-    return new Bpf.Assembler().ret(0).build();
-  }
 }

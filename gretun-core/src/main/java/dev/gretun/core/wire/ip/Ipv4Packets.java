@@ -22,8 +22,8 @@ public final class Ipv4Packets {
 
   /**
    * Writes only the UDP header and {@code payload} at {@code out}'s position, checksummed over the
-   * RFC 768 pseudo-header of {@code src}/{@code dst} (what a raw IPPROTO_UDP socket sends, the
-   * kernel adding the IP header), and advances the position; returns the UDP length.
+   * RFC 768 pseudo-header of {@code src}/{@code dst}, and advances the position; returns the UDP
+   * length.
    */
   public static int writeUdpDatagram(
       ByteBuffer out, int src, int srcPort, int dst, int dstPort, ByteBuffer payload) {

@@ -19,6 +19,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -231,6 +233,28 @@ class RawAndTapNetnsTest {
     assertArrayEquals(disco, got.data());
     assertEquals(at(B_IP, P), got.from());
     assertNull(bGot.poll(300, TimeUnit.MILLISECONDS), "outgoing copies are ignored");
+  }
+
+  /**
+   * A raw socket of protocol 17 would get its own clone of every UDP datagram the namespace
+   * receives — every FOU packet of the tunnel. The kernel lists a raw socket's protocol as its
+   * local "port" in /proc/net/raw (of the reading thread's namespace): the sender's must be 255.
+   */
+  @Test
+  void theSenderReceivesNoCopyOfTheUdpTheHostGets() {
+    List<String> raw =
+        Namespaces.inNetns(
+            b.path(),
+            () -> {
+              try {
+                return Files.readAllLines(Path.of("/proc/thread-self/net/raw"));
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
+    List<String> protocols =
+        raw.stream().skip(1).map(l -> l.trim().split("\\s+")[1].split(":")[1]).toList();
+    assertEquals(List.of("00FF"), protocols, String.join("\n", raw));
   }
 
   /**
