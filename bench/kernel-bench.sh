@@ -146,7 +146,8 @@ RAWUDP_PIDS=()
 rawudp_hold() {
   local n
   for n in a b; do
-    inns "$n" perl -MSocket -e 'socket(my $s, PF_INET, SOCK_RAW, 17) or die "raw: $!"; sleep 600' \
+    inns "$n" perl -MSocket -e '$SIG{TERM} = sub { exit 0 };
+      socket(my $s, PF_INET, SOCK_RAW, 17) or die "raw: $!"; sleep 600' \
       "$RAWUDP_MARK" &
     RAWUDP_PIDS+=($!)
   done
