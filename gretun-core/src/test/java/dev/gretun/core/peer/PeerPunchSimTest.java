@@ -128,6 +128,53 @@ class PeerPunchSimTest {
     assertEquals(0, a.nat.poisonedMappings + b.nat.poisonedMappings, "no flow got a moved port");
   }
 
+  /**
+   * The VM tier's {@code 42-kernel-source-enforcement.sh} topology: a and a2 behind one NAT, both
+   * on port 7777, so whichever asks STUN second gets another public port (its sibling holds the
+   * preserved one towards the STUN server) and keeps it towards b; b behind its own NAT. Each
+   * opener role (the keys' order), either STUN order and a slow relay: both pairs go direct, on
+   * each host's STUN mapping, without a moved port.
+   */
+  @ParameterizedTest
+  @CsvSource({
+    "k1,k2,k3,true",
+    "k1,k3,k2,false",
+    "k2,k1,k3,true",
+    "k2,k3,k1,false",
+    "k3,k1,k2,true",
+    "k3,k2,k1,false"
+  })
+  void twoHostsBehindOneNatOnTheSamePortBothReachAThird(
+      String kA2, String kA, String kB, boolean a2AsksStunFirst) {
+    net.relayLatency = Duration.ofSeconds(3).toNanos();
+    var a2 = net.addNode(kA2, "10.0.1.11", "203.0.113.10", 0, PeerTimings.defaults());
+    var sibling = net.addNodeBehind(kA, "10.0.1.10", a2, PeerTimings.defaults());
+    var far = net.addNode(kB, "10.0.2.10", "198.51.100.10", 0, PeerTimings.defaults());
+    for (var n : a2AsksStunFirst ? List.of(a2, sibling, far) : List.of(sibling, a2, far)) {
+      n.stunNow();
+      n.stunEvery(Duration.ofSeconds(25));
+    }
+    assertTrue(!a2.published.equals(sibling.published), "one of them got another port");
+    for (var n : List.of(a2, far, sibling)) {
+      n.syncFromCoordinator();
+      net.runFor(Duration.ofSeconds(1));
+    }
+    Duration took =
+        net.runUntil(
+            () ->
+                far.stateOf(kA2) == PeerState.DIRECT
+                    && far.stateOf(kA) == PeerState.DIRECT
+                    && a2.stateOf(kB) == PeerState.DIRECT
+                    && sibling.stateOf(kB) == PeerState.DIRECT,
+            Duration.ofSeconds(60));
+
+    assertTrue(took.compareTo(Duration.ofSeconds(20)) < 0, "took " + took + "\n" + far.log);
+    assertEquals(a2.published, far.path.get(kA2));
+    assertEquals(sibling.published, far.path.get(kA));
+    assertEquals(1, a2.nat.poisonedMappings, "only the second STUN flow got another port");
+    assertEquals(0, far.nat.poisonedMappings);
+  }
+
   @Test
   void conntrackFlushOnBothNatsRecoversBySilenceAndARepunch() {
     twoNatted(PeerTimings.defaults(), 0);

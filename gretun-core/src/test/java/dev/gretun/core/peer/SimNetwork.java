@@ -280,6 +280,14 @@ final class SimNetwork {
     return node;
   }
 
+  /** A node behind {@code sibling}'s NAT, also on port 7777 (two hosts behind one home NAT). */
+  Node addNodeBehind(String key, String inside, Node sibling, PeerTimings timings) {
+    var node =
+        new Node(key, new InetSocketAddress(ip(inside), 7777), sibling.nat, timings, key.hashCode());
+    nodes.put(key, node);
+    return node;
+  }
+
   void send(Node from, InetSocketAddress dst, int ttl, Payload payload) {
     long now = ticker.nanos();
     int t = ttl - from.nat.insideHops;
