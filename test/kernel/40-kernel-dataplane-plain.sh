@@ -70,13 +70,14 @@ echo "scenario 5: traffic back $((SECONDS - start)) s after flushing conntrack o
 inns b ping -c 3 -i 0.2 -W 2 "$A" >/dev/null || fail "b -> a after the flush"
 
 # --- 6. SIGKILL + restart
+directs=$(grep -cE 'peer_state peer=b .*to=direct' "$W/a.log")
 kill -KILL "${PID[a]}"
 sleep 1
 [[ $(gre_devices a | wc -l) == 1 ]] || fail "the SIGKILLed daemon's device should still be there"
 up a kernel
 wait_log a 'kernel_leftover_removed device=gt' 60
 wait_log a 'kernel_fou_port_reclaimed port=7777' 5
-wait_log a 'peer_state peer=b .*to=direct' 120 2
+wait_log a 'peer_state peer=b .*to=direct' 120 $((directs + 1))
 t=$(await_ping a "$B" 60)
 [[ $(gre_devices a | wc -l) == 1 ]] || fail "duplicate devices after restart: $(gre_devices a)"
 [[ $(inns a ip fou show | grep -c .) == 1 ]] || fail "FOU ports after restart: $(inns a ip fou show)"

@@ -271,11 +271,29 @@ public final class PeerMachine {
       case NO_PATH -> {
         if (!repunch.silent()) {
           startPunch("ping from " + p.from(), true, now, out);
+        } else {
+          answerPingDuringSilence(p.from(), now, out);
         }
       }
       case DIRECT -> {}
     }
     punch.heard = true; // the opener's NAT is open towards the peer: normal TTL from now on
+  }
+
+  /**
+   * The peer punches while we wait out stale NAT entries, and its ping came in through our NAT:
+   * the entries on both NATs between {@code from} and us are live, so pings back to {@code from}
+   * (our pong takes the same way) cannot poison anything; other candidates keep the silence. Without
+   * this, a peer restarted while we still had the path got our pongs but never a confirmed data
+   * path, went silent in turn, and the two silences could alternate for minutes (the VM tier's
+   * {@code 40}, scenario 6).
+   */
+  private void answerPingDuringSilence(InetSocketAddress from, long now, List<PeerAction> out) {
+    PunchRole r = PunchRole.choose(lowerKey, localNat, info.nat(), aggressive);
+    if (r == PunchRole.RELAY || r.birthday()) {
+      return;
+    }
+    startPunch("ping from " + HostPort.format(from) + " during the stale-NAT wait", from, now, out);
   }
 
   /**
@@ -466,6 +484,21 @@ public final class PeerMachine {
   }
 
   private void startPunch(String reason, boolean peerIsPunching, long now, List<PeerAction> out) {
+    startPunch(reason, peerIsPunching, null, now, out);
+  }
+
+  /** An attempt that pings only {@code onlyTo}, a source the peer's ping just came from. */
+  private void startPunch(
+      String reason, InetSocketAddress onlyTo, long now, List<PeerAction> out) {
+    startPunch(reason, true, onlyTo, now, out);
+  }
+
+  private void startPunch(
+      String reason,
+      boolean peerIsPunching,
+      InetSocketAddress onlyTo,
+      long now,
+      List<PeerAction> out) {
     role = PunchRole.choose(lowerKey, localNat, info.nat(), aggressive);
     if (state == PeerState.UNKNOWN) {
       transition(PeerState.HAVE_ENDPOINTS, reason, out);
@@ -497,6 +530,8 @@ public final class PeerMachine {
     }
     punch.begin(now, peerIsPunching);
     punch.mappingsKnownAtStart = reflexivePosted && info.mapped() != null;
+    punch.onlyTo = onlyTo;
+    punch.heard = onlyTo != null; // its ping arrived: our NAT is open towards it, normal TTL
     if (role.sendsFirst()) {
       // Open our own NAT first (low TTL, or full TTL from a hard NAT), then tell the peer to start:
       // docs/NAT-TRAVERSAL.md §3.1.
@@ -536,7 +571,7 @@ public final class PeerMachine {
     } else if (!punch.go) {
       return; // hold until the opener's NAT is open (its call_me_maybe or a ping)
     }
-    for (var endpoint : candidates.all()) {
+    for (var endpoint : punch.onlyTo != null ? List.of(punch.onlyTo) : candidates.all()) {
       sendPing(endpoint, ttl, false, now, out);
     }
   }

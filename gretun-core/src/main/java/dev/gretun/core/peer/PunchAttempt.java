@@ -29,6 +29,12 @@ final class PunchAttempt {
   /** Our STUN mapping was on the coordinator and we had the peer's when this attempt began. */
   boolean mappingsKnownAtStart;
 
+  /**
+   * Ping only this endpoint (else every candidate): an attempt that answers a ping which arrived
+   * during our stale-NAT wait (PeerMachine.onPing).
+   */
+  java.net.InetSocketAddress onlyTo;
+
   PunchAttempt(PeerTimings timings) {
     this.timings = timings;
   }
@@ -47,6 +53,7 @@ final class PunchAttempt {
     go = peerIsPunching;
     peerPunching = peerIsPunching;
     mappingsKnownAtStart = false;
+    onlyTo = null;
   }
 
   long start() {

@@ -32,6 +32,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class PeerMachineTest {
   static final InetSocketAddress LAN = new InetSocketAddress("10.0.2.2", 7777);
@@ -751,6 +753,38 @@ class PeerMachineTest {
     assertEquals(PeerState.NO_PATH, m.state(), "35 s after the peer's call_me_maybe, not ours");
     run(m, Duration.ofSeconds(2));
     assertEquals(PeerState.PUNCHING, m.state());
+  }
+
+  /**
+   * A ping that arrives during the stale-NAT silence came in through our NAT: answer it and punch
+   * back at its source alone, at normal TTL even as the opener; the other candidates stay silent.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void aPingDuringTheSilencePunchesBackAtItsSourceOnly(boolean opener) {
+    var m = machine(opener);
+    toDirect(m, PUB);
+    m.on(new PeerUpdated(info(PUB, LAN)));
+    m.on(new PathLost("test"));
+    run(m, Duration.ofSeconds(6));
+    assertEquals(PeerState.NO_PATH, m.state());
+
+    var answer = m.on(new PingReceived(new DiscoTxId(5, 6), PUB2));
+    assertEquals(new SendPong(PUB2, new DiscoTxId(5, 6), PUB2), answer.getFirst());
+    assertEquals(PeerState.PUNCHING, m.state());
+    var pings = only(SendPing.class, answer);
+    pings = pings.isEmpty() ? only(SendPing.class, run(m, Duration.ofMillis(300))) : pings;
+    assertEquals(List.of(PUB2), pings.stream().map(SendPing::to).distinct().toList());
+    assertTrue(pings.stream().allMatch(p -> p.ttl() == null), "normal TTL: " + pings);
+    assertTrue(
+        only(SendPing.class, run(m, Duration.ofSeconds(2))).stream()
+            .allMatch(p -> p.to().equals(PUB2)),
+        "the silence holds for the other candidates");
+
+    var configured = m.on(new PongReceived(pings.getLast().tx(), PUB2, null));
+    assertTrue(configured.contains(new ConfigureDirectPath(PUB2)), configured.toString());
+    m.on(new DataPathConfirmed(PUB2));
+    assertEquals(PeerState.DIRECT, m.state());
   }
 
   @Test

@@ -203,6 +203,49 @@ class PeerPunchSimTest {
   }
 
   /**
+   * The VM tier's {@code 40-kernel-dataplane-plain.sh} scenario 6: one side is killed and started
+   * again (same keys, its NAT's entries still live) while the other still has the path. The
+   * survivor loses it (keepalives unanswered) and waits out its stale-NAT silence. A restarted
+   * non-opener punches at full TTL meanwhile: its pings reach the survivor and are answered, but
+   * the survivor did not take the path, so the restarted side's data path was never confirmed, it
+   * went silent in turn, and on the VM tier the two silences alternated for minutes (45 s here).
+   * Now a ping arriving during the silence makes the survivor punch back at that ping's source
+   * only: seconds. A restarted opener's low-TTL pings never reach the survivor, which then keeps
+   * its silence (35 s): nothing it hears proves its own NAT clean.
+   */
+  @ParameterizedTest(name = "restart {0} after {1} s: direct within {2} s")
+  @CsvSource({"b, 0, 15", "b, 12, 15", "b, 25, 15", "a, 0, 60", "a, 12, 60", "a, 25, 60"})
+  void aRestartedPeerIsTakenBackWhileTheSurvivorWaitsOutItsSilence(
+      String restarted, int downS, int withinS) {
+    twoNatted(PeerTimings.defaults(), 0);
+    a.syncFromCoordinator();
+    b.syncFromCoordinator();
+    net.runUntil(this::bothDirect, Duration.ofSeconds(10));
+    net.runFor(Duration.ofSeconds(30));
+    assertTrue(bothDirect(), "keepalives hold the path");
+
+    SimNetwork.Node old = net.nodes.get(restarted);
+    old.down = true;
+    SimNetwork.Node survivor = restarted.equals("a") ? b : a;
+    net.runFor(Duration.ofSeconds(downS));
+    SimNetwork.Node fresh =
+        net.addNodeBehind(
+            restarted, old.addr.getAddress().getHostAddress(), old, PeerTimings.defaults());
+    fresh.syncFromCoordinator();
+    Duration took =
+        net.runUntil(
+            () ->
+                fresh.stateOf(survivor.key) == PeerState.DIRECT
+                    && survivor.stateOf(restarted) == PeerState.DIRECT,
+            Duration.ofSeconds(180));
+
+    assertTrue(
+        took.compareTo(Duration.ofSeconds(withinS)) < 0,
+        "took " + took + "\nsurvivor:" + survivor.log + "\nrestarted:" + fresh.log);
+    assertEquals(0, a.nat.poisonedMappings + b.nat.poisonedMappings, "no flow got a moved port");
+  }
+
+  /**
    * The lab's scenario 5 (docs/DAEMON.md, "Recovery after a NAT flush"): a ping load from one side
    * (the other only answers), both daemons refresh STUN every 25 s, and the coordinator relays
    * call_me_maybe with some latency (6 s was seen in the lab). Flushing both NATs at any phase of

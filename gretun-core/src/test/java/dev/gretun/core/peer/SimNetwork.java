@@ -100,6 +100,10 @@ final class SimNetwork {
     final Map<String, Long> rx = new HashMap<>();
     final Map<String, Long> tx = new HashMap<>();
     Traffic traffic = Traffic.PERIODIC;
+
+    /** Killed: receives and sends nothing (its NAT's entries live on). */
+    boolean down;
+
     InetSocketAddress published;
     int pingsSent;
     private long nextDataAt;
@@ -191,6 +195,9 @@ final class SimNetwork {
     }
 
     void receive(InetSocketAddress from, Payload p) {
+      if (down) {
+        return;
+      }
       if (p instanceof Data && !from.equals(path.get(p.from()))) {
         return; // the data plane drops GRE from anywhere but the configured endpoint
       }
@@ -218,6 +225,9 @@ final class SimNetwork {
     }
 
     void step(long now) {
+      if (down) {
+        return;
+      }
       execute(table.tick());
       if (now >= nextStunAt) {
         nextStunAt = now + STUN_EVERY.toNanos();
@@ -325,7 +335,7 @@ final class SimNetwork {
       while (!relayed.isEmpty() && relayed.peek().at() <= now) {
         var r = relayed.poll();
         var to = nodes.get(r.to());
-        if (to != null) {
+        if (to != null && !to.down) {
           to.execute(to.table.on(r.from(), new PeerEvent.CallMeMaybeReceived(r.eps())));
         }
       }
