@@ -7,7 +7,8 @@ import java.lang.foreign.MemorySegment;
 /**
  * A raw IPv4 socket ({@code SOCK_RAW}) for sending: with {@link #IPPROTO_RAW} the caller hands over
  * the whole IP packet; with another protocol, that protocol's datagram and the kernel adds the IP
- * header (and the socket receives a copy of every such datagram the host gets). Sends copy into a native buffer the socket owns; one send at a time.
+ * header (and the socket receives a copy of every such datagram the host gets). Sends copy into a
+ * native buffer the socket owns; one send at a time.
  */
 public final class RawSocket extends SocketFd {
   public static final int IPPROTO_UDP = 17;

@@ -42,6 +42,9 @@ public final class PeerMachine {
   private long lastCallMeMaybeAt = Long.MIN_VALUE / 2; // "long ago", without overflow in now - it
   private boolean callMeMaybeSeen;
 
+  /** An attempt of ours as the non-opener ran out before any call_me_maybe from the peer came. */
+  private boolean relayQuietForAnAttempt;
+
   /**
    * @param lowerKey whether this side is the low-TTL opener for this pair when neither NAT is hard
    *     (docs/NAT-TRAVERSAL.md §3.1); both sides must compute opposite values, e.g. "our disco key
@@ -281,9 +284,9 @@ public final class PeerMachine {
   }
 
   /**
-   * The peer punches while we wait out stale NAT entries, and its ping came in through our NAT:
-   * the entries on both NATs between {@code from} and us are live, so pings back to {@code from}
-   * (our pong takes the same way) cannot poison anything; other candidates keep the silence. Without
+   * The peer punches while we wait out stale NAT entries, and its ping came in through our NAT: the
+   * entries on both NATs between {@code from} and us are live, so pings back to {@code from} (our
+   * pong takes the same way) cannot poison anything; other candidates keep the silence. Without
    * this, a peer restarted while we still had the path got our pongs but never a confirmed data
    * path, went silent in turn, and the two silences could alternate for minutes (the VM tier's
    * {@code 40}, scenario 6).
@@ -421,6 +424,9 @@ public final class PeerMachine {
       if (ttlTooLow()) {
         openerTtl.heardNothing();
       }
+      if (!role.sendsFirst() && !callMeMaybeSeen) {
+        relayQuietForAnAttempt = true;
+      }
       noPath(
           role.birthday()
               ? "birthday punch timed out after "
@@ -437,7 +443,7 @@ public final class PeerMachine {
       sendCallMeMaybe(now, out);
     }
     if (!role.sendsFirst()) {
-      punch.holdOver(now, callMeMaybeSeen);
+      punch.holdOver(now, relayQuietForAnAttempt && !callMeMaybeSeen);
     }
     if (role == PunchRole.BIRTHDAY_PROBE) {
       if (punch.go) {
@@ -488,8 +494,7 @@ public final class PeerMachine {
   }
 
   /** An attempt that pings only {@code onlyTo}, a source the peer's ping just came from. */
-  private void startPunch(
-      String reason, InetSocketAddress onlyTo, long now, List<PeerAction> out) {
+  private void startPunch(String reason, InetSocketAddress onlyTo, long now, List<PeerAction> out) {
     startPunch(reason, true, onlyTo, now, out);
   }
 

@@ -116,14 +116,16 @@ final class PunchAttempt {
   }
 
   /**
-   * For the non-opener: the relay never brought the opener's call_me_maybe, maybe it cannot, so try
-   * anyway after the hold. Once the relay has shown it works ({@code callMeMaybeSeen}), wait for
-   * the opener instead: pinging the opener's NAT while it is not punching poisons it
-   * (docs/NAT-TRAVERSAL.md §3.1), e.g. when its silence after a loss began later than ours because
-   * the relay was slow.
+   * For the non-opener: when the relay may not work — a whole attempt of ours ran out and no
+   * call_me_maybe from the peer ever arrived — try anyway after the hold. Not on the first attempt:
+   * the opener may simply start later than we do (it learns our endpoints later, or its daemon is
+   * slow), and full-TTL pings that reach its NAT before its own low-TTL pings opened it poison it
+   * (docs/NAT-TRAVERSAL.md §3.1; the VM tier's {@code 42} under load). Once the relay has shown it
+   * works, never: wait for the opener, e.g. when its silence after a loss began later than ours
+   * because the relay was slow.
    */
-  void holdOver(long now, boolean callMeMaybeSeen) {
-    if (!go && !callMeMaybeSeen && now - start >= timings.nonOpenerHold().toNanos()) {
+  void holdOver(long now, boolean relayMayNotWork) {
+    if (!go && relayMayNotWork && now - start >= timings.nonOpenerHold().toNanos()) {
       go = true;
     }
   }

@@ -293,7 +293,8 @@ final class SimNetwork {
   /** A node behind {@code sibling}'s NAT, also on port 7777 (two hosts behind one home NAT). */
   Node addNodeBehind(String key, String inside, Node sibling, PeerTimings timings) {
     var node =
-        new Node(key, new InetSocketAddress(ip(inside), 7777), sibling.nat, timings, key.hashCode());
+        new Node(
+            key, new InetSocketAddress(ip(inside), 7777), sibling.nat, timings, key.hashCode());
     nodes.put(key, node);
     return node;
   }

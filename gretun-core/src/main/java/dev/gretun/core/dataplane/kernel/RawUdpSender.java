@@ -5,8 +5,8 @@ import dev.gretun.core.os.ErrnoException;
 import dev.gretun.core.os.RawSocket;
 import dev.gretun.core.os.SockAddrIn;
 import dev.gretun.core.wire.ip.Ipv4Packets;
-import java.net.InetSocketAddress;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,15 +15,15 @@ import java.util.function.IntUnaryOperator;
 /**
  * Sends UDP datagrams from port P while the kernel's FOU socket owns P (docs/NAT-TRAVERSAL.md §2):
  * a {@code SOCK_RAW}/{@code IPPROTO_RAW} socket to which we hand the whole IPv4 packet — source
- * port P, the UDP checksum over the pseudo-header with the source address the kernel's route
- * gives, and the TTL: the low-TTL opener's, else the namespace's {@code ip_default_ttl}. The kernel
- * fills in the IP ID, total length and header checksum (raw(7), IP_HDRINCL). One thread (the
- * daemon's event loop) sends.
+ * port P, the UDP checksum over the pseudo-header with the source address the kernel's route gives,
+ * and the TTL: the low-TTL opener's, else the namespace's {@code ip_default_ttl}. The kernel fills
+ * in the IP ID, total length and header checksum (raw(7), IP_HDRINCL). One thread (the daemon's
+ * event loop) sends.
  *
- * <p>Not an {@code IPPROTO_UDP} raw socket: the kernel hands every raw socket of a protocol its
- * own clone of each datagram of that protocol the host receives, before any filter runs
- * (net/ipv4/raw.c, {@code raw_v4_input}), so one would cost a clone and a free for every FOU
- * packet the tunnel carries. Nothing arrives with protocol 255, so this socket receives nothing.
+ * <p>Not an {@code IPPROTO_UDP} raw socket: the kernel hands every raw socket of a protocol its own
+ * clone of each datagram of that protocol the host receives, before any filter runs
+ * (net/ipv4/raw.c, {@code raw_v4_input}), so one would cost a clone and a free for every FOU packet
+ * the tunnel carries. Nothing arrives with protocol 255, so this socket receives nothing.
  */
 public final class RawUdpSender implements AutoCloseable {
   private static final Path DEFAULT_TTL = Path.of("/proc/sys/net/ipv4/ip_default_ttl");
@@ -49,8 +49,7 @@ public final class RawUdpSender implements AutoCloseable {
    *     big-endian ints; for the checksum's pseudo-header)
    */
   public static RawUdpSender open(int port, IntUnaryOperator sourceFor) throws ErrnoException {
-    return new RawUdpSender(
-        RawSocket.open(RawSocket.IPPROTO_RAW), port, defaultTtl(), sourceFor);
+    return new RawUdpSender(RawSocket.open(RawSocket.IPPROTO_RAW), port, defaultTtl(), sourceFor);
   }
 
   /** This thread's namespace's {@code net.ipv4.ip_default_ttl}, what a UDP socket would use. */
