@@ -23,6 +23,7 @@ import dev.gretun.core.wire.disco.Endpoints;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -47,6 +48,7 @@ final class DaemonCore {
   private final PeerTable<String> table;
   private final PeerDirectory directory;
   private final DiscoCodec codec;
+  private final InstantSource wallClock;
   private final EndpointReporter endpoints;
   private final ActionExecutor actions;
   private final DiscoAdmission admission;
@@ -94,6 +96,7 @@ final class DaemonCore {
     this.dataplane = p.dataplane();
     this.metrics = p.metrics();
     this.table = new PeerTable<>(self, p.ticker(), new SecureRandom(), p.timings());
+    this.wallClock = p.wallClock();
     this.codec = new DiscoCodec(p.keys().discoPublic(), p.keys().discoPrivate(), p.wallClock());
     this.directory = new PeerDirectory(new PeerFilter(p.pool(), self, codec::greKey));
     this.admission = new DiscoAdmission(p.wallClock(), p.metrics().registry());
@@ -169,7 +172,7 @@ final class DaemonCore {
               new PeerEvent.PingReceived(ping.tx(), p.from(), p.socket());
           case DiscoMessage.Pong pong ->
               new PeerEvent.PongReceived(pong.tx(), p.from(), pong.src());
-          case DiscoMessage.CallMeMaybe cmm -> new PeerEvent.CallMeMaybeReceived(cmm.endpoints());
+          case DiscoMessage.CallMeMaybe cmm -> callMeMaybe(cmm, opened);
         };
     actions.execute(table.on(opened.sender(), event));
   }
@@ -194,9 +197,13 @@ final class DaemonCore {
     }
     // Relayed pings/pongs prove nothing about a UDP path (upstream's flaw); only call_me_maybe.
     if (opened.message() instanceof DiscoMessage.CallMeMaybe cmm) {
-      actions.execute(
-          table.on(opened.sender(), new PeerEvent.CallMeMaybeReceived(cmm.endpoints())));
+      actions.execute(table.on(opened.sender(), callMeMaybe(cmm, opened)));
     }
+  }
+
+  private PeerEvent callMeMaybe(DiscoMessage.CallMeMaybe cmm, DiscoCodec.Opened opened) {
+    Duration age = Duration.ofMillis(wallClock.millis() - opened.contents().sentAtMillis());
+    return new PeerEvent.CallMeMaybeReceived(cmm.endpoints(), age);
   }
 
   /** Opens an envelope from a known peer, or counts and logs it as dropped and returns null. */

@@ -3,6 +3,7 @@ package dev.gretun.core.peer;
 import dev.gretun.core.netcheck.NatType;
 import dev.gretun.core.wire.disco.DiscoTxId;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -16,10 +17,21 @@ public sealed interface PeerEvent {
     }
   }
 
-  /** The peer asked us (directly or via the coordinator relay) to punch towards these endpoints. */
-  record CallMeMaybeReceived(List<InetSocketAddress> endpoints) implements PeerEvent {
+  /**
+   * The peer asked us (directly or via the coordinator relay) to punch towards these endpoints.
+   *
+   * @param age how long ago the peer sent it (our wall clock minus the envelope's send time, at
+   *     least zero): a relay that is seconds late delivers a call from an attempt that may be over
+   */
+  record CallMeMaybeReceived(List<InetSocketAddress> endpoints, Duration age) implements PeerEvent {
     public CallMeMaybeReceived {
       endpoints = List.copyOf(endpoints);
+      age = age.isNegative() ? Duration.ZERO : age;
+    }
+
+    /** A call sent just now. */
+    public CallMeMaybeReceived(List<InetSocketAddress> endpoints) {
+      this(endpoints, Duration.ZERO);
     }
   }
 

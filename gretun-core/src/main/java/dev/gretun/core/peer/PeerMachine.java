@@ -228,6 +228,9 @@ public final class PeerMachine {
       }
       case DIRECT -> peerLeftDirectPath(now, out);
     }
+    if (state == PeerState.PUNCHING && c.age().compareTo(timings.pingTimeout()) < 0) {
+      punch.peerPunchingFresh = true;
+    }
     // The opener's call_me_maybe is the non-opener's signal that the opener's NAT is open.
     // Only the opener answers one, so the two sides cannot bounce call_me_maybe back and forth.
     if (role.sendsFirst()
@@ -463,10 +466,16 @@ public final class PeerMachine {
    * the far NAT and poisons it (docs/NAT-TRAVERSAL.md §3.1), so a cheap failure would turn into one
    * that repeats.
    */
+  /**
+   * Whether an attempt that heard nothing says our TTL is too low: only if the peer surely punched
+   * during it (a call sent moments before it arrived, not one a slow relay held for seconds — on a
+   * loaded VM-tier run a 9 s old call started an attempt after the peer's own had ended, the TTL
+   * rose to 3 and poisoned the far NAT) and both mappings were known when it began.
+   */
   private boolean ttlTooLow() {
     return role == PunchRole.OPENER_LOW_TTL
         && !punch.heard
-        && punch.peerPunching
+        && punch.peerPunchingFresh
         && punch.mappingsKnownAtStart;
   }
 

@@ -6,6 +6,7 @@ import dev.gretun.core.peer.PeerEvent.LocalNatUpdated;
 import dev.gretun.core.peer.PeerEvent.PeerUpdated;
 import dev.gretun.core.util.Ticker;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.Iterator;
@@ -36,7 +37,7 @@ public final class PeerTable<K extends Comparable<K>> {
     }
   }
 
-  private record Pending(List<InetSocketAddress> endpoints, long atNanos) {}
+  private record Pending(List<InetSocketAddress> endpoints, Duration age, long atNanos) {}
 
   private final K self;
   private final Ticker ticker;
@@ -85,7 +86,8 @@ public final class PeerTable<K extends Comparable<K>> {
         add(out, key, machine.on(new PeerUpdated(e.getValue())));
         Pending p = pending.remove(key);
         if (p != null && ticker.nanos() - p.atNanos() <= timings.punchTimeout().toNanos()) {
-          add(out, key, machine.on(new CallMeMaybeReceived(p.endpoints())));
+          Duration held = Duration.ofNanos(ticker.nanos() - p.atNanos());
+          add(out, key, machine.on(new CallMeMaybeReceived(p.endpoints(), p.age().plus(held))));
         }
       } else if (!entry.machine.info().equals(e.getValue())) {
         add(out, key, entry.machine.on(new PeerUpdated(e.getValue())));
@@ -108,7 +110,7 @@ public final class PeerTable<K extends Comparable<K>> {
           oldest.next();
           oldest.remove();
         }
-        pending.put(peer, new Pending(c.endpoints(), ticker.nanos()));
+        pending.put(peer, new Pending(c.endpoints(), c.age(), ticker.nanos()));
       }
       return List.of();
     }

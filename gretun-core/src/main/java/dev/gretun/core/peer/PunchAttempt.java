@@ -26,6 +26,12 @@ final class PunchAttempt {
   /** The peer punched during this attempt: it started it, or its call_me_maybe came meanwhile. */
   boolean peerPunching;
 
+  /**
+   * Some call_me_maybe behind {@link #peerPunching} was sent less than a ping timeout before it
+   * arrived: the peer's attempt was surely still running during ours.
+   */
+  boolean peerPunchingFresh;
+
   /** Our STUN mapping was on the coordinator and we had the peer's when this attempt began. */
   boolean mappingsKnownAtStart;
 
@@ -52,6 +58,7 @@ final class PunchAttempt {
     sentFar = false;
     go = peerIsPunching;
     peerPunching = peerIsPunching;
+    peerPunchingFresh = false;
     mappingsKnownAtStart = false;
     onlyTo = null;
   }

@@ -258,6 +258,19 @@ class PeerMachineTest {
         only(NoPath.class, actions));
   }
 
+  /** A call a slow relay held for seconds does not show the peer punching during our attempt. */
+  @Test
+  void aStaleCallMeMaybeDoesNotRaiseTheOpenersTtl() {
+    var m = machine(true);
+    m.setReflexivePosted(true);
+    m.on(new PeerUpdated(info(PUB)));
+    run(m, Duration.ofSeconds(1));
+    m.on(new CallMeMaybeReceived(List.of(PUB), Duration.ofSeconds(9)));
+    run(m, Duration.ofSeconds(10));
+    assertEquals(PeerState.NO_PATH, m.state());
+    assertEquals(2, m.openerTtl(), "the call was 9 s old: the peer's attempt may have been over");
+  }
+
   @Test
   void punchTimeoutGoesToNoPathThenRetriesWithBackoff() {
     var m = machine(true);

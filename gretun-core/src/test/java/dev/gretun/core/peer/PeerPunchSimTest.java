@@ -224,6 +224,33 @@ class PeerPunchSimTest {
   }
 
   /**
+   * The VM tier's {@code 42} under load, second cause: during the start-up burst the relay took ~9
+   * s. Calls arrived after the attempts they announced had ended; one started an attempt of the
+   * opener's, which heard nothing and took that as "my TTL is too low": TTL 3 reaches the far NAT
+   * in this lab and poisoned it for every attempt after, long after the relay was fast again. A
+   * call that old says nothing about the peer punching now.
+   */
+  @ParameterizedTest(name = "relay {0} ms for 20 s, the opener {1} ms later")
+  @CsvSource({"9000, 800", "9000, 900", "9000, 950", "9000, 980", "7000, 2950", "12000, 0"})
+  void aCallThatASlowRelayHeldForSecondsDoesNotRaiseTheOpenersTtl(int relayMs, int laterMs) {
+    twoNatted(PeerTimings.defaults(), 0);
+    net.relayLatency = Duration.ofMillis(relayMs).toNanos();
+    b.syncFromCoordinator(); // the non-opener
+    net.runFor(Duration.ofMillis(laterMs));
+    a.syncFromCoordinator();
+    net.runFor(Duration.ofSeconds(20));
+    net.relayLatency = Duration.ofMillis(500).toNanos();
+    Duration took = net.runUntil(this::bothDirect, Duration.ofSeconds(180));
+
+    assertTrue(bothDirect(), "a=" + a.stateOf("b") + " b=" + b.stateOf("a") + "\n" + a.log);
+    assertTrue(
+        a.actionsOf(SendPing.class).stream().allMatch(p -> p.ttl() == null || p.ttl() == 2),
+        "TTL 3 would reach and poison b's NAT\n" + a.log);
+    assertEquals(0, a.nat.poisonedMappings + b.nat.poisonedMappings, "no flow got a moved port");
+    assertTrue(took.compareTo(Duration.ofSeconds(120)) < 0, "took " + took);
+  }
+
+  /**
    * The VM tier's {@code 40-kernel-dataplane-plain.sh} scenario 6: one side is killed and started
    * again (same keys, its NAT's entries still live) while the other still has the path. The
    * survivor loses it (keepalives unanswered) and waits out its stale-NAT silence, then punches. A

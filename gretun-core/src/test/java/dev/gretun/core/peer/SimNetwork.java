@@ -58,7 +58,8 @@ final class SimNetwork {
   private record InFlight(
       long at, long seq, InetSocketAddress src, InetSocketAddress dst, int ttl, Payload payload) {}
 
-  private record Relayed(long at, long seq, String from, String to, List<InetSocketAddress> eps) {}
+  private record Relayed(
+      long at, long seq, long sentAt, String from, String to, List<InetSocketAddress> eps) {}
 
   final FakeTicker ticker = new FakeTicker();
   final Map<String, Node> nodes = new LinkedHashMap<>();
@@ -168,6 +169,7 @@ final class SimNetwork {
                   new Relayed(
                       Math.max(ticker.nanos() + relayLatency, relayStalledUntil),
                       seq++,
+                      ticker.nanos(),
                       key,
                       peer,
                       endpoints()));
@@ -337,7 +339,8 @@ final class SimNetwork {
         var r = relayed.poll();
         var to = nodes.get(r.to());
         if (to != null && !to.down) {
-          to.execute(to.table.on(r.from(), new PeerEvent.CallMeMaybeReceived(r.eps())));
+          Duration age = Duration.ofNanos(now - r.sentAt());
+          to.execute(to.table.on(r.from(), new PeerEvent.CallMeMaybeReceived(r.eps(), age)));
         }
       }
       for (var node : nodes.values()) {
