@@ -461,16 +461,12 @@ public final class PeerMachine {
    * Whether this failed attempt is evidence that the opener's TTL dies before our own NAT: we heard
    * nothing although each side had the other's STUN mapping when the attempt began (our low TTL
    * pings went to the peer's mapping, opening our NAT towards it, and the peer could ping ours) and
-   * the peer punched during it. Any other failure (the peer never punched, or one side's STUN had
-   * not answered, so pings went to LAN addresses only) must not raise the TTL: a higher one reaches
-   * the far NAT and poisons it (docs/NAT-TRAVERSAL.md §3.1), so a cheap failure would turn into one
-   * that repeats.
-   */
-  /**
-   * Whether an attempt that heard nothing says our TTL is too low: only if the peer surely punched
-   * during it (a call sent moments before it arrived, not one a slow relay held for seconds — on a
-   * loaded VM-tier run a 9 s old call started an attempt after the peer's own had ended, the TTL
-   * rose to 3 and poisoned the far NAT) and both mappings were known when it began.
+   * the peer surely punched during it: a call sent moments before it arrived, not one a slow relay
+   * held for seconds (on a loaded VM-tier run a 9 s old call started an attempt after the peer's
+   * own had ended). Any other failure (the peer never punched, or one side's STUN had not answered,
+   * so pings went to LAN addresses only) must not raise the TTL: a higher one reaches the far NAT
+   * and poisons it (docs/NAT-TRAVERSAL.md §3.1), so a cheap failure would turn into one that
+   * repeats.
    */
   private boolean ttlTooLow() {
     return role == PunchRole.OPENER_LOW_TTL
