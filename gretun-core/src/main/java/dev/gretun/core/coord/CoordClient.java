@@ -158,6 +158,8 @@ public final class CoordClient implements AutoCloseable {
             .connectTimeout(config.connectTimeout());
     if (config.tls() != null) {
       http.sslContext(config.tls());
+    } else if (CoordTrust.allPlainHttp(config.coordinators())) {
+      http.sslContext(CoordTrust.trustNothing());
     }
     this.http = http.build();
   }

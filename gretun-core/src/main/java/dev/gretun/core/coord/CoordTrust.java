@@ -3,6 +3,7 @@ package dev.gretun.core.coord;
 import dev.gretun.core.GretunException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -11,7 +12,9 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.util.Collection;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -66,5 +69,27 @@ public final class CoordTrust {
       throw new GretunException(
           "coordinator_ca", "cannot use --coordinator-ca " + caPem + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * A TLS context that trusts no certificate, for a client whose coordinator URLs are all {@code
+   * http://}. The JDK's HTTP client asks for {@code SSLContext.getDefault()} when it is built, and
+   * that parses the system trust store ({@code cacerts}, ~150 certificates): measured 250–300 ms of
+   * a node's start-up (docs/BENCH.md, "Connect time"). With empty trust managers the JDK uses none
+   * of its defaults, so any handshake with this context fails.
+   */
+  public static SSLContext trustNothing() {
+    try {
+      SSLContext tls = SSLContext.getInstance("TLS");
+      tls.init(new KeyManager[0], new TrustManager[0], null);
+      return tls;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the JDK has no TLS context", e);
+    }
+  }
+
+  /** True when every URL is plain {@code http://} (no TLS context is needed to reach them). */
+  public static boolean allPlainHttp(Collection<URI> urls) {
+    return urls.stream().allMatch(u -> "http".equalsIgnoreCase(u.getScheme()));
   }
 }
