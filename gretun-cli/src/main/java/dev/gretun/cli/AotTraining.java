@@ -1,6 +1,7 @@
 package dev.gretun.cli;
 
 import dev.gretun.core.coord.CoordClient;
+import dev.gretun.core.coord.CoordWire;
 import dev.gretun.core.daemon.DaemonMetrics;
 import dev.gretun.core.daemon.localapi.LocalApiClient;
 import dev.gretun.core.daemon.localapi.LocalApiServer;
@@ -13,8 +14,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.lang.invoke.MethodHandles;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +32,7 @@ import picocli.CommandLine;
  * <p>With the argument {@code up} it trains {@code build/gretun-up.aot}, the cache {@code
  * bin/gretun up} starts with: the {@code up} command's model, and the daemon's start-up phases that
  * need neither root nor a network (the node keys in a temporary state directory, the coordinator
- * client and a registration attempt against a loopback port where nothing listens, the local API
+ * client's first exchanges with a {@link TrainingCoordinator} on a loopback port, the local API
  * server, the metrics registry). Those classes are few in a CLI start, and a cache loads all of its
  * classes at every start, so the CLI keeps a cache of its own.
  */
@@ -88,23 +87,25 @@ public final class AotTraining {
     Path dir = Files.createTempDirectory("gretun-aot-up");
     try {
       NodeKeys keys = KeyStore.loadOrCreate(dir, new SecureRandom());
-      int closed;
-      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-        closed = s.getLocalPort(); // closed below: the registration is refused at once
-      }
-      CoordClient.Config config =
-          CoordClient.Config.of(
-              URI.create("http://127.0.0.1:" + closed),
-              Ed25519Keys.keyPair(keys.nodePrivate(), keys.nodePublic()),
-              keys.discoPublic(),
-              "aot",
-              null);
-      try (CoordClient client = new CoordClient(config)) {
-        client.register();
-      } catch (IOException expected) {
-        // refused: nothing listens there
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      try (TrainingCoordinator coordinator = TrainingCoordinator.start()) {
+        CoordClient.Config config =
+            CoordClient.Config.of(
+                URI.create("http://127.0.0.1:" + coordinator.port()),
+                Ed25519Keys.keyPair(keys.nodePrivate(), keys.nodePublic()),
+                keys.discoPublic(),
+                "aot",
+                null);
+        CoordClient.prefetchJson();
+        try (CoordClient client = new CoordClient(config)) {
+          client.register(); // the exchanges a start makes before its first tunnel
+          client.peers(null);
+          client.postEndpoints(List.of(new CoordWire.Endpoint("192.0.2.1:7777", "stun")), "easy");
+          client.pullSignals();
+        } catch (IOException ignored) {
+          // a shorter training run: a smaller cache
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
       new DaemonMetrics(new DataplaneCounters());
       Path sock = dir.resolve("api.sock");

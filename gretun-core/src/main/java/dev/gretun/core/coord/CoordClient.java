@@ -39,6 +39,20 @@ import javax.net.ssl.SSLException;
 public final class CoordClient implements AutoCloseable {
   private static final ObjectMapper JSON = CoordWire.mapper();
 
+  /** What this client reads: every answer it parses ({@link #prefetchJson}). */
+  private static final List<Class<?>> ANSWERS =
+      List.of(
+          RegisterResponse.class,
+          PeersResponse.class,
+          SignalsResponse.class,
+          Ack.class,
+          CoordWire.SignalAck.class,
+          ErrorBody.class);
+
+  /** What this client writes. */
+  private static final List<Class<?>> REQUESTS =
+      List.of(RegisterRequest.class, EndpointsRequest.class, SignalRequest.class);
+
   /** Added to the server's hold for a long-poll's timeout; see {@link Config#of}. */
   static final Duration LONG_POLL_MARGIN = Duration.ofSeconds(3);
 
@@ -162,6 +176,22 @@ public final class CoordClient implements AutoCloseable {
       http.sslContext(CoordTrust.trustNothing());
     }
     this.http = http.build();
+  }
+
+  /**
+   * Builds and caches the JSON readers and writers of every message this client exchanges. Jackson
+   * introspects a type at its first use, ~100 ms per record type in a fresh JVM, and a starting
+   * daemon would pay that on its way to a tunnel (parsing the registration, the first peer list);
+   * {@code gretun up} runs this on a spare thread while it loads its keys and registers
+   * (docs/BENCH.md, "Connect time").
+   */
+  public static void prefetchJson() {
+    for (Class<?> t : ANSWERS) {
+      JSON.readerFor(t); // eager: the reader finds and caches the type's deserializer
+    }
+    for (Class<?> t : REQUESTS) {
+      JSON.writerFor(t);
+    }
   }
 
   /** Our node key in wire form (base64 of the raw 32 bytes). */

@@ -123,6 +123,7 @@ public final class Daemon implements AutoCloseable {
   }
 
   private void start(StartupWatch watch) throws IOException, InterruptedException {
+    Thread.ofPlatform().daemon().name("coord-json-prefetch").start(CoordClient::prefetchJson);
     watch.phase("keys");
     NodeKeys keys = KeyStore.loadOrCreate(config.stateDir(), new SecureRandom());
     log.info(
