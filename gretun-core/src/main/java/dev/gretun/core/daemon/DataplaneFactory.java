@@ -119,9 +119,10 @@ final class DataplaneFactory {
 
   private static UdpPort bindPort(int port) throws ErrnoException {
     try {
-      // close() wakes the receiving thread (shutdown); the timeout is only its fallback, and an
-      // idle daemon's only reason to wake that thread (docs/BENCH.md "Idle cost").
-      return UdpPort.bind(port, 2000);
+      // No receive timeout: close() wakes the receiving thread (shutdown(2) wakes a blocked
+      // recvmmsg even on an unconnected UDP socket), and an idle daemon wakes it for nothing else
+      // (docs/BENCH.md "Idle cost").
+      return UdpPort.bind(port, 0);
     } catch (ErrnoException e) {
       if (e.is(Errno.EADDRINUSE)) {
         throw new GretunException(

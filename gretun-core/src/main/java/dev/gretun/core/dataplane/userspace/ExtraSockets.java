@@ -28,7 +28,6 @@ final class ExtraSockets implements AutoCloseable {
 
   private static final long RELEASE_GRACE_NANOS = 2_000_000_000L;
   private static final int POLL_MILLIS = 100;
-  private static final long IDLE_NANOS = 1_000_000_000L;
   private static final int DISCO_MAX_BYTES = 2048;
   private static final int RX_BATCH = 16;
   private static final int RX_SIZE = 9216;
@@ -93,6 +92,11 @@ final class ExtraSockets implements AutoCloseable {
     return byPort.get(port);
   }
 
+  /** The poller thread's state (tests: an idle poller waits without a timeout). */
+  Thread.State pollerState() {
+    return thread.getState();
+  }
+
   /** How many are open now. Event loop only. */
   int openCount() {
     return byPort.size();
@@ -150,7 +154,7 @@ final class ExtraSockets implements AutoCloseable {
       release(false);
       ExtraSocket[] set = polled;
       if (set.length == 0) {
-        LockSupport.parkNanos(IDLE_NANOS); // open() unparks; retired sockets wait this long at most
+        parkUntilNextRelease(); // open(), retiring and close() unpark
         continue;
       }
       if (ready.length < set.length) {
@@ -192,6 +196,23 @@ final class ExtraSockets implements AutoCloseable {
       if (!rx.truncated(i)) {
         handler.datagram(s, rx, i, rx.offset(i), rx.length(i));
       }
+    }
+  }
+
+  /**
+   * Poller thread with nothing to poll: sleeps until the first retired socket's grace ends, or
+   * until unparked when none waits (an idle daemon's poller then never wakes on its own).
+   */
+  private void parkUntilNextRelease() {
+    long now = System.nanoTime();
+    long wait = Long.MAX_VALUE;
+    for (ExtraSocket s : retiring) {
+      wait = Math.min(wait, Math.max(1, s.releaseAt - now));
+    }
+    if (wait == Long.MAX_VALUE) {
+      LockSupport.park(this);
+    } else {
+      LockSupport.parkNanos(this, wait);
     }
   }
 

@@ -61,7 +61,7 @@ public final class UdpPort implements AutoCloseable {
 
   /**
    * Binds {@code 0.0.0.0:port} (port 0 = kernel's choice). Receives time out every {@code
-   * receiveTimeoutMillis} so the receiving thread can notice {@link #close()}.
+   * receiveTimeoutMillis} (0: never; {@link #wake()} still ends a blocked receive).
    */
   public static UdpPort bind(int port, int receiveTimeoutMillis) throws ErrnoException {
     return new UdpPort(

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.ValueLayout;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -72,6 +74,29 @@ class ExtraSocketsTest {
       assertNull(extras.get(ports[100]));
       extras.closePeer("peer-b");
       assertEquals(0, extras.openCount());
+    }
+  }
+
+  @Test
+  void retiredSocketsAreReleasedAfterTheirGraceAndAnIdlePollerWaitsWithoutATimeout()
+      throws Exception {
+    try (var extras = new ExtraSockets((s, rx, i, off, len) -> {})) {
+      int port = extras.open("peer-a", 1)[0];
+      extras.closePeer("peer-a"); // retired: released after the 2 s grace, with nothing polled
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      boolean rebound = false;
+      while (!rebound && System.nanoTime() < deadline) {
+        try (var again = new DatagramSocket(port)) {
+          rebound = true;
+        } catch (SocketException stillBound) {
+          Thread.sleep(100);
+        }
+      }
+      assertTrue(rebound, "the retired socket's port was never released");
+      while (extras.pollerState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertEquals(Thread.State.WAITING, extras.pollerState(), "an idle poller wakes on its own");
     }
   }
 }

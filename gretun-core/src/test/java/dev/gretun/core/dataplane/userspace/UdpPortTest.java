@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -149,6 +150,29 @@ class UdpPortTest {
                 }
               });
       Thread.sleep(50);
+      p.wake();
+      assertEquals(-1, blocked.get(5, TimeUnit.SECONDS));
+      rx.close();
+    }
+  }
+
+  @Test
+  void withoutATimeoutOnlyWakeEndsABlockedReceive() throws Exception {
+    try (UdpPort p = UdpPort.bind(0, 0)) { // the daemon's port P: no receive timeout
+      UdpPort.Receiver rx = p.receiver(4, 2048);
+      CompletableFuture<Integer> blocked =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return rx.receive();
+                } catch (ErrnoException e) {
+                  throw new CompletionException(e);
+                }
+              });
+      assertThrows(
+          TimeoutException.class,
+          () -> blocked.get(300, TimeUnit.MILLISECONDS),
+          "a receive with no timeout returned on its own");
       p.wake();
       assertEquals(-1, blocked.get(5, TimeUnit.SECONDS));
       rx.close();
