@@ -183,7 +183,7 @@ public final class CoordClient implements AutoCloseable {
    * introspects a type at its first use, ~100 ms per record type in a fresh JVM, and a starting
    * daemon would pay that on its way to a tunnel (parsing the registration, the first peer list);
    * {@code gretun up} runs this on a spare thread while it loads its keys and registers
-   * (docs/BENCH.md, "Connect time").
+   * (docs/BENCH.md, "Connect time: where a start's time goes").
    */
   public static void prefetchJson() {
     for (Class<?> t : ANSWERS) {

@@ -74,9 +74,10 @@ public final class CoordTrust {
   /**
    * A TLS context that trusts no certificate, for a client whose coordinator URLs are all {@code
    * http://}. The JDK's HTTP client asks for {@code SSLContext.getDefault()} when it is built, and
-   * that parses the system trust store ({@code cacerts}, ~150 certificates): measured 250–300 ms of
-   * a node's start-up (docs/BENCH.md, "Connect time"). With empty trust managers the JDK uses none
-   * of its defaults, so any handshake with this context fails.
+   * that parses the system trust store ({@code cacerts}, ~150 certificates): ~50 ms of a node's
+   * start-up on a quiet host, ~280 ms on a loaded one (docs/BENCH.md, "Connect time: where a
+   * start's time goes"). With empty trust managers the JDK uses none of its defaults, so any
+   * handshake with this context fails.
    */
   public static SSLContext trustNothing() {
     try {

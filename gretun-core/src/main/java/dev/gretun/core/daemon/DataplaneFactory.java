@@ -121,7 +121,7 @@ final class DataplaneFactory {
     try {
       // No receive timeout: close() wakes the receiving thread (shutdown(2) wakes a blocked
       // recvmmsg even on an unconnected UDP socket), and an idle daemon wakes it for nothing else
-      // (docs/BENCH.md "Idle cost").
+      // (docs/BENCH.md "Ten minutes after start, and two timers fewer").
       return UdpPort.bind(port, 0);
     } catch (ErrnoException e) {
       if (e.is(Errno.EADDRINUSE)) {
