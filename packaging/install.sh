@@ -24,7 +24,8 @@ install -m 0755 "$root/bin/java25" "$DESTDIR$LIBDIR/gretun/"
 install -p -m 0644 "$build/gretun.jar" "$build/gretun-coord.jar" "$DESTDIR$LIBDIR/gretun/"
 # The AOT caches `make build` trained (scripts/aot-cache.sh), when there. They only work with the
 # JDK build that made them; the launcher's JVM ignores them otherwise (docs/INSTALL.md).
-for cache in "$build/gretun.aot" "$build/gretun-up.aot" "$build/gretun-coord.aot"; do
+for cache in "$build/gretun.aot" "$build/gretun-up.aot" "$build/gretun-coord.aot" \
+  "$build/gretun-coord-serve.aot"; do
   if [[ -f $cache ]]; then
     install -p -m 0644 "$cache" "$DESTDIR$LIBDIR/gretun/"
   else

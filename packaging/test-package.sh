@@ -73,6 +73,7 @@ if [[ -f $root/build/gretun.aot ]]; then
   check "deb: /usr/lib/gretun/gretun.aot" has "$sroot/usr/lib/gretun/gretun.aot"
   check "deb: /usr/lib/gretun/gretun-coord.aot" has "$sroot/usr/lib/gretun/gretun-coord.aot"
   check "deb: /usr/lib/gretun/gretun-up.aot" has "$sroot/usr/lib/gretun/gretun-up.aot"
+  check "deb: /usr/lib/gretun/gretun-coord-serve.aot" has "$sroot/usr/lib/gretun/gretun-coord-serve.aot"
   check "deb: the installed launcher starts with the AOT cache" \
     bash -c "cd / && GRETUN_JAVA_OPTS=-XX:AOTMode=on '$sroot/usr/bin/gretun' version | grep -q '^gretun '"
   check "deb: gretun-coord starts with its AOT cache" \
@@ -124,6 +125,13 @@ if [[ -f $dest/usr/local/lib/gretun/gretun.aot ]]; then
   if [[ -f $dest/usr/local/lib/gretun/gretun-up.aot ]]; then
     check "java: gretun up starts with the daemon's AOT cache" \
       bash -c "JAVA_HOME='$work/jdk25' '$launcher' up | grep -q -- '-XX:AOTCache=.*/gretun-up.aot'"
+  fi
+  if [[ -f $dest/usr/local/lib/gretun/gretun-coord-serve.aot ]]; then
+    coord_launcher=$dest/usr/local/bin/gretun-coord
+    check "java: the coordinator serves with its serving AOT cache" \
+      bash -c "JAVA_HOME='$work/jdk25' '$coord_launcher' --listen 127.0.0.1:1 | grep -q -- '-XX:AOTCache=.*/gretun-coord-serve.aot'"
+    check "java: gretun-coord keys starts with the small AOT cache" \
+      bash -c "JAVA_HOME='$work/jdk25' '$coord_launcher' keys list | grep -q -- '-XX:AOTCache=.*/gretun-coord.aot'"
   fi
   touch "$dest/usr/local/lib/gretun/gretun.jar"
   check "java: an AOT cache older than its jar is not passed" \

@@ -2,7 +2,10 @@
 # aot-cache.sh DIR: Java AOT caches (JEP 483/514/515) beside DIR/gretun.jar and
 # DIR/gretun-coord.jar: DIR/gretun.aot from a training run of the short commands
 # (dev.gretun.cli.AotTraining), DIR/gretun-up.aot from its daemon start-up training (`gretun up`
-# starts with that one), DIR/gretun-coord.aot from `gretun-coord --help`. The launchers
+# starts with that one), DIR/gretun-coord.aot from `gretun-coord --help` (its admin commands) and
+# DIR/gretun-coord-serve.aot from a coordinator on a loopback port serving two nodes' start-up
+# requests (dev.gretun.coord.AotTraining; the server starts with that one). A cache maps all of its
+# classes at every start, so a short command keeps a small one. The launchers
 # (bin/java25) use a cache when it is there and not older than its jar; the JVM itself also checks
 # that the jar and the JDK are the ones the cache was made with and ignores it otherwise.
 # JAVA_HOME must be a Java 25+ JDK. Run by `make build` and `make test-unit`; a failed training
@@ -30,4 +33,6 @@ train gretun-up -Xmx256m -XX:MaxDirectMemorySize=64m -XX:+UseSerialGC -cp "$dir/
   dev.gretun.cli.AotTraining up
 train gretun-coord -Xmx512m -XX:MaxDirectMemorySize=256m -cp "$dir/gretun-coord.jar" \
   dev.gretun.coord.Main --help
+train gretun-coord-serve -Xmx512m -XX:MaxDirectMemorySize=256m -cp "$dir/gretun-coord.jar" \
+  dev.gretun.coord.AotTraining
 exit 0

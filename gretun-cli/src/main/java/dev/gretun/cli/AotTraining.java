@@ -2,6 +2,7 @@ package dev.gretun.cli;
 
 import dev.gretun.core.coord.CoordClient;
 import dev.gretun.core.coord.CoordWire;
+import dev.gretun.core.daemon.ConnectRehearsal;
 import dev.gretun.core.daemon.DaemonMetrics;
 import dev.gretun.core.daemon.localapi.LocalApiClient;
 import dev.gretun.core.daemon.localapi.LocalApiServer;
@@ -33,8 +34,10 @@ import picocli.CommandLine;
  * bin/gretun up} starts with: the {@code up} command's model, and the daemon's start-up phases that
  * need neither root nor a network (the node keys in a temporary state directory, the coordinator
  * client's first exchanges with a {@link TrainingCoordinator} on a loopback port, the local API
- * server, the metrics registry). Those classes are few in a CLI start, and a cache loads all of its
- * classes at every start, so the CLI keeps a cache of its own.
+ * server, the metrics registry) and, in memory, a connect between two daemon cores ({@link
+ * ConnectRehearsal}: peer machines, disco sealing, the data-path probe). Those classes are few in a
+ * CLI start, and a cache loads all of its classes at every start, so the CLI keeps a cache of its
+ * own.
  */
 public final class AotTraining {
   private AotTraining() {}
@@ -108,6 +111,7 @@ public final class AotTraining {
         }
       }
       new DaemonMetrics(new DataplaneCounters());
+      ConnectRehearsal.run(); // the peer machines, disco sealing and ciphers of a connect
       Path sock = dir.resolve("api.sock");
       try (LocalApiServer server = LocalApiServer.start(sock, request -> List.of())) {
         LocalApiClient.call(server.path(), "peers");

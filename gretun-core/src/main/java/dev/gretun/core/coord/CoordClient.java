@@ -30,6 +30,8 @@ import java.util.List;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The daemon's side of the coordinator HTTP API: signs every request with the node key, and
@@ -38,6 +40,7 @@ import javax.net.ssl.SSLException;
  */
 public final class CoordClient implements AutoCloseable {
   private static final ObjectMapper JSON = CoordWire.mapper();
+  private static final Logger LOG = LoggerFactory.getLogger(CoordClient.class);
 
   /** What this client reads: every answer it parses ({@link #prefetchJson}). */
   private static final List<Class<?>> ANSWERS =
@@ -288,6 +291,7 @@ public final class CoordClient implements AutoCloseable {
   private <T> T sendTo(
       URI base, String method, String target, byte[] body, Duration timeout, Class<T> type)
       throws IOException, InterruptedException {
+    long started = System.nanoTime();
     long now = config.clock().instant().getEpochSecond();
     byte[] nonceRaw = new byte[RequestAuth.NONCE_BYTES];
     random.nextBytes(nonceRaw);
@@ -317,11 +321,23 @@ public final class CoordClient implements AutoCloseable {
       b.header("Content-Type", "application/json");
       b.method(method, HttpRequest.BodyPublishers.ofByteArray(body));
     }
+    long signed = System.nanoTime();
     HttpResponse<byte[]> resp = exchange(base, b.build());
     if (resp.statusCode() != 200) {
       throw error(resp);
     }
-    return JSON.readValue(resp.body(), type);
+    T answer = JSON.readValue(resp.body(), type);
+    if (LOG.isDebugEnabled()) {
+      long done = System.nanoTime();
+      LOG.debug(
+          "coord_request method={} path={} status={} ms={} sign_ms={}",
+          method,
+          uri.getPath(),
+          resp.statusCode(),
+          (done - started) / 1_000_000,
+          (signed - started) / 1_000_000);
+    }
+    return answer;
   }
 
   private HttpResponse<byte[]> exchange(URI base, HttpRequest request)

@@ -77,8 +77,8 @@ public final class Daemon implements AutoCloseable {
   }
 
   /**
-   * Opens what the data plane needs no registration for on another thread, so it overlaps the
-   * registration's round trips.
+   * Opens what the data plane needs neither keys nor registration for on another thread, so it
+   * overlaps loading the keys and the registration's round trips.
    */
   private CompletableFuture<DataplaneFactory.Early> openDataplaneEarly() {
     CompletableFuture<DataplaneFactory.Early> f = new CompletableFuture<>();
@@ -124,22 +124,23 @@ public final class Daemon implements AutoCloseable {
 
   private void start(StartupWatch watch) throws IOException, InterruptedException {
     Thread.ofPlatform().daemon().name("coord-json-prefetch").start(CoordClient::prefetchJson);
-    watch.phase("keys");
-    NodeKeys keys = KeyStore.loadOrCreate(config.stateDir(), new SecureRandom());
-    log.info(
-        "daemon_start node={} disco={} port={} dataplane={}",
-        keys.shortString(),
-        Base64.getEncoder().encodeToString(keys.discoPublic()).substring(0, 8),
-        config.port(),
-        config.dataplane().name().toLowerCase(Locale.ROOT));
-
-    watch.phase("coord_client");
-    coord = new HttpCoordinator(new CoordClient(clientConfig(keys)));
-    watch.phase("register");
     CompletableFuture<DataplaneFactory.Early> early = openDataplaneEarly();
+    NodeKeys keys;
     CoordWire.RegisterResponse reg;
     TunnelPool pool;
+    CoordInbox inbox = new CoordInbox();
     try {
+      watch.phase("keys");
+      keys = KeyStore.loadOrCreate(config.stateDir(), new SecureRandom());
+      log.info(
+          "daemon_start node={} disco={} port={} dataplane={}",
+          keys.shortString(),
+          Base64.getEncoder().encodeToString(keys.discoPublic()).substring(0, 8),
+          config.port(),
+          config.dataplane().name().toLowerCase(Locale.ROOT));
+      watch.phase("coord_client");
+      coord = new HttpCoordinator(new CoordClient(clientConfig(keys)));
+      watch.phase("register");
       reg = Registration.register(coord, config.coordinators(), config.authKey() != null);
       pool = TunnelPool.fromRegistration(reg);
       log.info(
@@ -148,6 +149,11 @@ public final class Daemon implements AutoCloseable {
           reg.prefixLength(),
           reg.pool(),
           reg.stun());
+      // The first peer list and any call-me-maybe travel while the data plane opens; the inbox
+      // holds them for the core.
+      watch.phase("watches");
+      coord.watchPeers(r -> loop.execute(() -> inbox.peers(r)));
+      coord.watchSignals(e -> loop.execute(() -> inbox.signal(e)));
       watch.phase("dataplane_open");
       dataplane =
           DataplaneFactory.open(
@@ -185,6 +191,14 @@ public final class Daemon implements AutoCloseable {
     watch.phase("dataplane_start");
     dataplane.start(p -> loop.offer(() -> c.onDiscoStun(p)));
 
+    // STUN, the held peer lists and the timers first: the local API and metrics are for operators,
+    // the peers wait for our endpoints.
+    watch.phase("endpoints");
+    loop.execute(() -> inbox.attach(c::onPeers, c::onSignal));
+    loop.execute(c::refreshEndpoints);
+    loop.paced(TickPace.FAST.period(), "tick", () -> c.tick().period().toNanos());
+    loop.every(ENDPOINT_REFRESH_SECONDS, TimeUnit.SECONDS, "endpoints", c::refreshEndpoints);
+
     watch.phase("local_api");
     localApi =
         LocalApiServer.start(config.localApiSocket(), new LocalApiCommands(loop, c, this::close));
@@ -193,12 +207,6 @@ public final class Daemon implements AutoCloseable {
       log.info("metrics_listen addr={}", HostPort.format(metricsServer.address()));
     }
 
-    watch.phase("watches");
-    loop.execute(c::refreshEndpoints);
-    loop.paced(TickPace.FAST.period(), "tick", () -> c.tick().period().toNanos());
-    loop.every(ENDPOINT_REFRESH_SECONDS, TimeUnit.SECONDS, "endpoints", c::refreshEndpoints);
-    coord.watchPeers(r -> loop.execute(() -> c.onPeers(r)));
-    coord.watchSignals(e -> loop.execute(() -> c.onSignal(e)));
     log.info(
         "daemon_up tunnel_ip={} port={} local_api={}",
         reg.tunnelIp(),

@@ -59,7 +59,8 @@ final class DaemonCore {
   private final SecureRandom random = new SecureRandom();
   private final RelayBinder relayBinder;
   private boolean failed;
-  private CoordWire.PeersResponse heldPeers; // the peer list that came before our endpoints
+  // The peer lists that came before our endpoints, in order (a delta needs those before it).
+  private final List<CoordWire.PeersResponse> heldPeers = new ArrayList<>();
   private boolean endpointsKnown;
   private long trafficBytes; // every peer's rx + tx bytes at the last tick
 
@@ -218,15 +219,18 @@ final class DaemonCore {
   }
 
   /**
-   * A new peer list. Until our own endpoints are known the latest one is held: a ping to a peer
-   * before our STUN flows exist can make our NAT map port P to another public port for that peer
-   * than the one it posts (Linux picks a fresh port when port P is taken towards that peer, and
-   * later flows reuse the first flow's port), so the peer's pings to our posted endpoint go nowhere
+   * A new peer list. Until our own endpoints are known the lists are held: a ping to a peer before
+   * our STUN flows exist can make our NAT map port P to another public port for that peer than the
+   * one it posts (Linux picks a fresh port when port P is taken towards that peer, and later flows
+   * reuse the first flow's port), so the peer's pings to our posted endpoint go nowhere
    * (docs/DAEMON.md, "Two hosts behind one NAT on the same port").
    */
   void onPeers(CoordWire.PeersResponse r) {
     if (!endpointsKnown) {
-      heldPeers = r;
+      if (r.full()) {
+        heldPeers.clear(); // a full list stands for everything before it
+      }
+      heldPeers.add(r);
       return;
     }
     PeerDirectory.Update update = directory.update(r);
@@ -238,10 +242,10 @@ final class DaemonCore {
 
   private void onEndpointsKnown() {
     endpointsKnown = true;
-    CoordWire.PeersResponse held = heldPeers;
-    heldPeers = null;
-    if (held != null) {
-      onPeers(held);
+    List<CoordWire.PeersResponse> held = List.copyOf(heldPeers);
+    heldPeers.clear();
+    for (CoordWire.PeersResponse r : held) {
+      onPeers(r);
     }
   }
 

@@ -2,7 +2,7 @@ package dev.gretun.core.util;
 
 /**
  * A monotonic clock in nanoseconds. The daemon's state machines read time only through this, so
- * tests drive them with a fake (the core test-jar's {@code FakeTicker}).
+ * tests (and the AOT training's {@code ConnectRehearsal}) drive them with {@code FakeTicker}.
  */
 @FunctionalInterface
 public interface Ticker {

@@ -1,17 +1,15 @@
 package dev.gretun.core.daemon;
 
-import static dev.gretun.core.daemon.TwoDaemonsTest.node;
-import static dev.gretun.core.daemon.TwoDaemonsTest.stateOfOnlyPeer;
-import static dev.gretun.core.daemon.TwoDaemonsTest.step;
-import static dev.gretun.core.daemon.TwoDaemonsTest.stepUntilDirect;
+import static dev.gretun.core.daemon.ConnectRehearsal.node;
+import static dev.gretun.core.daemon.ConnectRehearsal.stateOfOnlyPeer;
+import static dev.gretun.core.daemon.ConnectRehearsal.step;
+import static dev.gretun.core.daemon.ConnectRehearsal.stepUntilDirect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gretun.core.GretunException;
 import dev.gretun.core.coord.CoordWire;
-import dev.gretun.core.daemon.TwoDaemonsTest.FakeCoordinator;
-import dev.gretun.core.daemon.TwoDaemonsTest.Network;
-import dev.gretun.core.daemon.TwoDaemonsTest.Node;
+import dev.gretun.core.daemon.ConnectRehearsal.Node;
 import dev.gretun.core.dataplane.PeerRoute;
 import dev.gretun.core.util.FakeTicker;
 import dev.gretun.core.wire.disco.DiscoMessage;
@@ -33,8 +31,8 @@ import org.junit.jupiter.api.Test;
  */
 class SignalReplayTest {
   private final FakeTicker clock = new FakeTicker();
-  private final Network net = new Network();
-  private final FakeCoordinator coordinator = new FakeCoordinator();
+  private final InMemoryNetwork net = new InMemoryNetwork();
+  private final InMemoryCoordinator coordinator = new InMemoryCoordinator();
   private final List<GretunException> failures = new ArrayList<>();
   private final InetSocketAddress attacker = addr("203.0.113.66", 4444);
   private Node a;
@@ -134,7 +132,7 @@ class SignalReplayTest {
   void aCallMeMaybeStampedInTheFutureIsRefused() {
     // Sealed with a's real key, but by a clock two minutes ahead (or a pre-made replay stock).
     InstantSource ahead =
-        () -> Instant.ofEpochMilli(TwoDaemonsTest.wallClock(clock).millis() + 120_000);
+        () -> Instant.ofEpochMilli(ConnectRehearsal.wallClock(clock).millis() + 120_000);
     DiscoCodec aCodec = new DiscoCodec(a.keys().discoPublic(), a.keys().discoPrivate(), ahead);
     byte[] sealed =
         aCodec.seal(discoOf(b), new DiscoMessage.CallMeMaybe(List.of(addr("192.0.2.1", 7777))));
@@ -156,7 +154,7 @@ class SignalReplayTest {
     int before = net.sent.size();
     runFor(30_000);
     byte[] ping = null;
-    for (Network.Datagram d : net.sent.subList(before, net.sent.size())) {
+    for (InMemoryNetwork.Datagram d : net.sent.subList(before, net.sent.size())) {
       if (d.from().equals(aAt)
           && d.to().equals(bAt)
           && d.payload() instanceof byte[] p

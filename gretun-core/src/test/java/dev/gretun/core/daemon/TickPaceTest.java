@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gretun.core.GretunException;
-import dev.gretun.core.daemon.TwoDaemonsTest.FakeCoordinator;
-import dev.gretun.core.daemon.TwoDaemonsTest.Network;
-import dev.gretun.core.daemon.TwoDaemonsTest.Node;
+import dev.gretun.core.daemon.ConnectRehearsal.Node;
 import dev.gretun.core.util.FakeTicker;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,12 +17,12 @@ import org.junit.jupiter.api.Test;
  */
 class TickPaceTest {
   private final FakeTicker clock = new FakeTicker();
-  private final Network net = new Network();
-  private final FakeCoordinator coordinator = new FakeCoordinator();
+  private final InMemoryNetwork net = new InMemoryNetwork();
+  private final InMemoryCoordinator coordinator = new InMemoryCoordinator();
   private final List<GretunException> failures = new ArrayList<>();
 
   private Node node(String name, String tunnelIp, String address) {
-    return TwoDaemonsTest.node(coordinator, net, clock, name, tunnelIp, address, failures);
+    return ConnectRehearsal.node(coordinator, net, clock, name, tunnelIp, address, failures);
   }
 
   /** Advances the clock, delivers until quiet, ticks both; the faster pace of the two. */
@@ -48,7 +46,7 @@ class TickPaceTest {
     Node a = node("a", "100.64.0.1", "192.0.2.1");
     Node b = node("b", "100.64.0.2", "198.51.100.2");
     assertEquals(TickPace.FAST, step(50, a, b), "the first tick sees peers punching");
-    TwoDaemonsTest.stepUntilDirect(coordinator, net, clock, a, b);
+    ConnectRehearsal.stepUntilDirect(coordinator, net, clock, a, b);
     step(50, a, b); // the confirming probe's bytes were counted by the last tick
     assertEquals(TickPace.IDLE, step(50, a, b), "direct, nothing moving: the slow tick");
   }
@@ -57,7 +55,7 @@ class TickPaceTest {
   void dataMovingWantsTheSteadyTick() {
     Node a = node("a", "100.64.0.1", "192.0.2.1");
     Node b = node("b", "100.64.0.2", "198.51.100.2");
-    TwoDaemonsTest.stepUntilDirect(coordinator, net, clock, a, b);
+    ConnectRehearsal.stepUntilDirect(coordinator, net, clock, a, b);
     step(50, a, b);
     assertEquals(TickPace.IDLE, step(50, a, b));
     String peerOfA = a.plane().routes().iterator().next().peer();
@@ -70,7 +68,7 @@ class TickPaceTest {
   void directPathStaysUpOnTheSlowTickForTwoMinutes() {
     Node a = node("a", "100.64.0.1", "192.0.2.1");
     Node b = node("b", "100.64.0.2", "198.51.100.2");
-    TwoDaemonsTest.stepUntilDirect(coordinator, net, clock, a, b);
+    ConnectRehearsal.stepUntilDirect(coordinator, net, clock, a, b);
     int before = discoDatagramsSent();
     TickPace next = TickPace.FAST;
     long elapsed = 0;
@@ -82,8 +80,8 @@ class TickPaceTest {
       idleTicks += pace == 1000 ? 1 : 0;
     }
     assertTrue(idleTicks >= 100, "mostly slow ticks: " + idleTicks);
-    assertEquals("direct", TwoDaemonsTest.stateOfOnlyPeer(a));
-    assertEquals("direct", TwoDaemonsTest.stateOfOnlyPeer(b));
+    assertEquals("direct", ConnectRehearsal.stateOfOnlyPeer(a));
+    assertEquals("direct", ConnectRehearsal.stateOfOnlyPeer(b));
     assertTrue(discoDatagramsSent() - before >= 4, "keepalives and their pongs went out");
     assertTrue(failures.isEmpty(), failures.toString());
   }

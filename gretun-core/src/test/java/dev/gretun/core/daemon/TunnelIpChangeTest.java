@@ -1,15 +1,13 @@
 package dev.gretun.core.daemon;
 
-import static dev.gretun.core.daemon.TwoDaemonsTest.node;
-import static dev.gretun.core.daemon.TwoDaemonsTest.step;
-import static dev.gretun.core.daemon.TwoDaemonsTest.stepUntilDirect;
+import static dev.gretun.core.daemon.ConnectRehearsal.node;
+import static dev.gretun.core.daemon.ConnectRehearsal.step;
+import static dev.gretun.core.daemon.ConnectRehearsal.stepUntilDirect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gretun.core.GretunException;
-import dev.gretun.core.daemon.TwoDaemonsTest.FakeCoordinator;
-import dev.gretun.core.daemon.TwoDaemonsTest.Network;
-import dev.gretun.core.daemon.TwoDaemonsTest.Node;
+import dev.gretun.core.daemon.ConnectRehearsal.Node;
 import dev.gretun.core.util.FakeTicker;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +16,8 @@ import org.junit.jupiter.api.Test;
 /** A re-registration that hands us another tunnel address stops the daemon with a clear error. */
 class TunnelIpChangeTest {
   private final FakeTicker clock = new FakeTicker();
-  private final Network net = new Network();
-  private final FakeCoordinator coordinator = new FakeCoordinator();
+  private final InMemoryNetwork net = new InMemoryNetwork();
+  private final InMemoryCoordinator coordinator = new InMemoryCoordinator();
   private final List<GretunException> failures = new ArrayList<>();
 
   @Test

@@ -2,7 +2,9 @@ package dev.gretun.core.util;
 
 import java.time.Duration;
 
-/** A {@link Ticker} that moves only when a test advances it. Not thread-safe. */
+/**
+ * A {@link Ticker} that moves only when advanced (tests, the connect rehearsal); not thread-safe.
+ */
 public final class FakeTicker implements Ticker {
   private long now;
 
