@@ -211,6 +211,8 @@ public final class PeerMachine {
   private void onCallMeMaybe(CallMeMaybeReceived c, long now, List<PeerAction> out) {
     candidates.learn(c.endpoints());
     callMeMaybeSeen = true;
+    boolean wasPunching = state == PeerState.PUNCHING;
+    boolean wasGo = punch.go;
     switch (state) {
       case UNKNOWN, HAVE_ENDPOINTS -> {
         if (!candidates.isEmpty()) {
@@ -230,6 +232,9 @@ public final class PeerMachine {
     }
     if (state == PeerState.PUNCHING && c.age().compareTo(timings.pingTimeout()) < 0) {
       punch.peerPunchingFresh = true;
+    }
+    if (wasPunching) {
+      pingIfUnblocked(wasGo, punch.heard, now, out);
     }
     // The opener's call_me_maybe is the non-opener's signal that the opener's NAT is open.
     // Only the opener answers one, so the two sides cannot bounce call_me_maybe back and forth.
@@ -271,6 +276,9 @@ public final class PeerMachine {
     }
     out.add(new SendPong(p.from(), p.tx(), p.from(), p.socket()));
     candidates.learn(p.from());
+    boolean wasPunching = state == PeerState.PUNCHING;
+    boolean wasGo = punch.go;
+    boolean wasHeard = punch.heard;
     switch (state) {
       case UNKNOWN, HAVE_ENDPOINTS -> startPunch("ping from " + p.from(), true, now, out);
       case PUNCHING -> punch.go = true;
@@ -284,6 +292,28 @@ public final class PeerMachine {
       case DIRECT -> {}
     }
     punch.heard = true; // the opener's NAT is open towards the peer: normal TTL from now on
+    if (wasPunching) {
+      pingIfUnblocked(wasGo, wasHeard, now, out);
+    }
+  }
+
+  /**
+   * What held our punch back just ended (the non-opener: the opener's call_me_maybe or ping says
+   * its NAT is open; the low-TTL opener: the peer's ping came through, so full TTL is safe): ping
+   * every candidate now instead of at the next round, up to a ping interval later. The round timer
+   * restarts from here.
+   */
+  private void pingIfUnblocked(boolean wasGo, boolean wasHeard, long now, List<PeerAction> out) {
+    if (state != PeerState.PUNCHING || chosen != null || role.birthday()) {
+      return;
+    }
+    boolean unblocked =
+        role.sendsFirst()
+            ? role == PunchRole.OPENER_LOW_TTL && !wasHeard && punch.heard
+            : !wasGo && punch.go;
+    if (unblocked) {
+      pingCandidates(now, out);
+    }
   }
 
   /**

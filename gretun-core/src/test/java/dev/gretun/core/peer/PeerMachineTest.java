@@ -131,10 +131,29 @@ class PeerMachineTest {
         only(SendPing.class, run(m, Duration.ofSeconds(1))).stream().allMatch(p -> p.ttl() == 2));
 
     var reply = m.on(new PingReceived(new DiscoTxId(1, 2), PUB));
-    assertEquals(List.of(new SendPong(PUB, new DiscoTxId(1, 2), PUB)), reply);
+    assertEquals(new SendPong(PUB, new DiscoTxId(1, 2), PUB), reply.getFirst());
+    var now = only(SendPing.class, reply);
+    assertEquals(List.of(PUB), now.stream().map(SendPing::to).toList(), "normal TTL at once");
+    assertEquals(null, now.getFirst().ttl());
     var later = only(SendPing.class, run(m, Duration.ofSeconds(1)));
     assertEquals(4, later.size(), "one ping per 250 ms");
     assertTrue(later.stream().allMatch(p -> p.ttl() == null));
+  }
+
+  @Test
+  void nonOpenerPingsAtOnceWhenTheOpenersCallArrivesMidAttempt() {
+    var m = machine(false);
+    var start = m.on(new PeerUpdated(info(PUB, LAN)));
+    assertEquals(PeerState.PUNCHING, m.state());
+    assertEquals(List.of(), only(SendPing.class, start), "held until the opener's NAT is open");
+    assertEquals(List.of(), only(SendPing.class, run(m, Duration.ofMillis(100))));
+
+    var go = m.on(new CallMeMaybeReceived(List.of(PUB)));
+    assertEquals(List.of(PUB, LAN), only(SendPing.class, go).stream().map(SendPing::to).toList());
+    assertEquals(
+        List.of(),
+        only(SendPing.class, run(m, Duration.ofMillis(200))),
+        "the next round comes a ping interval after this one");
   }
 
   @Test
