@@ -77,8 +77,8 @@ public final class Daemon implements AutoCloseable {
   }
 
   /**
-   * Opens what the data plane needs neither keys nor registration for on another thread, so it
-   * overlaps loading the keys and the registration's round trips.
+   * Opens what the data plane needs no registration for on another thread, so it overlaps the
+   * coordinator client's set-up and the registration's round trips.
    */
   private CompletableFuture<DataplaneFactory.Early> openDataplaneEarly() {
     CompletableFuture<DataplaneFactory.Early> f = new CompletableFuture<>();
@@ -124,7 +124,7 @@ public final class Daemon implements AutoCloseable {
 
   private void start(StartupWatch watch) throws IOException, InterruptedException {
     Thread.ofPlatform().daemon().name("coord-json-prefetch").start(CoordClient::prefetchJson);
-    CompletableFuture<DataplaneFactory.Early> early = openDataplaneEarly();
+    CompletableFuture<DataplaneFactory.Early> early = null;
     NodeKeys keys;
     CoordWire.RegisterResponse reg;
     TunnelPool pool;
@@ -138,6 +138,9 @@ public final class Daemon implements AutoCloseable {
           Base64.getEncoder().encodeToString(keys.discoPublic()).substring(0, 8),
           config.port(),
           config.dataplane().name().toLowerCase(Locale.ROOT));
+      // After the keys: both are CPU-bound on a cold JVM, and the keys come first on the way to
+      // the registration (measured, docs/BENCH.md "Connect time").
+      early = openDataplaneEarly();
       watch.phase("coord_client");
       coord = new HttpCoordinator(new CoordClient(clientConfig(keys)));
       watch.phase("register");
@@ -159,7 +162,9 @@ public final class Daemon implements AutoCloseable {
           DataplaneFactory.open(
               config, awaitEarly(early), pool.selfAddress(), reg.prefixLength(), counters);
     } catch (IOException | RuntimeException | InterruptedException e) {
-      early.thenAccept(DataplaneFactory.Early::close); // unless the plane failed to open
+      if (early != null) {
+        early.thenAccept(DataplaneFactory.Early::close); // unless the plane failed to open
+      }
       throw e;
     }
     watch.phase("core");
