@@ -98,3 +98,8 @@ ip -n "$ns" link set vcap1 up
 run link-dump reply ip -d -s link show
 MATCH=RTM_GETROUTE run route-get reply ip route get 10.9.0.7
 MATCH=RTM_GETROUTE run route-get req ip route get 10.9.0.7
+# The counters-only dump the kernel plane's tick reads (RTM_GETSTATS, IFLA_STATS_LINK_64), after a
+# few pings on lo so that its counters are not all zero.
+ip netns exec "$ns" ping -c 3 -i 0.01 -q 127.0.0.1 >/dev/null
+MATCH=RTM_GETSTATS run stats-dump req ip stats show group link
+MATCH=RTM_GETSTATS run stats-dump reply ip stats show group link

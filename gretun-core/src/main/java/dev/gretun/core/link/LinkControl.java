@@ -4,8 +4,11 @@ import dev.gretun.core.wire.netlink.FouPort;
 import dev.gretun.core.wire.netlink.GreLinkSpec;
 import dev.gretun.core.wire.netlink.IfAddress;
 import dev.gretun.core.wire.netlink.Link;
+import dev.gretun.core.wire.netlink.LinkStats;
 import java.net.Inet4Address;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -16,6 +19,19 @@ import java.util.Optional;
  */
 public interface LinkControl extends AutoCloseable {
   List<Link> links();
+
+  /**
+   * Every device's counters by interface index. The real one asks for the counters alone (a
+   * daemon's tick reads them several times a second while data moves); this default takes them from
+   * {@link #links()}.
+   */
+  default Map<Integer, LinkStats> linkStats() {
+    Map<Integer, LinkStats> out = new HashMap<>();
+    for (Link l : links()) {
+      out.put(l.index(), l.stats());
+    }
+    return out;
+  }
 
   /** The device called {@code name}, or empty when there is none. */
   Optional<Link> link(String name);

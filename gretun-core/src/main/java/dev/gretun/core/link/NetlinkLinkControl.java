@@ -10,6 +10,7 @@ import dev.gretun.core.wire.netlink.FouPort;
 import dev.gretun.core.wire.netlink.GreLinkSpec;
 import dev.gretun.core.wire.netlink.IfAddress;
 import dev.gretun.core.wire.netlink.Link;
+import dev.gretun.core.wire.netlink.LinkStats;
 import dev.gretun.core.wire.netlink.Netlink;
 import dev.gretun.core.wire.netlink.NlMessage;
 import dev.gretun.core.wire.netlink.RouteInfo;
@@ -17,7 +18,9 @@ import dev.gretun.core.wire.netlink.Rtnl;
 import dev.gretun.core.wire.netlink.RtnlMessages;
 import java.net.Inet4Address;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -67,6 +70,18 @@ public final class NetlinkLinkControl implements LinkControl {
     for (NlMessage m : rtnl.dump(RtnlMessages.dumpLinks())) {
       if (m.type() == Rtnl.RTM_NEWLINK) {
         out.add(RtnlMessages.parseLink(m));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public Map<Integer, LinkStats> linkStats() {
+    Map<Integer, LinkStats> out = new HashMap<>();
+    for (NlMessage m : rtnl.dump(RtnlMessages.dumpLinkStats())) {
+      if (m.type() == Rtnl.RTM_NEWSTATS) {
+        RtnlMessages.DeviceStats d = RtnlMessages.parseLinkStats(m);
+        out.put(d.index(), d.stats());
       }
     }
     return out;

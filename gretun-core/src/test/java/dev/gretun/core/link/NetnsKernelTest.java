@@ -19,6 +19,7 @@ import dev.gretun.core.wire.netlink.GreKind;
 import dev.gretun.core.wire.netlink.GreLinkSpec;
 import dev.gretun.core.wire.netlink.IfAddress;
 import dev.gretun.core.wire.netlink.Link;
+import dev.gretun.core.wire.netlink.LinkStats;
 import dev.gretun.core.wire.netlink.RouteInfo;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +72,21 @@ class NetnsKernelTest {
     assertFalse(l.get("tt0").adminUp());
     assertEquals(l.get("vt0"), rtnl.link("vt0").orElseThrow().withStats(l.get("vt0").stats()));
     assertTrue(rtnl.link("nosuchdev").isEmpty());
+  }
+
+  @Test
+  void countersOnlyDumpAgreesWithTheLinkDump() {
+    ns.host("ip", "netns", "exec", ns.name(), "ping", "-c", "3", "-i", "0.01", "-q", "127.0.0.1");
+    Map<Integer, LinkStats> stats = rtnl.linkStats();
+    Map<String, Link> l = links();
+    assertEquals(
+        l.values().stream().map(Link::index).collect(Collectors.toSet()),
+        stats.keySet(),
+        "the same devices");
+    // lo is quiet once the pings are answered (the veths may send IPv6 neighbour discovery).
+    Link lo = l.get("lo");
+    assertEquals(lo.stats(), stats.get(lo.index()));
+    assertTrue(lo.stats().rxPackets() >= 6, lo.stats().toString());
   }
 
   @Test

@@ -3,16 +3,14 @@ package dev.gretun.core.dataplane.kernel;
 import dev.gretun.core.dataplane.DataplaneCounters;
 import dev.gretun.core.link.LinkControl;
 import dev.gretun.core.util.Ticker;
-import dev.gretun.core.wire.netlink.Link;
 import dev.gretun.core.wire.netlink.LinkStats;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Reads the devices' IFLA_STATS64 (one link dump, at most every 200 ms): new rx packets on a device
- * that points at the peer's endpoint mean inbound data from the peer (the direct path works; on a
- * device pointing at the relay they do not), the deltas feed the per-peer and plane totals, and a
- * device missing from the dump was deleted under us.
+ * Reads the devices' counters (one RTM_GETSTATS dump, at most every 200 ms): new rx packets on a
+ * device that points at the peer's endpoint mean inbound data from the peer (the direct path works;
+ * on a device pointing at the relay they do not), the deltas feed the per-peer and plane totals,
+ * and a device missing from the dump was deleted under us.
  */
 final class DeviceCounters {
   private static final long POLL_INTERVAL_NANOS = 200_000_000L;
@@ -34,20 +32,17 @@ final class DeviceCounters {
       return;
     }
     lastPoll = now;
-    Map<String, Link> byName = new HashMap<>();
-    for (Link l : kernel.links()) {
-      byName.put(l.name(), l);
-    }
+    Map<Integer, LinkStats> byIndex = kernel.linkStats();
     for (PeerDevice d : devices.all()) {
       if (!d.exists()) {
         continue;
       }
-      Link l = byName.get(d.name);
-      if (l == null) {
+      LinkStats s = byIndex.get(d.index);
+      if (s == null) {
         devices.vanished(d);
         continue;
       }
-      add(d, l.stats());
+      add(d, s);
     }
   }
 

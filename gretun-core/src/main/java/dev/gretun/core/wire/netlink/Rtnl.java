@@ -15,6 +15,15 @@ public final class Rtnl {
   public static final int RTM_NEWROUTE = 24;
   public static final int RTM_GETROUTE = 26;
   public static final int RTM_DELROUTE = 25;
+  public static final int RTM_NEWSTATS = 92;
+  public static final int RTM_GETSTATS = 94;
+
+  // if_link.h: struct if_stats_msg (family, pad, pad, ifindex, filter_mask) and its attributes.
+  public static final int IF_STATS_MSG_LEN = 12;
+  public static final int IFLA_STATS_LINK_64 = 1;
+
+  /** IFLA_STATS_FILTER_BIT(IFLA_STATS_LINK_64): only struct rtnl_link_stats64 per device. */
+  public static final int STATS_FILTER_LINK_64 = 1 << (IFLA_STATS_LINK_64 - 1);
 
   // rtmsg fields for the routes gretun installs: main table, "boot" protocol (what iproute2 uses),
   // RT_SCOPE_UNIVERSE on add and RT_SCOPE_NOWHERE on delete (matches any scope), RTN_UNREACHABLE.

@@ -121,6 +121,19 @@ public final class RtnlMessages {
   }
 
   /**
+   * RTM_GETSTATS dump of every device's {@code struct rtnl_link_stats64} and nothing else (kernel
+   * 4.7+): a fraction of a link dump's bytes, which carries every attribute of every device.
+   */
+  public static MessageWriter dumpLinkStats() {
+    return new MessageWriter(Rtnl.RTM_GETSTATS, NLM_F_REQUEST | NLM_F_DUMP)
+        .u8(Netlink.AF_UNSPEC)
+        .u8(0)
+        .u16(0)
+        .u32(0)
+        .u32(Rtnl.STATS_FILTER_LINK_64);
+  }
+
+  /**
    * RTM_NEWADDR (add) or RTM_DELADDR: IFA_LOCAL = {@code local}, IFA_ADDRESS = {@code peer} for a
    * point-to-point address, else {@code local} again (as iproute2 does).
    */
@@ -202,19 +215,7 @@ public final class RtnlMessages {
         gre = parseGre(info.nested(Rtnl.IFLA_INFO_DATA));
       }
     }
-    LinkStats stats = LinkStats.ZERO;
-    if (a.has(Rtnl.IFLA_STATS64) && a.size(Rtnl.IFLA_STATS64) >= 64) {
-      stats =
-          new LinkStats(
-              a.u64(Rtnl.IFLA_STATS64, 0),
-              a.u64(Rtnl.IFLA_STATS64, 1),
-              a.u64(Rtnl.IFLA_STATS64, 2),
-              a.u64(Rtnl.IFLA_STATS64, 3),
-              a.u64(Rtnl.IFLA_STATS64, 4),
-              a.u64(Rtnl.IFLA_STATS64, 5),
-              a.u64(Rtnl.IFLA_STATS64, 6),
-              a.u64(Rtnl.IFLA_STATS64, 7));
-    }
+    LinkStats stats = stats64(a, Rtnl.IFLA_STATS64);
     return new Link(
         index,
         a.has(Rtnl.IFLA_IFNAME) ? a.string(Rtnl.IFLA_IFNAME) : "",
@@ -225,6 +226,35 @@ public final class RtnlMessages {
         a.has(Rtnl.IFLA_IFALIAS) ? a.string(Rtnl.IFLA_IFALIAS) : null,
         gre,
         stats);
+  }
+
+  /** The first eight counters of a {@code struct rtnl_link_stats64} attribute, or ZERO. */
+  private static LinkStats stats64(Attrs a, int type) {
+    if (!a.has(type) || a.size(type) < 64) {
+      return LinkStats.ZERO;
+    }
+    return new LinkStats(
+        a.u64(type, 0),
+        a.u64(type, 1),
+        a.u64(type, 2),
+        a.u64(type, 3),
+        a.u64(type, 4),
+        a.u64(type, 5),
+        a.u64(type, 6),
+        a.u64(type, 7));
+  }
+
+  /** One device's counters from an RTM_NEWSTATS answer to {@link #dumpLinkStats}. */
+  public record DeviceStats(int index, LinkStats stats) {}
+
+  public static DeviceStats parseLinkStats(NlMessage m) {
+    ByteBuffer b = m.body();
+    if (m.type() != Rtnl.RTM_NEWSTATS || b.limit() < Rtnl.IF_STATS_MSG_LEN) {
+      throw new WireFormatException(
+          Reason.BAD_TYPE, "not an RTM_NEWSTATS message (type " + m.type() + ")");
+    }
+    return new DeviceStats(
+        b.getInt(4), stats64(m.attrs(Rtnl.IF_STATS_MSG_LEN), Rtnl.IFLA_STATS_LINK_64));
   }
 
   static GreInfo parseGre(Attrs d) {

@@ -44,6 +44,17 @@ public class GoldenRequestTest {
   }
 
   @Test
+  void linkStatsDump() {
+    // iproute2 sends this request from a larger buffer (strace shows all of it); the kernel reads
+    // nlmsg_len bytes, which is the message.
+    byte[] captured = Fixtures.bytes("stats-dump.req");
+    int length = Fixtures.buffer("stats-dump.req").getInt(0);
+    byte[] expected = java.util.Arrays.copyOf(captured, length);
+    byte[] actual = RtnlMessages.dumpLinkStats().build(Fixtures.seq(expected), 0);
+    assertEquals(HexFormat.of().formatHex(expected), HexFormat.of().formatHex(actual));
+  }
+
+  @Test
   void bareGre() {
     assertGolden(
         "gre-bare", RtnlMessages.newGreLink(gre(GreKind.GRE, null, 64, false, 0, 0, 0, false)));

@@ -47,6 +47,28 @@ class ReplyParserTest {
   }
 
   @Test
+  void statsDumpGivesEachDevicesCountersByIndex() {
+    List<NlMessage> msgs = NlMessage.parseAll(Fixtures.buffer("stats-dump.reply"));
+    assertEquals(Netlink.NLMSG_DONE, msgs.get(msgs.size() - 1).type());
+    Map<Integer, LinkStats> byIndex =
+        msgs.stream()
+            .filter(m -> m.type() == Rtnl.RTM_NEWSTATS)
+            .map(RtnlMessages::parseLinkStats)
+            .collect(
+                Collectors.toMap(RtnlMessages.DeviceStats::index, RtnlMessages.DeviceStats::stats));
+    assertEquals(4, byIndex.size(), byIndex.keySet().toString()); // lo, the veth pair, the tun
+    // The capture script pinged 127.0.0.1 three times: lo saw six packets of 84 bytes each way.
+    LinkStats lo = byIndex.get(1);
+    assertEquals(new LinkStats(6, 6, 504, 504, 0, 0, 0, 0), lo);
+  }
+
+  @Test
+  void statsParserRefusesAnotherMessageType() {
+    NlMessage link = NlMessage.parseAll(Fixtures.buffer("link-dump.reply")).getFirst();
+    assertThrows(WireFormatException.class, () -> RtnlMessages.parseLinkStats(link));
+  }
+
+  @Test
   void routeGetReplyGivesPreferredSource() {
     List<NlMessage> msgs = NlMessage.parseAll(Fixtures.buffer("route-get.reply"));
     RouteInfo r = RtnlMessages.parseRoute(msgs.get(0));
