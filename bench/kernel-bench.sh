@@ -50,6 +50,17 @@ iperf_mbps() {
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime + stime, in clock ticks (100/s)
 
+# thread_ticks PID: "NAME TICKS" per thread of PID (utime + stime; the name may hold spaces, so the
+# fields are counted after its closing parenthesis; numbered names such as "C2 CompilerThread1"
+# are counted as one).
+thread_ticks() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    printf '%s %s\n' "$(tr ' ' '_' <"$t/comm" | sed 's/[0-9]*$//')" \
+      "$(sed 's/^.*) //' "$t/stat" | awk '{print $12 + $13}')"
+  done
+}
+
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 lab_up plain
@@ -85,6 +96,8 @@ done
 printf '== both daemons idle (direct, no traffic, 5s%s): %.2f %% of a core\n' \
   "${settled:+, settled}" "$IDLE"
 echo "== gretun-made tunnel ($ROUNDS x ${SECS}s)"
+T0=$(date +%s.%N)
+{ thread_ticks "${PID[a]}"; thread_ticks "${PID[b]}"; } >"$W/threads.before"
 for r in $(seq 1 "$ROUNDS"); do
   cpu_mark
   m=$(iperf_mbps a b "$B")
@@ -92,6 +105,14 @@ for r in $(seq 1 "$ROUNDS"); do
   printf '  run %d: %s Mbit/s, both daemons %.2f %% of a core\n' "$r" "$m" "$cpu"
   MBPS[gretun]+="$m " CPU[gretun]+="$cpu "
 done
+# Where the daemons' CPU went during those runs, by thread name (both daemons, % of one core).
+{ thread_ticks "${PID[a]}"; thread_ticks "${PID[b]}"; } >"$W/threads.after"
+echo "  both daemons' CPU by thread during these runs (% of one core):"
+awk -v secs="$(echo "$(date +%s.%N) - $T0" | bc -l)" '
+  NR == FNR { before[$1] += $2; next }
+  { after[$1] += $2 }
+  END { for (n in after) if (after[n] > before[n]) printf "%.2f %s\n", (after[n] - before[n]) / secs, n }
+' "$W/threads.before" "$W/threads.after" | sort -rg | head -8 | sed 's/^/    /'
 
 # The same tunnel with both daemons stopped (SIGSTOP): the kernel carries the data without them,
 # their packet sockets' filters still run for every packet, but the daemons take no CPU. Tells the
