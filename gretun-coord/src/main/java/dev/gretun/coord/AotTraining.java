@@ -37,7 +37,7 @@ import picocli.CommandLine;
  * time"). Failures only make the cache smaller.
  */
 public final class AotTraining {
-  private static final int ROUNDS = 5;
+  static final int ROUNDS = 5;
 
   private AotTraining() {}
 
@@ -49,6 +49,8 @@ public final class AotTraining {
     Path dir = Files.createTempDirectory("gretun-coord-aot");
     try {
       serve(dir);
+    } catch (IOException | RuntimeException e) {
+      System.err.println("aot-training: serving stopped early (a smaller cache): " + e);
     } finally {
       try (Stream<Path> files = Files.walk(dir)) {
         for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
@@ -58,7 +60,8 @@ public final class AotTraining {
     }
   }
 
-  private static void serve(Path dir) throws IOException, InterruptedException {
+  /** Serves {@link #ROUNDS} connects of two fresh nodes; returns how many completed. */
+  static int serve(Path dir) throws IOException, InterruptedException {
     CoordStore store = SqliteCoordStore.open(dir);
     CoordConfig config =
         new CoordConfig(
@@ -78,18 +81,25 @@ public final class AotTraining {
         CoordServer.start(config, store, StunService.OFF, InstantSource.system())) {
       URI uri = URI.create("http://127.0.0.1:" + server.address().getPort());
       String joinKey = store.createJoinKey(true, null, Instant.now()).secret();
+      int done = 0;
       for (int i = 0; i < ROUNDS; i++) {
         byte[] bDisco = randomKey();
         try (CoordClient a = client(uri, "a" + i, joinKey, randomKey());
             CoordClient b = client(uri, "b" + i, joinKey, bDisco)) {
-          connect(a, b, bDisco);
+          if (connect(a, b, bDisco)) {
+            done++;
+          }
         }
       }
+      return done;
     }
   }
 
-  /** What two nodes starting one after the other ask, in the order they ask it. */
-  private static void connect(CoordClient a, CoordClient b, byte[] bDisco)
+  /**
+   * What two nodes starting one after the other ask, in the order they ask it; true when b pulled
+   * the signal a sent it.
+   */
+  private static boolean connect(CoordClient a, CoordClient b, byte[] bDisco)
       throws IOException, InterruptedException {
     a.register();
     a.postEndpoints(List.of(new CoordWire.Endpoint("192.0.2.1:7777", "stun")), "easy");
@@ -111,7 +121,7 @@ public final class AotTraining {
     b.postEndpoints(List.of(new CoordWire.Endpoint("198.51.100.2:7777", "stun")), "hard");
     waiting.join();
     a.sendSignal(bDisco, new byte[64]);
-    b.pullSignals();
+    return b.pullSignals().size() == 1;
   }
 
   private static byte[] randomKey() {
