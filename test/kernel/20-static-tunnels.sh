@@ -60,7 +60,7 @@ ip -n "$A" link show gbare >/dev/null 2>&1 && fail "gbare still there after dele
 inA "$G" create --name gkey --local 192.168.77.1 --remote 192.168.77.2 --key 4660 \
   --tunnel-ip 100.65.0.1/24
 expect "$A" gkey "ikey 0.0.18.52" "okey 0.0.18.52"
-ip -n "$A" addr show gkey | grep -qF "100.65.0.1/24" || fail "gkey has no address"
+grep -qF "100.65.0.1/24" <<<"$(ip -n "$A" addr show gkey)" || fail "gkey has no address"
 
 # 3. gretap + FOU, keyed: MTU 1468 - 4 - 14
 inA "$G" create --name gtap --type gretap --local 192.168.77.1 --remote 192.168.77.2 --key 5 \
@@ -72,7 +72,7 @@ st=$(inA "$G" --json create --name gfou --local 192.168.77.1 --remote 192.168.77
   --encap fou --encap-sport 7777 --encap-dport 7777)
 [[ $(jqc "$st" .fou_port_created) == true ]] || fail "FOU port not created: $st"
 expect "$A" gfou "mtu 1468" "encap fou" "encap-sport 7777" "encap-dport 7777" "noencap-csum"
-ip -n "$A" fou show | grep -q "port 7777" || fail "no FOU port 7777"
+grep -q "port 7777" <<<"$(ip -n "$A" fou show)" || fail "no FOU port 7777"
 
 status=$(inA "$G" status --name gfou --json)
 [[ $(jqc "$status" '[.local_ip,.remote_ip,.encap,.encap_sport,.encap_dport,.mtu,.up,.fou_port,.key]') == \
@@ -96,7 +96,7 @@ rx=$(jqc "$(inB "$G" status --name t0 --json)" .rx_packets)
 d=$(inA "$G" --json delete --name gfou)
 [[ $(jqc "$d" '[.fou_port_removed,.fou_owner_moved_to]') == '[null,"t0"]' ]] \
   || fail "delete gfou: $d"
-ip -n "$A" fou show | grep -q "port 7777" || fail "FOU port 7777 removed while t0 uses it"
+grep -q "port 7777" <<<"$(ip -n "$A" fou show)" || fail "FOU port 7777 removed while t0 uses it"
 d=$(inA "$G" --json delete --name t0)
 [[ $(jqc "$d" .fou_port_removed) == 7777 ]] || fail "delete t0: $d"
 for t in gkey gtap; do inA "$G" delete --name "$t" >/dev/null; done

@@ -80,7 +80,7 @@ inns b timeout 400 sh -c "exec nc -l 5001 > '$S/dst.bin'" &
 sink=$!
 # Under TCG on a loaded host the listener can take seconds to start: wait for it (bounded).
 for _ in $(seq 1 60); do
-  inns b ss -ltnH 'sport = :5001' | grep -q . && break
+  grep -q . <<<"$(inns b ss -ltnH 'sport = :5001')" && break
   sleep 1
 done
 inns a timeout 300 sh -c "nc -v -N -w 60 $B 5001 < '$S/src.bin'" 2>"$W/nc.err" \
